@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "rscript",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rscript", targets: ["rscript"]),
+        .library(name: "LuaBridge", targets: ["LuaBridge"]),
+        .library(name: "RenderAutomation", targets: ["RenderAutomation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .systemLibrary(
+            name: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "LuaBridge", dependencies: ["CLuaShim"], swiftSettings: strict),
+        .target(
+            name: "RenderAutomation",
+            dependencies: [
+                "LuaBridge",
+                "CEdit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "rscript",
+            dependencies: [
+                "RenderAutomation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "CBenchBaseline", dependencies: ["CLuaShim"], path: "Sources/CBenchBaseline"),
+        .executableTarget(
+            name: "rscript-bench",
+            dependencies: ["LuaBridge", "CBenchBaseline", "CLuaShim"],
+            swiftSettings: strict
+        ),
+        .target(name: "RScriptTesting", dependencies: ["LuaBridge", "RenderAutomation"], swiftSettings: strict),
+        .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "RScriptTesting"], swiftSettings: strict),
+        .testTarget(name: "RenderAutomationTests", dependencies: ["RenderAutomation", "RScriptTesting"], swiftSettings: strict),
+        .testTarget(name: "rscriptEndToEndTests", dependencies: ["RScriptTesting"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+int rscript_bench_placeholder(void) { return 0; }

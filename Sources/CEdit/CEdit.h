@@ -1,0 +1,3 @@
+// libedit (Debian: libedit-dev), through its readline-compatible interface.
+#include <stdio.h>
+#include <editline/readline.h>

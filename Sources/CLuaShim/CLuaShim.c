@@ -1,0 +1,457 @@
+// The C side of the bridge. Everything here that can longjmp (lua_error, lua_yield, luaL_error
+// in the hook) does so from a C frame whose caller is Lua itself, never from below a Swift frame.
+#include "CLuaShim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/eventfd.h>
+
+int rscript_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+static rscript_dispatch_fn g_dispatch = NULL;
+static rscript_release_fn g_release = NULL;
+static const char suspend_marker_key = 0;  // its address is the suspend marker
+static const char fnbox_mt_key = 0;
+static const char traceback_key = 0;
+
+#define HOOK_COUNT 1000
+
+void rscript_set_callbacks(rscript_dispatch_fn dispatch, rscript_release_fn release) {
+    g_dispatch = dispatch;
+    g_release = release;
+}
+
+double rscript_monotonic(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+// MARK: - Allocator
+
+static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    rscript_state_info *info = (rscript_state_info *)ud;
+    if (ptr == NULL) osize = 0;
+    if (nsize == 0) {
+        free(ptr);
+        info->used -= osize;
+        return NULL;
+    }
+    if (info->limit != 0 && info->enforce && nsize > osize && info->used + (nsize - osize) > info->limit) {
+        info->memory_limit_hit = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p == NULL) return NULL;
+    info->used = info->used - osize + nsize;
+    if (info->used > info->peak) info->peak = info->used;
+    return p;
+}
+
+static int panic_handler(lua_State *L) {
+    // Reached only if an unprotected call raised: a bug in the bridge, never a script's doing.
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "rscript: internal error: unprotected Lua error: %s\n", msg ? msg : "(not a string)");
+    fflush(stderr);
+    abort();
+}
+
+lua_State *rscript_newstate(rscript_state_info *info) {
+    memset(info, 0, sizeof *info);
+    lua_State *L = lua_newstate(counting_alloc, info);
+    if (L != NULL) lua_atpanic(L, panic_handler);
+    return L;
+}
+
+rscript_state_info *rscript_info(lua_State *L) {
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return (rscript_state_info *)ud;
+}
+
+// MARK: - Limits hook
+
+static void limits_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    rscript_state_info *info = rscript_info(L);
+    if (info->interrupt_requested) {
+        info->interrupt_requested = 0;
+        info->limit_kind = 3;
+        rscript_update_hook(L);
+        luaL_error(L, "interrupted");
+        return;
+    }
+    if (info->instruction_budget > 0) {
+        info->instructions_used += HOOK_COUNT;
+        if (info->instructions_used > info->instruction_budget) {
+            info->limit_kind = 1;
+            luaL_error(L, "instruction budget exceeded (%I instructions)", (lua_Integer)info->instruction_budget);
+            return;
+        }
+    }
+    if (info->deadline > 0 && rscript_monotonic() > info->deadline) {
+        info->limit_kind = 2;
+        luaL_error(L, "deadline exceeded (%f s of wall-clock time)", (lua_Number)info->deadline_span);
+    }
+}
+
+void rscript_update_hook(lua_State *L) {
+    rscript_state_info *info = rscript_info(L);
+    if (info->instruction_budget > 0 || info->deadline_span > 0) {
+        lua_sethook(L, limits_hook, LUA_MASKCOUNT, HOOK_COUNT);
+        info->hook_installed = 1;
+    } else {
+        lua_sethook(L, NULL, 0, 0);
+        info->hook_installed = 0;
+    }
+}
+
+void rscript_request_interrupt(lua_State *L) {
+    rscript_state_info *info = rscript_info(L);
+    info->interrupt_requested = 1;
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+}
+
+void rscript_begin_entry(lua_State *L) {
+    rscript_state_info *info = rscript_info(L);
+    info->instructions_used = 0;
+    info->limit_kind = 0;
+    info->memory_limit_hit = 0;
+    info->deadline = info->deadline_span > 0 ? rscript_monotonic() + info->deadline_span : 0;
+}
+
+// MARK: - Protected entry points
+
+static int traceback_handler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
+            msg = lua_tostring(L, -1);
+        } else {
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        }
+    }
+    luaL_traceback(L, L, NULL, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_key);
+    lua_settop(L, 1);  // the error object itself goes back, unchanged
+    return 1;
+}
+
+/// Pushes the traceback the last pcall's handler saved (or nil) and clears it.
+void rscript_push_last_traceback(lua_State *L) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &traceback_key);
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_key);
+}
+
+int rscript_pcall_traceback(lua_State *L, int nargs, int nresults) {
+    rscript_state_info *info = rscript_info(L);
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, traceback_handler);
+    lua_insert(L, base);
+    int saved = info->enforce;
+    info->enforce = 1;
+    int status = lua_pcall(L, nargs, nresults, base);
+    info->enforce = saved;
+    lua_remove(L, base);
+    return status;
+}
+
+int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
+    rscript_state_info *info = rscript_info(co);
+    int saved = info->enforce;
+    info->enforce = 1;
+    int status = lua_resume(co, from, nargs, nresults);
+    info->enforce = saved;
+    return status;
+}
+
+int rscript_load(lua_State *L, const char *buf, size_t size, const char *chunkname, const char *mode) {
+    rscript_state_info *info = rscript_info(L);
+    int saved = info->enforce;
+    info->enforce = 1;
+    int status = luaL_loadbufferx(L, buf, size, chunkname, mode);  // lua_load runs protected
+    info->enforce = saved;
+    return status;
+}
+
+static int op_gettable(lua_State *L) { lua_gettable(L, 1); return 1; }
+static int op_settable(lua_State *L) { lua_settable(L, 1); return 0; }
+static int op_tostring(lua_State *L) { luaL_tolstring(L, 1, NULL); return 1; }
+static int op_len(lua_State *L) { lua_pushinteger(L, luaL_len(L, 1)); return 1; }
+static int op_next(lua_State *L) {
+    if (lua_next(L, 1)) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+int rscript_gettable(lua_State *L, int t) {
+    t = lua_absindex(L, t);
+    if (lua_type(L, t) == LUA_TTABLE && !lua_getmetatable(L, t)) {
+        lua_rawget(L, t);
+        return LUA_OK;
+    }
+    if (lua_type(L, t) == LUA_TTABLE) lua_pop(L, 1);  // the metatable
+    lua_pushcfunction(L, op_gettable);
+    lua_pushvalue(L, t);
+    lua_rotate(L, -3, 2);  // [k, f, t] -> [f, t, k]
+    return lua_pcall(L, 2, 1, 0);
+}
+
+int rscript_settable(lua_State *L, int t) {
+    t = lua_absindex(L, t);
+    if (lua_type(L, t) == LUA_TTABLE && !lua_getmetatable(L, t)) {
+        if (lua_type(L, -2) == LUA_TNIL) { lua_pop(L, 2); lua_pushliteral(L, "index is nil"); return LUA_ERRRUN; }
+        if (lua_type(L, -2) == LUA_TNUMBER && lua_tonumber(L, -2) != lua_tonumber(L, -2)) {
+            lua_pop(L, 2); lua_pushliteral(L, "index is NaN"); return LUA_ERRRUN;
+        }
+        lua_rawset(L, t);
+        return LUA_OK;
+    }
+    if (lua_type(L, t) == LUA_TTABLE) lua_pop(L, 1);
+    lua_pushcfunction(L, op_settable);
+    lua_pushvalue(L, t);
+    lua_rotate(L, -4, 2);  // [k, v, f, t] -> [f, t, k, v]
+    return lua_pcall(L, 3, 0, 0);
+}
+
+int rscript_tostring(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    lua_pushcfunction(L, op_tostring);
+    lua_pushvalue(L, index);
+    return lua_pcall(L, 1, 1, 0);
+}
+
+int rscript_len(lua_State *L, int index, lua_Integer *out) {
+    index = lua_absindex(L, index);
+    lua_pushcfunction(L, op_len);
+    lua_pushvalue(L, index);
+    int status = lua_pcall(L, 1, 1, 0);
+    if (status == LUA_OK) {
+        *out = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+    }
+    return status;
+}
+
+int rscript_next(lua_State *L, int t) {
+    t = lua_absindex(L, t);
+    lua_pushcfunction(L, op_next);
+    lua_pushvalue(L, t);
+    lua_rotate(L, -3, 2);  // [k, f, t] -> [f, t, k]
+    int status = lua_pcall(L, 2, 2, 0);
+    if (status != LUA_OK) { lua_pop(L, 1); return -1 - 0 * status; }
+    if (lua_isnil(L, -2)) { lua_pop(L, 2); return 0; }
+    return 1;
+}
+
+void rscript_traceback(lua_State *L, lua_State *co, int level) {
+    const char *msg = lua_tostring(L, -1);
+    luaL_traceback(L, co, msg, level);
+    lua_remove(L, -2);
+}
+
+// MARK: - Swift functions
+
+typedef struct fnbox {
+    void *box;
+    rscript_state_info *info;
+} fnbox;
+
+static int fnbox_gc(lua_State *L) {
+    fnbox *b = (fnbox *)lua_touserdata(L, 1);
+    if (b != NULL && b->box != NULL) {
+        void *box = b->box;
+        b->box = NULL;
+        g_release(box);
+    }
+    return 0;
+}
+
+static inline int call_swift(lua_State *L, fnbox *b) {
+    rscript_state_info *info = b->info;
+    int saved = info->enforce;
+    info->enforce = 0;  // Swift frames must never see a memory error raised
+    int r = g_dispatch(L, b->box);
+    info->enforce = saved;
+    return r;
+}
+
+static int finish(lua_State *L, int r) {
+    if (r >= 0) return r;
+    switch (r) {
+    case RSCRIPT_RAISE:
+        return lua_error(L);
+    case RSCRIPT_RAISE_WHERE:
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    case RSCRIPT_SUSPEND:
+        if (!lua_isyieldable(L)) {
+            return luaL_error(L, "attempt to wait outside a coroutine (run this from a task, not a C boundary)");
+        }
+        lua_pushlightuserdata(L, (void *)&suspend_marker_key);
+        return lua_yield(L, 1);
+    default:
+        return luaL_error(L, "rscript: bad dispatch result %d", r);
+    }
+}
+
+static int swift_trampoline(lua_State *L) {
+    fnbox *b = (fnbox *)lua_touserdata(L, lua_upvalueindex(1));
+    if (b->box == NULL) return luaL_error(L, "function was released");
+    return finish(L, call_swift(L, b));
+}
+
+static void push_fnbox(lua_State *L, void *box) {
+    fnbox *b = (fnbox *)lua_newuserdatauv(L, sizeof(fnbox), 0);
+    b->box = box;
+    b->info = rscript_info(L);
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &fnbox_mt_key) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 2);
+        lua_pushcfunction(L, fnbox_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushliteral(L, "rscript.function");
+        lua_setfield(L, -2, "__name");
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &fnbox_mt_key);
+    }
+    lua_setmetatable(L, -2);
+}
+
+void rscript_push_swift_function(lua_State *L, void *box) {
+    push_fnbox(L, box);
+    lua_pushcclosure(L, swift_trampoline, 1);
+}
+
+void rscript_push_suspend_marker(lua_State *L) { lua_pushlightuserdata(L, (void *)&suspend_marker_key); }
+
+int rscript_is_suspend_marker(lua_State *L, int index) {
+    return lua_type(L, index) == LUA_TLIGHTUSERDATA && lua_touserdata(L, index) == (void *)&suspend_marker_key;
+}
+
+// MARK: - Objects
+
+static int object_gc(lua_State *L) {
+    rscript_object *o = rscript_to_object(L, 1);
+    if (o != NULL && o->object != NULL) {
+        void *p = o->object;
+        o->object = NULL;
+        g_release(p);
+    }
+    return 0;
+}
+
+void rscript_push_object(lua_State *L, void *object, const void *type_tag, int mtindex) {
+    mtindex = lua_absindex(L, mtindex);
+    rscript_object *o = (rscript_object *)lua_newuserdatauv(L, sizeof(rscript_object), 0);
+    o->magic = RSCRIPT_OBJECT_MAGIC;
+    o->type_tag = type_tag;
+    o->object = object;
+    lua_pushvalue(L, mtindex);
+    lua_setmetatable(L, -2);
+}
+
+// upvalues: 1 methods, 2 getters
+static int object_index(lua_State *L) {
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TUSERDATA) {
+        fnbox *b = (fnbox *)lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        lua_settop(L, 2);
+        return finish(L, call_swift(L, b));
+    }
+    return 1;  // nil: an unknown field reads as nil, as on a table
+}
+
+// upvalues: 1 setters, 2 class name
+static int object_newindex(lua_State *L) {
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TUSERDATA) {
+        fnbox *b = (fnbox *)lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        lua_settop(L, 3);
+        return finish(L, call_swift(L, b));
+    }
+    return luaL_error(L, "cannot assign to field '%s' of %s (no such writable property)",
+                      luaL_tolstring(L, 2, NULL), lua_tostring(L, lua_upvalueindex(2)));
+}
+
+// upvalue: 1 class name
+static int object_tostring(lua_State *L) {
+    lua_pushfstring(L, "%s: %p", lua_tostring(L, lua_upvalueindex(1)), lua_topointer(L, 1));
+    return 1;
+}
+
+// Turns {name = swiftfunction-box-closure} getter/setter tables built by Swift (values are the
+// closures made by rscript_push_swift_function) into tables of their fnbox userdata.
+static void closures_to_boxes(lua_State *L, int t) {
+    t = lua_absindex(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (lua_tocfunction(L, -1) == swift_trampoline) {
+            lua_getupvalue(L, -1, 1);  // the fnbox
+            lua_remove(L, -2);
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, t);  // replacing an existing key's value is allowed during next
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+}
+
+void rscript_make_class_metatable(lua_State *L) {
+    // [..., methods, getters, setters, name]
+    int name = lua_gettop(L);
+    int setters = name - 1, getters = name - 2, methods = name - 3;
+    closures_to_boxes(L, getters);
+    closures_to_boxes(L, setters);
+    lua_createtable(L, 0, 8);
+    int mt = lua_gettop(L);
+    // metamethods given among the methods move to the metatable
+    lua_pushnil(L);
+    while (lua_next(L, methods)) {
+        if (lua_type(L, -2) == LUA_TSTRING && strncmp(lua_tostring(L, -2), "__", 2) == 0) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, mt);
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    lua_pushvalue(L, name);
+    lua_setfield(L, mt, "__name");
+    lua_pushcfunction(L, object_gc);
+    lua_setfield(L, mt, "__gc");
+    if (lua_getfield(L, mt, "__tostring") == LUA_TNIL) {
+        lua_pushvalue(L, name);
+        lua_pushcclosure(L, object_tostring, 1);
+        lua_setfield(L, mt, "__tostring");
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    if (lua_next(L, getters)) {
+        lua_pop(L, 2);
+        lua_pushvalue(L, methods);
+        lua_pushvalue(L, getters);
+        lua_pushcclosure(L, object_index, 2);
+    } else {
+        lua_pushvalue(L, methods);  // methods only: the VM indexes the table directly
+    }
+    lua_setfield(L, mt, "__index");
+    lua_pushvalue(L, setters);
+    lua_pushvalue(L, name);
+    lua_pushcclosure(L, object_newindex, 2);
+    lua_setfield(L, mt, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, mt, "__metatable");
+    lua_replace(L, methods);
+    lua_settop(L, methods);
+}

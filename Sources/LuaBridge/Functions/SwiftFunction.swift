@@ -1,0 +1,70 @@
+import CLuaShim
+
+/// Holds a Swift function while Lua holds its closure; released by the closure's `__gc`.
+public final class SwiftFunctionBox {
+    public let name: String
+    @usableFromInline let body: LuaFunctionBody
+    @usableFromInline unowned(unsafe) let state: LuaState
+
+    init(name: String, state: LuaState, body: @escaping LuaFunctionBody) {
+        self.name = name
+        self.state = state
+        self.body = body
+    }
+}
+
+/// Called by the C trampoline; never lets an error escape as a longjmp: it reports through the
+/// return code, and the trampoline raises once this frame has returned.
+let swiftFunctionDispatch: rscript_dispatch_fn = { L, box in
+    let function = Unmanaged<SwiftFunctionBox>.fromOpaque(box!).takeUnretainedValue()
+    let L = L!
+    do {
+        return try function.body(LuaCall(L: L, state: function.state, function: function))
+    } catch let error as LuaArgumentError {
+        let message = error.position > 0
+            ? "bad argument #\(error.position) to '\(function.name)' (\(error.message))"
+            : "calling '\(function.name)' on bad self (\(error.message))"
+        function.state.pushString(message, on: L)
+        return RSCRIPT_RAISE_WHERE
+    } catch let error as LuaError {
+        // An error of Lua code this function called: it already carries its position.
+        function.state.pushString(error.message, on: L)
+        return RSCRIPT_RAISE
+    } catch let error as LuaScriptError {
+        function.state.pushString(error.message, on: L)
+        return RSCRIPT_RAISE_WHERE
+    } catch {
+        function.state.pushString("\(function.name): \(error)", on: L)
+        return RSCRIPT_RAISE_WHERE
+    }
+}
+
+let swiftObjectRelease: rscript_release_fn = { pointer in
+    Unmanaged<AnyObject>.fromOpaque(pointer!).release()
+}
+
+extension LuaState {
+    /// Pushes a Swift function as a Lua function. `name` is what argument errors call it.
+    /// The closure is kept until Lua collects the function (or the state closes).
+    public func push(function name: String, on thread: OpaquePointer? = nil, _ body: @escaping LuaFunctionBody) {
+        let box = SwiftFunctionBox(name: name, state: self, body: body)
+        rscript_push_swift_function(thread ?? L, Unmanaged.passRetained(box).toOpaque())
+    }
+
+    /// Sets the global `name` to a Swift function.
+    public func register(_ name: String, _ body: @escaping LuaFunctionBody) {
+        push(function: name, body)
+        lua_setglobal(L, name)
+    }
+
+    /// Builds a module table of Swift functions (`name` is the prefix error messages use, such as
+    /// `json` for `json.decode`) and leaves it on the stack.
+    public func pushModule(_ name: String, functions: [(String, LuaFunctionBody)], on thread: OpaquePointer? = nil) {
+        let L = thread ?? self.L
+        lua_createtable(L, 0, Int32(functions.count))
+        for (field, body) in functions {
+            push(function: "\(name).\(field)", on: L, body)
+            lua_setfield(L, -2, field)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import CLuaShim
+
+/// Which standard libraries a state opens.
+public enum LuaLibraries: Sendable {
+    /// Every standard library: for trusted pipeline scripts.
+    case full
+    /// For untrusted code: no `io`, `os.execute`/`os.exit`/`os.remove`/`os.rename`/`os.tmpname`/
+    /// `os.getenv`, no `package.loadlib` or C searchers, no binary chunks, no `debug`,
+    /// no `dofile`/`loadfile`.
+    case safe
+}
+
+/// Per-state limits. Exceeding one raises a Lua error (which `pcall` in Lua cannot swallow for
+/// long: the hook raises again) and leaves the state usable.
+public struct LuaLimits: Sendable, Equatable {
+    /// Bytes the state may hold; 0: no limit.
+    public var memoryBytes: Int
+    /// VM instructions per entry from Swift (a call, a resume); 0: no limit. Counted in steps of 1000.
+    public var instructions: Int64
+    /// Wall-clock seconds per entry from Swift; 0: no limit.
+    public var deadlineSeconds: Double
+
+    public init(memoryBytes: Int = 0, instructions: Int64 = 0, deadlineSeconds: Double = 0) {
+        self.memoryBytes = memoryBytes
+        self.instructions = instructions
+        self.deadlineSeconds = deadlineSeconds
+    }
+
+    public static let none = LuaLimits()
+}
+
+/// One Lua state.
+///
+/// A state is not thread-safe: it belongs to exactly one isolation domain (the runtime's loop
+/// thread, or the test that made it) and is never sent elsewhere; the type is deliberately not
+/// `Sendable`. Every call that can raise a Lua error runs protected, so no `longjmp` ever crosses
+/// a Swift frame; Lua errors come out as thrown `LuaError`s.
+///
+/// Registry keys owned by rscript: `rscript.null`, `rscript.object`, `rscript.classes`, and the
+/// light-userdata keys of the C shim (function boxes' metatable, the saved traceback).
+public final class LuaState {
+    /// The main thread's `lua_State*`.
+    public let L: OpaquePointer
+    let info: UnsafeMutablePointer<rscript_state_info>
+    public private(set) var isClosed = false
+    public let libraries: LuaLibraries
+    /// Registry references of class metatables, per Swift type.
+    var classMetatables: [ObjectIdentifier: Int32] = [:]
+    var classNames: [ObjectIdentifier: String] = [:]
+    /// The identity of the null sentinel, for fast comparison.
+    private(set) var nullPointer: UnsafeRawPointer?
+    /// Anything the embedding runtime wants to find from a `LuaCall` (it holds it weakly).
+    public weak var owner: AnyObject?
+
+    public init(libraries: LuaLibraries = .full, limits: LuaLimits = .none) throws {
+        Self.installCallbacks
+        info = .allocate(capacity: 1)
+        guard let L = rscript_newstate(info) else {
+            info.deallocate()
+            throw LuaError(.memory, "cannot create a Lua state")
+        }
+        self.L = L
+        self.libraries = libraries
+        luaL_openlibs(L)
+        if libraries == .safe { applySafeProfile() }
+        makeSentinels()
+        installCoroutineForwarding()
+        self.limits = limits
+    }
+
+    deinit { close() }
+
+    /// Closes the state: runs every pending `__gc`, releases every Swift object and function it
+    /// held. References made from it become inert.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        lua_close(L)
+        info.deallocate()
+    }
+
+    /// Memory, instruction and deadline limits; changing them takes effect at the next entry.
+    public var limits: LuaLimits = .none {
+        didSet {
+            info.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0
+            info.pointee.instruction_budget = limits.instructions
+            info.pointee.deadline_span = limits.deadlineSeconds
+            rscript_update_hook(L)
+        }
+    }
+
+    /// Bytes the state holds now, and its high-water mark.
+    public var memoryUsed: Int { Int(info.pointee.used) }
+    public var memoryPeak: Int { Int(info.pointee.peak) }
+
+    /// Asks running Lua code to stop with an "interrupted" error. Async-signal-safe for the
+    /// main thread and `thread`; call it from a signal handler through `interruptHandle`.
+    public func interrupt(running thread: OpaquePointer? = nil) {
+        rscript_request_interrupt(L)
+        if let thread { rscript_request_interrupt(thread) }
+    }
+
+    /// Clears a pending interrupt that no Lua code consumed (the loop was idle).
+    public func clearInterrupt() {
+        info.pointee.interrupt_requested = 0
+        rscript_update_hook(L)
+    }
+
+    public var stackTop: Int32 { lua_gettop(L) }
+
+    // MARK: - Setup
+
+    private static let installCallbacks: Void = {
+        rscript_set_callbacks(swiftFunctionDispatch, swiftObjectRelease)
+    }()
+
+    private func applySafeProfile() {
+        let code = """
+            io = nil; debug = nil; dofile = nil; loadfile = nil
+            package.loaded.io = nil; package.loaded.debug = nil
+            package.loadlib = nil; package.cpath = ""
+            local searchers = package.searchers
+            for i = #searchers, 3, -1 do searchers[i] = nil end
+            local allowed = { clock = true, date = true, difftime = true, time = true }
+            for k in pairs(os) do if not allowed[k] then os[k] = nil end end
+            local rawload = load
+            load = function(chunk, name, mode, env)
+              if mode ~= nil and mode ~= "t" then error("load: binary chunks are not allowed", 2) end
+              return rawload(chunk, name, "t", env)
+            end
+            string.dump = nil
+            """
+        try! doString(code, chunkName: "=safe-profile")
+    }
+
+    private func makeSentinels() {
+        // null: a unique full userdata that prints as "null".
+        lua_newuserdatauv(L, 0, 0)
+        lua_createtable(L, 0, 3)
+        lua_pushstring(L, "null")
+        lua_setfield(L, -2, "__name")
+        push(function: "tostring") { call in
+            call.push("null")
+            return 1
+        }
+        lua_setfield(L, -2, "__tostring")
+        lua_pushstring(L, "null")
+        lua_setfield(L, -2, "__metatable")
+        lua_setmetatable(L, -2)
+        nullPointer = lua_topointer(L, -1)
+        lua_setfield(L, rscript_registryindex(), "rscript.null")
+        // the marker metatable of tables that are objects even when empty
+        lua_createtable(L, 0, 1)
+        lua_pushstring(L, "object")
+        lua_setfield(L, -2, "__jsontype")
+        lua_setfield(L, rscript_registryindex(), "rscript.object")
+    }
+
+    /// Pushes the null sentinel.
+    public func pushNull(on thread: OpaquePointer? = nil) {
+        lua_getfield(thread ?? L, rscript_registryindex(), "rscript.null")
+    }
+
+    /// Pushes the metatable that marks a table as an object (`{}` in JSON even when empty).
+    public func pushObjectMarker(on thread: OpaquePointer? = nil) {
+        lua_getfield(thread ?? L, rscript_registryindex(), "rscript.object")
+    }
+
+    @inline(__always)
+    func isNull(_ L: OpaquePointer, _ index: Int32) -> Bool {
+        lua_type(L, index) == LUA_TUSERDATA && lua_topointer(L, index) == nullPointer
+    }
+}

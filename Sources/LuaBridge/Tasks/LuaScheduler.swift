@@ -1,0 +1,212 @@
+import CLuaShim
+
+/// Runs Lua code as tasks (coroutines of one state) and drives them from Swift: the loop of a
+/// runtime, in the manner of Node's event loop. Lives on the state's thread, like the state.
+///
+/// A Swift function that must wait (a sleep, a process exit) takes `currentTask`, arranges for
+/// `wake(_:with:)` to be called later (a timer, or a `mailbox.post` from another thread), and
+/// returns `call.suspend()`. The loop runs until nothing more can happen: no task ready, no
+/// timer, no `hold()` outstanding.
+public final class LuaScheduler {
+    public unowned let state: LuaState
+    public let mailbox = Mailbox()
+
+    public enum TaskState: Sendable, Equatable { case ready, running, suspended, finished, failed }
+
+    public final class Task {
+        public let id: Int
+        public let name: String
+        public let thread: LuaThread
+        public internal(set) var state: TaskState = .ready
+        public internal(set) var result: Result<[LuaValue], LuaError>?
+        var onFinish: ((Result<[LuaValue], LuaError>) -> Void)?
+        var whenDone: [(Result<[LuaValue], LuaError>) -> Void] = []
+
+        init(id: Int, name: String, thread: LuaThread) {
+            self.id = id
+            self.name = name
+            self.thread = thread
+        }
+
+        /// Runs `action` once the task has finished or failed (at once if it already has).
+        public func whenDone(_ action: @escaping (Result<[LuaValue], LuaError>) -> Void) {
+            if let result { action(result) } else { whenDone.append(action) }
+        }
+    }
+
+    /// Pushes the values a task resumes with on its thread and returns how many.
+    public typealias Pusher = (OpaquePointer) -> Int32
+
+    private var ready: [(Task, Pusher)] = []
+    private var readyHead = 0
+    private var timers = TimerQueue()
+    private var holds = 0
+    private var nextTaskID = 1
+    public private(set) var liveTasks: [Int: Task] = [:]
+    /// The task whose coroutine is running now, if any.
+    public private(set) var currentTask: Task?
+    /// Called for a failed task that has no `onFinish`.
+    public var onUnhandledError: ((Task, LuaError) -> Void)?
+    /// Called at each turn of the loop, before waiting (the runtime checks signals here).
+    public var onTurn: (() -> Void)?
+
+    public init(state: LuaState) {
+        self.state = state
+    }
+
+    // MARK: Tasks
+
+    /// Starts `function(arguments...)` as a task; it first runs at the next turn of the loop.
+    @discardableResult
+    public func spawn(
+        _ function: LuaFunction,
+        arguments: [LuaValue] = [],
+        name: String = "task",
+        onFinish: ((Result<[LuaValue], LuaError>) -> Void)? = nil
+    ) -> Task {
+        spawn(function, name: name, onFinish: onFinish) { L in
+            for argument in arguments { self.state.push(argument, on: L) }
+            return Int32(arguments.count)
+        }
+    }
+
+    @discardableResult
+    public func spawn(
+        _ function: LuaFunction,
+        name: String = "task",
+        onFinish: ((Result<[LuaValue], LuaError>) -> Void)? = nil,
+        pushingArguments: @escaping Pusher
+    ) -> Task {
+        let task = Task(id: nextTaskID, name: name, thread: LuaThread(state: state, function: function))
+        nextTaskID += 1
+        task.onFinish = onFinish
+        liveTasks[task.id] = task
+        ready.append((task, pushingArguments))
+        return task
+    }
+
+    /// Makes a suspended task ready again; `values` become the results of the call that suspended it.
+    public func wake(_ task: Task, with values: [LuaValue] = []) {
+        wake(task) { L in
+            for value in values { self.state.push(value, on: L) }
+            return Int32(values.count)
+        }
+    }
+
+    public func wake(_ task: Task, pushing: @escaping Pusher) {
+        guard task.state == .suspended || task.state == .running else { return }
+        task.state = .ready
+        ready.append((task, pushing))
+    }
+
+    // MARK: Timers and holds
+
+    /// Runs `action` on the loop after `seconds`; returns an id for `cancelTimer`.
+    @discardableResult
+    public func after(_ seconds: Double, _ action: @escaping () -> Void) -> Int {
+        timers.add(deadline: rscript_monotonic() + max(0, seconds), action)
+    }
+
+    public func cancelTimer(_ id: Int) { timers.cancel(id) }
+
+    /// Keeps the loop alive for something outside it (a process, a server) until `release()`.
+    public func hold() { holds += 1 }
+    public func release() { holds = max(0, holds - 1) }
+
+    /// Suspends the current task for `seconds` (the call must then return `call.suspend()`).
+    public func sleepCurrentTask(_ seconds: Double) {
+        guard let task = currentTask else { return }
+        task.state = .suspended
+        after(seconds) { [unowned self] in self.wake(task) }
+    }
+
+    /// Whether anything could still happen: a ready task, a timer, a hold.
+    public var hasPendingWork: Bool {
+        readyHead < ready.count || timers.liveCount > 0 || holds > 0
+    }
+
+    // MARK: The loop
+
+    /// Runs until `done()` is true or nothing more can happen.
+    public func run(until done: () -> Bool = { false }) {
+        while !done() {
+            for work in mailbox.takeAll() { work(self) }
+            onTurn?()
+            if done() { return }
+            if readyHead < ready.count {
+                runReadyTasks()
+                continue
+            }
+            let now = rscript_monotonic()
+            let due = timers.popDue(now: now)
+            if !due.isEmpty {
+                for action in due { action() }
+                continue
+            }
+            if !hasPendingWork { return }
+            let timeout = timers.nextDeadline.map { $0 - now }
+            mailbox.wait(timeout: timeout)
+        }
+    }
+
+    private func runReadyTasks() {
+        // Tasks made ready while these run wait for the next turn, so timers and the mailbox
+        // are not starved.
+        let end = ready.count
+        while readyHead < end {
+            let (task, pusher) = ready[readyHead]
+            readyHead += 1
+            step(task, pusher)
+        }
+        if readyHead == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
+        }
+    }
+
+    private func step(_ task: Task, _ pusher: Pusher) {
+        guard task.result == nil else { return }
+        let previous = currentTask
+        currentTask = task
+        task.state = .running
+        defer { currentTask = previous }
+        let thread = task.thread.thread
+        let count = pusher(thread)
+        do {
+            switch try task.thread.resume(arguments: count) {
+            case .finished(let results):
+                var values: [LuaValue] = []
+                let top = lua_gettop(thread)
+                for i in (top - results + 1)..<(top + 1) {
+                    values.append((try? state.value(at: i, on: thread)) ?? .nil)
+                }
+                lua_settop(thread, 0)
+                finish(task, .success(values))
+            case .yielded(let results):
+                lua_settop(thread, lua_gettop(thread) - results)
+                task.state = .ready
+                ready.append((task, { _ in 0 }))
+            case .suspended:
+                if task.state == .running { task.state = .suspended }
+            }
+        } catch let error as LuaError {
+            finish(task, .failure(error))
+        } catch {
+            finish(task, .failure(LuaError(.runtime, "\(error)")))
+        }
+    }
+
+    private func finish(_ task: Task, _ result: Result<[LuaValue], LuaError>) {
+        task.result = result
+        if case .failure = result { task.state = .failed } else { task.state = .finished }
+        liveTasks[task.id] = nil
+        if let onFinish = task.onFinish {
+            onFinish(result)
+        } else if case .failure(let error) = result {
+            onUnhandledError?(task, error)
+        }
+        let waiters = task.whenDone
+        task.whenDone = []
+        for waiter in waiters { waiter(result) }
+    }
+}

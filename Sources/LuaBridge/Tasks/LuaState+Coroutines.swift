@@ -1,0 +1,44 @@
+import CLuaShim
+
+extension LuaState {
+    /// Replaces `coroutine.resume` and `coroutine.wrap` with versions that pass a Swift
+    /// suspension outward: when a Swift function suspends inside a coroutine that Lua code made,
+    /// the suspension travels up to the task the scheduler runs, and the values the task is
+    /// woken with travel back down. Generators and other plain yields behave as before.
+    func installCoroutineForwarding() {
+        let source = """
+            local SUSPEND = ...
+            local create, resume, yield, status, close =
+              coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.close
+            local select = select
+
+            local function forward(co, ok, ...)
+              if ok and select("#", ...) == 1 and (...) == SUSPEND and status(co) == "suspended" then
+                return forward(co, resume(co, yield(SUSPEND)))
+              end
+              return ok, ...
+            end
+
+            coroutine.resume = function(co, ...)
+              return forward(co, resume(co, ...))
+            end
+
+            coroutine.wrap = function(f)
+              local co = create(f)
+              local function unwrap(ok, ...)
+                if ok then return ... end
+                local err = ...
+                close(co)
+                error(err, 0)
+              end
+              return function(...)
+                return unwrap(forward(co, resume(co, ...)))
+              end
+            end
+            """
+        let chunk = try! load(source, chunkName: "=coroutine-forwarding")
+        chunk.push()
+        rscript_push_suspend_marker(L)
+        try! protectedCall(arguments: 1, results: 0)
+    }
+}

@@ -1,0 +1,52 @@
+import CLuaShim
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one way other threads reach a state's loop: they post work, the loop runs it on its own
+/// thread. Posting is thread-safe; waking uses an eventfd, so a signal handler can wake the loop
+/// too (`wakeFileDescriptor`, written with `write(2)`, which is async-signal-safe).
+public final class Mailbox: Sendable {
+    public typealias Work = @Sendable (LuaScheduler) -> Void
+
+    private let queue = Mutex<[Work]>([])
+    /// An eventfd: readable while work (or a signal) is waiting.
+    public let wakeFileDescriptor: Int32
+
+    public init() {
+        wakeFileDescriptor = rscript_eventfd()
+        precondition(wakeFileDescriptor >= 0, "eventfd failed")
+    }
+
+    deinit { close(wakeFileDescriptor) }
+
+    /// Runs `work` on the loop's thread, soon. Callable from any thread.
+    public func post(_ work: @escaping Work) {
+        queue.withLock { $0.append(work) }
+        wake()
+    }
+
+    public func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFileDescriptor, &one, 8)
+    }
+
+    func takeAll() -> [Work] {
+        queue.withLock { queue in
+            let all = queue
+            queue.removeAll(keepingCapacity: true)
+            return all
+        }
+    }
+
+    /// Sleeps until woken or `timeout` seconds pass (nil: no limit).
+    func wait(timeout: Double?) {
+        var descriptor = pollfd(fd: wakeFileDescriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds: Int32 = timeout.map { Int32(min(max(($0 * 1000).rounded(.up), 0), 86_400_000)) } ?? -1
+        _ = poll(&descriptor, 1, milliseconds)
+        var counter: UInt64 = 0
+        _ = read(wakeFileDescriptor, &counter, 8)
+    }
+}

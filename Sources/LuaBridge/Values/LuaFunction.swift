@@ -1,0 +1,100 @@
+import CLuaShim
+
+/// A Lua function held from Swift.
+public final class LuaFunction: LuaRef {
+    /// Calls the function on the main thread, protected, and returns all its results as data.
+    /// Throws `LuaError` with the message and the traceback if it raises.
+    /// Cannot suspend: a Swift function it reaches that wants to wait raises instead; use the
+    /// scheduler to run code that waits.
+    @discardableResult
+    public func call(_ arguments: LuaValue...) throws -> [LuaValue] {
+        try callValues(arguments)
+    }
+
+    @discardableResult
+    public func callValues(_ arguments: [LuaValue]) throws -> [LuaValue] {
+        try state.checkOpen()
+        let L = state.L
+        let base = lua_gettop(L)
+        push()
+        for argument in arguments { state.push(argument, on: L) }
+        try state.protectedCall(arguments: Int32(arguments.count), results: rscript_multret())
+        defer { lua_settop(L, base) }
+        let count = lua_gettop(L) - base
+        var results: [LuaValue] = []
+        results.reserveCapacity(Int(count))
+        for i in 0..<count { results.append(try state.value(at: base + 1 + i)) }
+        return results
+    }
+
+    /// Calls with typed arguments and one typed result, without building arrays: the fast path.
+    @inlinable
+    public func call<each A: LuaPushable, R: LuaReadable>(_ arguments: repeat each A, returning: R.Type = R.self) throws -> R {
+        let L = state.L
+        lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
+        var count: Int32 = 0
+        for argument in repeat each arguments {
+            argument.push(on: L, state: state)
+            count += 1
+        }
+        try state.protectedCall(arguments: count, results: 1)
+        defer { lua_settop(L, -2) }
+        return try R.read(from: L, at: -1, state: state)
+    }
+
+    /// Calls with typed arguments, discarding results.
+    @inlinable
+    public func callDiscarding<each A: LuaPushable>(_ arguments: repeat each A) throws {
+        let L = state.L
+        lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
+        var count: Int32 = 0
+        for argument in repeat each arguments {
+            argument.push(on: L, state: state)
+            count += 1
+        }
+        try state.protectedCall(arguments: count, results: 0)
+    }
+}
+
+extension LuaState {
+    /// Calls the function below `arguments` values on the main thread's stack, with a traceback
+    /// handler; leaves `results` values (all, for LUA_MULTRET) or throws (stack restored).
+    @inlinable
+    public func protectedCall(arguments: Int32, results: Int32) throws {
+        let status = rscript_pcall_traceback(L, arguments, results)
+        if status != LUA_OK { throw callError(status: status) }
+    }
+
+    @usableFromInline
+    func callError(status: Int32) -> LuaError {
+        rscript_push_last_traceback(L)
+        let traceback = lua_type(L, -1) == LUA_TSTRING ? stringAt(L, -1) : nil
+        lua_pop(L, 1)
+        return popError(status: status, thread: L, traceback: traceback)
+    }
+
+    /// Calls `object:method(arguments...)` on a table or userdata reference, protected. Runs
+    /// `__index` to find the method.
+    @discardableResult
+    public func callMethod(_ object: LuaRef, _ method: String, _ arguments: LuaValue...) throws -> [LuaValue] {
+        try checkOpen()
+        let base = lua_gettop(L)
+        object.push()
+        pushString(method)
+        let status = rscript_gettable(L, -2)
+        if status != LUA_OK {
+            let error = popError(status: status, thread: L, traceback: nil)
+            lua_settop(L, base)
+            throw error
+        }
+        lua_insert(L, -2)  // [method, object]
+        for argument in arguments { push(argument) }
+        try protectedCall(arguments: Int32(arguments.count + 1), results: rscript_multret())
+        defer { lua_settop(L, base) }
+        var results: [LuaValue] = []
+        for i in (base + 1)...max(base + 1, lua_gettop(L)) where i <= lua_gettop(L) {
+            results.append(try value(at: i))
+        }
+        return results
+    }
+}

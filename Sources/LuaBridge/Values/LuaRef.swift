@@ -1,0 +1,86 @@
+import CLuaShim
+
+/// A reference to a Lua value held in the registry: keeps it alive while this object lives and
+/// releases it when the reference goes (or when the state closes first).
+public class LuaRef {
+    public let state: LuaState
+    public let ref: Int32
+
+    /// Takes the value at the top of `thread`'s stack (popping it).
+    required init(state: LuaState, popping thread: OpaquePointer) {
+        self.state = state
+        if thread != state.L {
+            lua_xmove(thread, state.L, 1)
+        }
+        ref = luaL_ref(state.L, rscript_registryindex())
+    }
+
+    deinit {
+        if !state.isClosed { luaL_unref(state.L, rscript_registryindex(), ref) }
+    }
+
+    /// Pushes the referenced value on `thread` (the main thread by default).
+    @inline(__always)
+    public func push(on thread: OpaquePointer? = nil) {
+        lua_rawgeti(thread ?? state.L, rscript_registryindex(), lua_Integer(ref))
+    }
+
+    /// The referenced value as data (see `LuaValue`).
+    public func value() throws -> LuaValue {
+        try state.checkOpen()
+        push()
+        defer { lua_pop(state.L, 1) }
+        return try state.value(at: -1)
+    }
+}
+
+/// A Lua userdata (for instance a Swift object pushed to Lua), kept alive by this reference.
+public final class LuaUserdataRef: LuaRef {}
+
+extension LuaState {
+    /// A reference to the value at `index` of `thread` (any type).
+    public func reference(at index: Int32, on thread: OpaquePointer? = nil) -> LuaRef {
+        let L = thread ?? self.L
+        lua_pushvalue(L, index)
+        switch lua_type(L, -1) {
+        case LUA_TFUNCTION: return LuaFunction(state: self, popping: L)
+        case LUA_TTABLE: return LuaTable(state: self, popping: L)
+        case LUA_TUSERDATA: return LuaUserdataRef(state: self, popping: L)
+        default: return LuaRef(state: self, popping: L)
+        }
+    }
+
+    /// The global `name`, read raw from the globals table.
+    public func global(_ name: String) throws -> LuaValue {
+        try checkOpen()
+        lua_getglobal(L, name)
+        defer { lua_pop(L, 1) }
+        return try value(at: -1)
+    }
+
+    public func globalFunction(_ name: String) -> LuaFunction? {
+        lua_getglobal(L, name)
+        guard lua_type(L, -1) == LUA_TFUNCTION else {
+            lua_pop(L, 1)
+            return nil
+        }
+        return LuaFunction(state: self, popping: L)
+    }
+
+    public func setGlobal(_ name: String, _ value: LuaValue) {
+        push(value)
+        lua_setglobal(L, name)
+    }
+
+    /// The globals table.
+    public var globals: LuaTable {
+        lua_pushglobaltable(L)
+        return LuaTable(state: self, popping: L)
+    }
+
+    /// A new empty table.
+    public func newTable() -> LuaTable {
+        lua_createtable(L, 0, 0)
+        return LuaTable(state: self, popping: L)
+    }
+}

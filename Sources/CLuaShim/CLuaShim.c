@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/eventfd.h>
+#include <unistd.h>
 
 int rscript_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
@@ -14,6 +15,7 @@ static rscript_release_fn g_release = NULL;
 static const char suspend_marker_key = 0;  // its address is the suspend marker
 static const char fnbox_mt_key = 0;
 static const char traceback_key = 0;
+static const char limit_mt_key = 0;
 
 #define HOOK_COUNT 1000
 
@@ -60,7 +62,11 @@ static int panic_handler(lua_State *L) {
 lua_State *rscript_newstate(rscript_state_info *info) {
     memset(info, 0, sizeof *info);
     lua_State *L = lua_newstate(counting_alloc, info);
-    if (L != NULL) lua_atpanic(L, panic_handler);
+    if (L != NULL) {
+        lua_atpanic(L, panic_handler);
+        rscript_push_limit_metatable(L);
+        lua_pop(L, 1);
+    }
     return L;
 }
 
@@ -72,27 +78,61 @@ rscript_state_info *rscript_info(lua_State *L) {
 
 // MARK: - Limits hook
 
+static int limit_tostring(lua_State *L) {
+    lua_getfield(L, 1, "message");
+    return 1;
+}
+
+void rscript_push_limit_metatable(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &limit_mt_key) != LUA_TNIL) return;
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, limit_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "rscript.limit");
+    lua_setfield(L, -2, "__name");
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &limit_mt_key);
+}
+
+// Raises a limit error: a table {message=...} with the limit metatable, which the runtime's
+// pcall/xpcall/coroutine wrappers re-raise, so a script cannot catch its way past a limit.
+static int raise_limit(lua_State *L, const char *message) {
+    luaL_where(L, 0);  // in a hook, level 0 is the function that was running
+    lua_pushstring(L, message);
+    lua_concat(L, 2);
+    lua_createtable(L, 0, 1);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "message");
+    rscript_push_limit_metatable(L);
+    lua_setmetatable(L, -2);
+    return lua_error(L);
+}
+
 static void limits_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     rscript_state_info *info = rscript_info(L);
+    char buffer[128];
     if (info->interrupt_requested) {
         info->interrupt_requested = 0;
         info->limit_kind = 3;
         rscript_update_hook(L);
-        luaL_error(L, "interrupted");
+        raise_limit(L, "interrupted");
         return;
     }
     if (info->instruction_budget > 0) {
         info->instructions_used += HOOK_COUNT;
         if (info->instructions_used > info->instruction_budget) {
             info->limit_kind = 1;
-            luaL_error(L, "instruction budget exceeded (%I instructions)", (lua_Integer)info->instruction_budget);
+            snprintf(buffer, sizeof buffer, "instruction budget exceeded (%lld instructions)", info->instruction_budget);
+            raise_limit(L, buffer);
             return;
         }
     }
     if (info->deadline > 0 && rscript_monotonic() > info->deadline) {
         info->limit_kind = 2;
-        luaL_error(L, "deadline exceeded (%f s of wall-clock time)", (lua_Number)info->deadline_span);
+        snprintf(buffer, sizeof buffer, "deadline exceeded (%g s of wall-clock time)", info->deadline_span);
+        raise_limit(L, buffer);
     }
 }
 
@@ -111,6 +151,52 @@ void rscript_request_interrupt(lua_State *L) {
     rscript_state_info *info = rscript_info(L);
     info->interrupt_requested = 1;
     lua_sethook(L, limits_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+    lua_State *running = info->running;
+    if (running != NULL && running != L) {
+        lua_sethook(running, limits_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+    }
+}
+
+static lua_State *volatile sigint_state = NULL;
+static volatile int sigint_wakefd = -1;
+static volatile sig_atomic_t sigint_count = 0;
+
+static void sigint_handler(int signo) {
+    (void)signo;
+    sigint_count++;
+    if (sigint_count >= 2) {
+        static const char msg[] = "\nrscript: interrupted again, exiting now\n";
+        ssize_t ignored = write(2, msg, sizeof msg - 1);
+        (void)ignored;
+        _exit(130);
+    }
+    if (sigint_state != NULL) rscript_request_interrupt(sigint_state);
+    if (sigint_wakefd >= 0) {
+        uint64_t one = 1;
+        ssize_t ignored = write(sigint_wakefd, &one, sizeof one);
+        (void)ignored;
+    }
+}
+
+void rscript_install_sigint(lua_State *L, int wakefd) {
+    sigint_state = L;
+    sigint_wakefd = wakefd;
+    sigint_count = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = sigint_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+}
+
+int rscript_sigint_count(void) { return (int)sigint_count; }
+void rscript_sigint_reset(void) { sigint_count = 0; }
+
+void rscript_uninstall_sigint(void) {
+    signal(SIGINT, SIG_DFL);
+    sigint_state = NULL;
+    sigint_wakefd = -1;
 }
 
 void rscript_begin_entry(lua_State *L) {
@@ -161,9 +247,12 @@ int rscript_pcall_traceback(lua_State *L, int nargs, int nresults) {
 int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
     rscript_state_info *info = rscript_info(co);
     int saved = info->enforce;
+    lua_State *saved_running = info->running;
     info->enforce = 1;
+    info->running = co;
     int status = lua_resume(co, from, nargs, nresults);
     info->enforce = saved;
+    info->running = saved_running;
     return status;
 }
 

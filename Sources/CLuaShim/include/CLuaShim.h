@@ -80,6 +80,7 @@ typedef struct rscript_state_info {
     volatile sig_atomic_t interrupt_requested;
     int limit_kind;           // 1 budget, 2 deadline, 3 interrupt: why the last hook error was raised
     int hook_installed;
+    lua_State *running;       // the coroutine rscript_resume is running, for interrupts
 } rscript_state_info;
 
 /// Creates a state whose allocator counts bytes and enforces `info->limit`.
@@ -89,9 +90,20 @@ rscript_state_info *rscript_info(lua_State *L);
 /// Installs or removes the count hook that enforces budgets, deadlines and interrupts,
 /// on `L` (new coroutines inherit it).
 void rscript_update_hook(lua_State *L);
+/// Pushes the metatable of limit errors (budget, deadline, interrupt).
+void rscript_push_limit_metatable(lua_State *L);
 /// Async-signal-safe: asks the running Lua code (on `L`) to raise "interrupted".
 void rscript_request_interrupt(lua_State *L);
 double rscript_monotonic(void);
+
+/// Installs a SIGINT handler that interrupts Lua code running on `L` and writes to `wakefd`.
+/// A second SIGINT while the first is being handled exits at once with status 130.
+void rscript_install_sigint(lua_State *L, int wakefd);
+/// How many SIGINTs arrived since install (or the last reset).
+int rscript_sigint_count(void);
+void rscript_sigint_reset(void);
+/// Restores the default SIGINT action.
+void rscript_uninstall_sigint(void);
 /// Resets the per-entry counters; called when Swift enters Lua from the top.
 void rscript_begin_entry(lua_State *L);
 

@@ -2,7 +2,7 @@
 ///
 /// The message and traceback are copied out of the VM when the error is made, so the error can
 /// still be read after the state is closed.
-public struct LuaError: Error, CustomStringConvertible, Sendable {
+public struct LuaError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// A runtime error raised by Lua code or by a Swift function (`LUA_ERRRUN`).
         case runtime

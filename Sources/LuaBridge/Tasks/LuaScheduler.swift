@@ -202,7 +202,7 @@ public final class LuaScheduler {
         liveTasks[task.id] = nil
         if let onFinish = task.onFinish {
             onFinish(result)
-        } else if case .failure(let error) = result {
+        } else if case .failure(let error) = result, task.whenDone.isEmpty {
             onUnhandledError?(task, error)
         }
         let waiters = task.whenDone

@@ -7,7 +7,23 @@ extension LuaState {
     /// woken with travel back down. Generators and other plain yields behave as before.
     func installCoroutineForwarding() {
         let source = """
-            local SUSPEND = ...
+            local SUSPEND, LIMIT = ...
+            local getmetatable, error, rawpcall, rawxpcall = getmetatable, error, pcall, xpcall
+
+            -- A limit error (budget, deadline, interrupt) is re-raised by every catcher, so a
+            -- script cannot catch its way past a limit.
+            local function check(ok, ...)
+              if not ok and getmetatable((...)) == LIMIT then error((...), 0) end
+              return ok, ...
+            end
+            pcall = function(f, ...) return check(rawpcall(f, ...)) end
+            xpcall = function(f, handler, ...)
+              return check(rawxpcall(f, function(e)
+                if getmetatable(e) == LIMIT then return e end
+                return handler(e)
+              end, ...))
+            end
+
             local create, resume, yield, status, close =
               coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.close
             local select = select
@@ -16,7 +32,7 @@ extension LuaState {
               if ok and select("#", ...) == 1 and (...) == SUSPEND and status(co) == "suspended" then
                 return forward(co, resume(co, yield(SUSPEND)))
               end
-              return ok, ...
+              return check(ok, ...)
             end
 
             coroutine.resume = function(co, ...)
@@ -39,6 +55,7 @@ extension LuaState {
         let chunk = try! load(source, chunkName: "=coroutine-forwarding")
         chunk.push()
         rscript_push_suspend_marker(L)
-        try! protectedCall(arguments: 1, results: 0)
+        rscript_push_limit_metatable(L)
+        try! protectedCall(arguments: 2, results: 0)
     }
 }

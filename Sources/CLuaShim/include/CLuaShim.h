@@ -60,6 +60,7 @@ static inline int luaL_getmetatable(lua_State *L, const char *n) { return lua_ge
 /// An eventfd for waking a loop (close-on-exec, non-blocking); -1 on failure.
 int rscript_eventfd(void);
 
+static inline const char *rscript_lua_release(void) { return LUA_RELEASE; }
 static inline int rscript_registryindex(void) { return LUA_REGISTRYINDEX; }
 static inline int rscript_multret(void) { return LUA_MULTRET; }
 static inline lua_Integer rscript_ridx_mainthread(void) { return LUA_RIDX_MAINTHREAD; }

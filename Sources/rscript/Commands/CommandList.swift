@@ -1,0 +1,9 @@
+import ArgumentParser
+
+extension RScript {
+    /// Every subcommand, in the order `--help` lists them.
+    static let commands: [any ParsableCommand.Type] = [
+        Run.self,
+        Version.self,
+    ]
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import RenderAutomation
+
+@main
+struct RScript: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rscript",
+        abstract: "A scripting-driven render automation runtime: Lua 5.4 plugins, jobs and renders.",
+        discussion: """
+            Examples:
+              rscript run my_script.lua ARG...     run a Lua script (its arguments are in `arg`)
+              rscript -e 'print(1 + 1)'            run a line of Lua
+              echo 'print(2)' | rscript run -      run a script read from standard input
+              rscript repl                         an interactive Lua prompt
+
+            Environment:
+              RSCRIPT_PATH   extra `require` search patterns (?.lua, separated by ';')
+              RSCRIPT_HOME   the installation folder holding scripts/lib
+              RSCRIPT_LOG_LEVEL  trace, debug, info (default), notice, warning, error, critical
+            """,
+        version: RenderAutomationVersion.string,
+        subcommands: RScript.commands
+    )
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE as a Lua chunk, then exit.", valueName: "CODE"))
+    var execute: String?
+
+    @OptionGroup var runtimeOptions: RuntimeFlags
+
+    mutating func run() throws {
+        guard let execute else {
+            print(RScript.helpMessage())
+            return
+        }
+        let status = ScriptLauncher.run(.code(execute), arguments: [], options: try runtimeOptions.runtimeOptions())
+        if status != 0 { throw ExitCode(status) }
+    }
+}

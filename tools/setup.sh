@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rscript needs to build, test and render, then builds it.
+# Safe to run again: apt-get is skipped when everything is already installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  pkg-config liblua5.4-dev lua5.4   # the embedded Lua and the reference interpreter (benchmarks)
+  libedit-dev                       # line editing for `rscript repl`
+  tmux                              # the REPL's pty tests
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "==> installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "==> building rscript (${1:-debug})"
+swift build -c "${1:-debug}" --product rscript

@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,6 +25,7 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"])]
         ),
         .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .target(name: "CProcess"),
         .systemLibrary(
             name: "CEdit",
             pkgConfig: "libedit",
@@ -35,7 +37,9 @@ let package = Package(
             dependencies: [
                 "LuaBridge",
                 "CEdit",
+                "CProcess",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -56,6 +60,6 @@ let package = Package(
         .target(name: "RScriptTesting", dependencies: ["LuaBridge", "RenderAutomation"], swiftSettings: strict),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "RScriptTesting"], swiftSettings: strict),
         .testTarget(name: "RenderAutomationTests", dependencies: ["RenderAutomation", "RScriptTesting"], swiftSettings: strict),
-        .testTarget(name: "rscriptEndToEndTests", dependencies: ["RScriptTesting"], swiftSettings: strict),
+        .testTarget(name: "rscriptEndToEndTests", dependencies: ["RScriptTesting", "RenderAutomation"], swiftSettings: strict),
     ]
 )

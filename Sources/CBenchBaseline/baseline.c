@@ -41,11 +41,12 @@ static int point_fields_add(lua_State *L) {
     return 1;
 }
 
-// __index of the fields kind: upvalue 1 is the methods table; then the fields by name.
+// __index of the fields kind: upvalue 1 is the methods table; then the fields by name (the
+// userdata is checked only on the field path, as the methods check their own `self`).
 static int point_fields_index(lua_State *L) {
-    cpoint *p = (cpoint *)luaL_checkudata(L, 1, POINT_FIELDS);
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+    cpoint *p = (cpoint *)luaL_checkudata(L, 1, POINT_FIELDS);
     const char *key = lua_tostring(L, 2);
     if (key != NULL && strcmp(key, "x") == 0) {
         lua_pushnumber(L, p->x);

@@ -209,7 +209,7 @@ void rscript_begin_entry(lua_State *L) {
 
 // MARK: - Protected entry points
 
-static int traceback_handler(lua_State *L) {
+int rscript_traceback_handler(lua_State *L) {
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
@@ -231,15 +231,22 @@ void rscript_push_last_traceback(lua_State *L) {
     lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_key);
 }
 
-int rscript_pcall_traceback(lua_State *L, int nargs, int nresults) {
+// Every call from Swift into Lua funnels through here: the memory limit is enforced while Lua
+// runs and lifted again before control returns to Swift.
+int rscript_pcall_msgh(lua_State *L, int nargs, int nresults, int msgh) {
     rscript_state_info *info = rscript_info(L);
-    int base = lua_gettop(L) - nargs;
-    lua_pushcfunction(L, traceback_handler);
-    lua_insert(L, base);
     int saved = info->enforce;
     info->enforce = 1;
-    int status = lua_pcall(L, nargs, nresults, base);
+    int status = lua_pcall(L, nargs, nresults, msgh);
     info->enforce = saved;
+    return status;
+}
+
+int rscript_pcall_traceback(lua_State *L, int nargs, int nresults) {
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, rscript_traceback_handler);
+    lua_insert(L, base);
+    int status = rscript_pcall_msgh(L, nargs, nresults, base);
     lua_remove(L, base);
     return status;
 }
@@ -277,11 +284,16 @@ static int op_next(lua_State *L) {
 
 int rscript_gettable(lua_State *L, int t) {
     t = lua_absindex(L, t);
-    if (lua_type(L, t) == LUA_TTABLE && !lua_getmetatable(L, t)) {
-        lua_rawget(L, t);
-        return LUA_OK;
+    // A table without a metatable: the raw access is the whole operation and cannot raise.
+    // (lua_getmetatable pushes only when there is one; checked first as it is the common answer.)
+    if (!lua_getmetatable(L, t)) {
+        if (lua_type(L, t) == LUA_TTABLE) {
+            lua_rawget(L, t);
+            return LUA_OK;
+        }
+    } else {
+        lua_pop(L, 1);
     }
-    if (lua_type(L, t) == LUA_TTABLE) lua_pop(L, 1);  // the metatable
     lua_pushcfunction(L, op_gettable);
     lua_pushvalue(L, t);
     lua_rotate(L, -3, 2);  // [k, f, t] -> [f, t, k]
@@ -290,15 +302,21 @@ int rscript_gettable(lua_State *L, int t) {
 
 int rscript_settable(lua_State *L, int t) {
     t = lua_absindex(L, t);
-    if (lua_type(L, t) == LUA_TTABLE && !lua_getmetatable(L, t)) {
-        if (lua_type(L, -2) == LUA_TNIL) { lua_pop(L, 2); lua_pushliteral(L, "index is nil"); return LUA_ERRRUN; }
-        if (lua_type(L, -2) == LUA_TNUMBER && lua_tonumber(L, -2) != lua_tonumber(L, -2)) {
-            lua_pop(L, 2); lua_pushliteral(L, "index is NaN"); return LUA_ERRRUN;
+    if (!lua_getmetatable(L, t)) {
+        if (lua_type(L, t) == LUA_TTABLE) {
+            // lua_rawset raises for a nil or NaN key: refuse those here, where a status can be
+            // returned. An integer key is neither, so its test costs one call, not three.
+            int kt = lua_type(L, -2);
+            if (kt == LUA_TNIL) { lua_pop(L, 2); lua_pushliteral(L, "index is nil"); return LUA_ERRRUN; }
+            if (kt == LUA_TNUMBER && !lua_isinteger(L, -2) && lua_tonumber(L, -2) != lua_tonumber(L, -2)) {
+                lua_pop(L, 2); lua_pushliteral(L, "index is NaN"); return LUA_ERRRUN;
+            }
+            lua_rawset(L, t);
+            return LUA_OK;
         }
-        lua_rawset(L, t);
-        return LUA_OK;
+    } else {
+        lua_pop(L, 1);
     }
-    if (lua_type(L, t) == LUA_TTABLE) lua_pop(L, 1);
     lua_pushcfunction(L, op_settable);
     lua_pushvalue(L, t);
     lua_rotate(L, -4, 2);  // [k, v, f, t] -> [f, t, k, v]
@@ -444,19 +462,27 @@ void rscript_push_object(lua_State *L, void *object, const void *type_tag, int m
     lua_setmetatable(L, -2);
 }
 
-// upvalues: 1 methods, 2 getters
+// upvalue 1: one lookup table holding both the methods (functions) and the getters (their
+// fnbox userdata), methods winning a name clash. One rawget answers every key: this runs on
+// every `obj:method()` and `obj.field` of a class with properties, so each API call counts.
 static int object_index(lua_State *L) {
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
-    lua_pop(L, 1);
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TUSERDATA) {
+    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TUSERDATA) {
         fnbox *b = (fnbox *)lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        lua_settop(L, 2);
+        lua_settop(L, 2);  // the getter sees (self, key)
         return finish(L, call_swift(L, b));
     }
-    return 1;  // nil: an unknown field reads as nil, as on a table
+    return 1;  // a method, or nil: an unknown field reads as nil, as on a table
+}
+
+// Copies the pairs of table `from` into table `to` (raw).
+static void copy_fields(lua_State *L, int from, int to) {
+    lua_pushnil(L);
+    while (lua_next(L, from)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, to);
+    }
 }
 
 // upvalues: 1 setters, 2 class name
@@ -528,9 +554,11 @@ void rscript_make_class_metatable(lua_State *L) {
     lua_pushnil(L);
     if (lua_next(L, getters)) {
         lua_pop(L, 2);
-        lua_pushvalue(L, methods);
-        lua_pushvalue(L, getters);
-        lua_pushcclosure(L, object_index, 2);
+        lua_createtable(L, 0, 8);
+        int lookup = lua_gettop(L);
+        copy_fields(L, getters, lookup);
+        copy_fields(L, methods, lookup);  // after the getters: a method wins a name clash
+        lua_pushcclosure(L, object_index, 1);
     } else {
         lua_pushvalue(L, methods);  // methods only: the VM indexes the table directly
     }

@@ -112,6 +112,15 @@ void rscript_begin_entry(lua_State *L);
 
 /// lua_pcall with a traceback message handler; the limit is enforced during the call.
 int rscript_pcall_traceback(lua_State *L, int nargs, int nresults);
+/// The message handler rscript_pcall_traceback uses: saves the traceback (see
+/// rscript_push_last_traceback) and returns the error object unchanged.
+int rscript_traceback_handler(lua_State *L);
+/// Pushes rscript_traceback_handler. A hot caller pushes it *below* the function once, so the
+/// call needs no lua_insert/lua_remove around it (see LuaFunction.call).
+static inline void rscript_push_traceback_handler(lua_State *L) { lua_pushcclosure(L, rscript_traceback_handler, 0); }
+/// lua_pcall with the message handler at `msgh` (0: none); the limit is enforced during the
+/// call. The entry point every Swift-to-Lua call goes through.
+int rscript_pcall_msgh(lua_State *L, int nargs, int nresults, int msgh);
 /// lua_resume with the limit enforced; on error the coroutine's stack is left for tracebacks.
 int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
 /// luaL_loadbufferx under protection (a memory error cannot escape).

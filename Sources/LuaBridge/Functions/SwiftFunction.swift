@@ -15,25 +15,45 @@ public final class SwiftFunctionBox {
 
 /// Called by the C trampoline; never lets an error escape as a longjmp: it reports through the
 /// return code, and the trampoline raises once this frame has returned.
+///
+/// Why the box is borrowed, not retained: it is owned by the fnbox userdata, which the running
+/// closure holds as an upvalue (or the class's lookup table holds, for a getter), so Lua cannot
+/// collect it during the call. Taking it +0 saves a retain/release pair of the box and lets the
+/// optimizer borrow the `let body` closure instead of copying (retaining) its context: four
+/// atomic operations per call from Lua, about a third of the bridge's own cost.
 let swiftFunctionDispatch: rscript_dispatch_fn = { L, box in
-    let function = Unmanaged<SwiftFunctionBox>.fromOpaque(box!).takeUnretainedValue()
-    let L = L!
+    Unmanaged<SwiftFunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { function in
+        dispatch(function, L!)
+    }
+}
+
+@inline(__always)
+private func dispatch(_ function: SwiftFunctionBox, _ L: OpaquePointer) -> Int32 {
     do {
         return try function.body(LuaCall(L: L, state: function.state, function: function))
-    } catch let error as LuaArgumentError {
+    } catch {
+        return raise(error, function, L)
+    }
+}
+
+/// The error half of the dispatch, kept out of line so the hot path stays small.
+@inline(never)
+private func raise(_ error: any Error, _ function: SwiftFunctionBox, _ L: OpaquePointer) -> Int32 {
+    switch error {
+    case let error as LuaArgumentError:
         let message = error.position > 0
             ? "bad argument #\(error.position) to '\(function.name)' (\(error.message))"
             : "calling '\(function.name)' on bad self (\(error.message))"
         function.state.pushString(message, on: L)
         return RSCRIPT_RAISE_WHERE
-    } catch let error as LuaError {
+    case let error as LuaError:
         // An error of Lua code this function called: it already carries its position.
         function.state.pushString(error.message, on: L)
         return RSCRIPT_RAISE
-    } catch let error as LuaScriptError {
+    case let error as LuaScriptError:
         function.state.pushString(error.message, on: L)
         return RSCRIPT_RAISE_WHERE
-    } catch {
+    default:
         function.state.pushString("\(function.name): \(error)", on: L)
         return RSCRIPT_RAISE_WHERE
     }

@@ -99,6 +99,45 @@ public final class LuaScheduler {
         ready.append((task, pushing))
     }
 
+    // MARK: Wake tokens
+
+    /// Identifies one suspension of one task; resolving it twice (a timeout racing an exit, say)
+    /// wakes the task only once.
+    public struct WakeToken: Sendable, Hashable {
+        public let id: Int
+    }
+
+    private var pendingTokens: [Int: Task] = [:]
+    private var nextTokenID = 1
+
+    /// Suspends the current task until the token is resolved; nil when no task is running.
+    /// The calling Swift function must then return `call.suspend()`.
+    public func suspendCurrentTask() -> WakeToken? {
+        guard let task = currentTask else { return nil }
+        let token = WakeToken(id: nextTokenID)
+        nextTokenID += 1
+        pendingTokens[token.id] = task
+        task.state = .suspended
+        return token
+    }
+
+    /// Wakes the task waiting on `token` with `values`; false if it was already resolved.
+    @discardableResult
+    public func resolve(_ token: WakeToken, with values: [LuaValue] = []) -> Bool {
+        guard let task = pendingTokens.removeValue(forKey: token.id) else { return false }
+        wake(task, with: values)
+        return true
+    }
+
+    @discardableResult
+    public func resolve(_ token: WakeToken, pushing: @escaping Pusher) -> Bool {
+        guard let task = pendingTokens.removeValue(forKey: token.id) else { return false }
+        wake(task, pushing: pushing)
+        return true
+    }
+
+    public func isPending(_ token: WakeToken) -> Bool { pendingTokens[token.id] != nil }
+
     // MARK: Timers and holds
 
     /// Runs `action` on the loop after `seconds`; returns an id for `cancelTimer`.

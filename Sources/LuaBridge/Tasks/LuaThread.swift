@@ -20,7 +20,7 @@ public final class LuaThread: LuaRef {
         case suspended
     }
 
-    required init(state: LuaState, popping L: OpaquePointer) {
+    public required init(state: LuaState, popping L: OpaquePointer) {
         thread = lua_tothread(L, -1)
         super.init(state: state, popping: L)
     }

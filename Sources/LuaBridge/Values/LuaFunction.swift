@@ -28,31 +28,43 @@ public final class LuaFunction: LuaRef {
     }
 
     /// Calls with typed arguments and one typed result, without building arrays: the fast path.
+    /// Throws `LuaError` (with traceback) if the function raises, `.conversion` if the result is
+    /// not an `R`, `.closed` after the state was closed.
     @inlinable
     public func call<each A: LuaPushable, R: LuaReadable>(_ arguments: repeat each A, returning: R.Type = R.self) throws -> R {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
+        // Why the handler is pushed below the function here rather than by protectedCall: that
+        // inserts it under the arguments and removes it after the call (two stack rotations and a
+        // settop); pushed first it costs one push, and the settop that drops the result drops it too.
+        rscript_push_traceback_handler(L)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
         var count: Int32 = 0
         for argument in repeat each arguments {
             argument.push(on: L, state: state)
             count += 1
         }
-        try state.protectedCall(arguments: count, results: 1)
-        defer { lua_settop(L, -2) }
+        let status = rscript_pcall_msgh(L, count, 1, -(count + 2))
+        if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
+        defer { lua_settop(L, -3) }  // the result and the handler
         return try R.read(from: L, at: -1, state: state)
     }
 
     /// Calls with typed arguments, discarding results.
     @inlinable
     public func callDiscarding<each A: LuaPushable>(_ arguments: repeat each A) throws {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
+        rscript_push_traceback_handler(L)  // below the function: see call(_:returning:)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
         var count: Int32 = 0
         for argument in repeat each arguments {
             argument.push(on: L, state: state)
             count += 1
         }
-        try state.protectedCall(arguments: count, results: 0)
+        let status = rscript_pcall_msgh(L, count, 0, -(count + 2))
+        if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
+        lua_settop(L, -2)  // the handler
     }
 }
 
@@ -71,6 +83,21 @@ extension LuaState {
         let traceback = lua_type(L, -1) == LUA_TSTRING ? stringAt(L, -1) : nil
         lua_pop(L, 1)
         return popError(status: status, thread: L, traceback: traceback)
+    }
+
+    /// `callError` for a call made with the traceback handler pushed below the function: pops the
+    /// error object and then the handler.
+    @usableFromInline
+    func callErrorAboveHandler(status: Int32) -> LuaError {
+        let error = callError(status: status)
+        lua_pop(L, 1)
+        return error
+    }
+
+    /// The error of using a reference after its state was closed (kept out of the inlined paths).
+    @usableFromInline
+    static func closedError() -> LuaError {
+        LuaError(.closed, "the Lua state is closed")
     }
 
     /// Calls `object:method(arguments...)` on a table or userdata reference, protected. Runs

@@ -7,7 +7,7 @@ public class LuaRef {
     public let ref: Int32
 
     /// Takes the value at the top of `thread`'s stack (popping it).
-    required init(state: LuaState, popping thread: OpaquePointer) {
+    public required init(state: LuaState, popping thread: OpaquePointer) {
         self.state = state
         if thread != state.L {
             lua_xmove(thread, state.L, 1)

@@ -11,27 +11,87 @@ public final class LuaTable: LuaRef {
     }
 
     /// `t[key]` read as `R`, with metamethods (a plain table takes the raw fast path).
+    /// Throws the `__index` error, `.conversion` if the value is not an `R`, `.closed` after close.
     @inlinable
     public func get<R: LuaReadable>(_ key: some LuaPushable, as type: R.Type) throws -> R {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
-        lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
-        key.push(on: L, state: state)
-        let status = rscript_gettable(L, -2)
-        if status != LUA_OK { throw state.tableError(status: status) }
+        // Why the metatable test is done here and not left to rscript_gettable: a table without
+        // one cannot run `__index`, so the raw read is the whole operation and cannot raise; an
+        // integer key then needs no push either. That is most reads, at C-API cost.
+        if pushPlain(L) {
+            if let index = Self.integerKey(key) {
+                lua_rawgeti(L, -1, index)
+            } else {
+                key.push(on: L, state: state)
+                lua_rawget(L, -2)  // a nil or NaN key reads nil; it cannot raise
+            }
+        } else {
+            key.push(on: L, state: state)
+            let status = rscript_gettable(L, -2)
+            if status != LUA_OK { throw state.tableError(status: status) }
+        }
         defer { lua_settop(L, -3) }
         return try R.read(from: L, at: -1, state: state)
     }
 
-    /// `t[key] = value`, with metamethods.
+    /// `t[key] = value`, with metamethods. Throws the `__newindex` error, a nil or NaN key,
+    /// `.closed` after close.
     @inlinable
     public func set(_ key: some LuaPushable, _ value: some LuaPushable) throws {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
-        lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
+        // As in `get`: no metatable, no `__newindex`, so a raw write is the whole operation. It
+        // raises only for a nil or NaN key, which an integer or a string key cannot be; other key
+        // types go to rscript_settable, which tests the key and returns a status instead.
+        if pushPlain(L) {
+            if let index = Self.integerKey(key) {
+                value.push(on: L, state: state)
+                lua_rawseti(L, -2, index)
+                lua_settop(L, -2)
+                return
+            }
+            if Self.isStringKey(key) {
+                key.push(on: L, state: state)
+                value.push(on: L, state: state)
+                lua_rawset(L, -3)
+                lua_settop(L, -2)
+                return
+            }
+        }
         key.push(on: L, state: state)
         value.push(on: L, state: state)
         let status = rscript_settable(L, -3)
         if status != LUA_OK { throw state.tableError(status: status) }
         lua_settop(L, -2)
+    }
+
+    /// Pushes the referenced value and tells whether it is a table without a metatable, on
+    /// which raw access is all `get`/`set` do. (The type comes free with lua_rawgeti; testing it
+    /// keeps the raw calls off anything but a table whatever a caller wrapped.)
+    @inlinable @inline(__always)
+    func pushPlain(_ L: OpaquePointer) -> Bool {
+        guard lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref)) == LUA_TTABLE else { return false }
+        if lua_getmetatable(L, -1) == 0 { return true }
+        lua_settop(L, -2)  // the metatable
+        return false
+    }
+
+    /// The key as a Lua integer when its static type is `Int` or `Int64`, else nil. Why a type
+    /// test rather than a protocol requirement: once specialized it folds to a constant, so
+    /// integer keys get lua_rawgeti/lua_rawseti at no cost to other key types (and
+    /// LuaPushable stays as it is).
+    @inlinable @inline(__always)
+    static func integerKey<K: LuaPushable>(_ key: K) -> lua_Integer? {
+        if K.self == Int.self { return lua_Integer(unsafeBitCast(key, to: Int.self)) }
+        if K.self == Int64.self { return unsafeBitCast(key, to: Int64.self) }
+        return nil
+    }
+
+    /// Whether the key's static type is `String` (never nil, never NaN); folds when specialized.
+    @inlinable @inline(__always)
+    static func isStringKey<K: LuaPushable>(_ key: K) -> Bool {
+        K.self == String.self
     }
 
     /// `rawget(t, key)`: no metamethods.

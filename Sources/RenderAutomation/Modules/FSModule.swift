@@ -1,10 +1,120 @@
+import CLuaShim
 import LuaBridge
 
-/// `require("rscript.fs")`. (Placeholder: being written.)
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `require("rscript.fs")`: files and folders, with paths as byte strings.
+///
+/// `join`, `basename`, `dirname`, `abspath` work on path text only. `exists`, `isdir`, `isfile`
+/// answer false rather than fail. `read`, `write` (atomic), `mkdir` (with parents), `list`,
+/// `glob`, `remove` and `stat` raise errors that name the function and the path, such as
+/// `fs.read: cannot open /x/y: No such file or directory`.
 enum FSModule: RuntimeModule {
     static let name = "rscript.fs"
 
     static func open(in runtime: ScriptRuntime) {
-        runtime.state.pushModule("fs", functions: [])
+        runtime.state.pushModule("fs", functions: [
+            ("join", { call in
+                var parts = [try path(call, 1)]
+                if call.argumentCount > 1 {
+                    for position in 2...call.argumentCount { parts.append(try path(call, position)) }
+                }
+                return push(FSPath.join(parts), call)
+            }),
+            ("basename", { call in push(FSPath.basename(try path(call, 1)), call) }),
+            ("dirname", { call in push(FSPath.dirname(try path(call, 1)), call) }),
+            ("abspath", { call in push(try FSPath.absolute(try path(call, 1)), call) }),
+            ("exists", { call in
+                call.push(FSPath.status(try path(call, 1)) != nil)
+                return 1
+            }),
+            ("isdir", { call in
+                call.push(FSPath.status(try path(call, 1)).map(FSPath.isDirectory) ?? false)
+                return 1
+            }),
+            ("isfile", { call in
+                call.push(FSPath.status(try path(call, 1)).map(FSPath.isRegularFile) ?? false)
+                return 1
+            }),
+            ("mkdir", { call in
+                try FSFile.makeDirectories(try path(call, 1))
+                call.push(true)
+                return 1
+            }),
+            ("list", { call in pushList(try FSFile.list(try path(call, 1)), call) }),
+            ("glob", { call in pushList(try FSGlob.matches(try path(call, 1)), call) }),
+            ("read", { call in
+                try FSFile.read(try path(call, 1)) { bytes in
+                    _ = lua_pushlstring(call.L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+                }
+                return 1
+            }),
+            ("write", { call in
+                let target = try path(call, 1)
+                let type = call.type(2)
+                guard type == LUA_TSTRING || type == LUA_TNUMBER else { throw call.typeError(2, expected: "string") }
+                var length = 0
+                let data = lua_tolstring(call.L, 2, &length)!  // stays valid: the value stays in slot 2
+                try FSFile.writeAtomically(target, UnsafeRawBufferPointer(start: data, count: length))
+                call.push(true)
+                return 1
+            }),
+            ("remove", { call in
+                try FSFile.remove(try path(call, 1))
+                call.push(true)
+                return 1
+            }),
+            ("stat", { call in
+                let target = try path(call, 1)
+                guard let st = FSPath.status(target) else { throw FSError.system("stat", "cannot stat", target) }
+                let L = call.L
+                lua_createtable(L, 0, 4)
+                lua_pushinteger(L, lua_Integer(st.st_size))
+                lua_setfield(L, -2, "size")
+                lua_pushnumber(L, modificationTime(st))
+                lua_setfield(L, -2, "mtime")
+                lua_pushboolean(L, FSPath.isDirectory(st) ? 1 : 0)
+                lua_setfield(L, -2, "isdir")
+                lua_pushboolean(L, FSPath.isRegularFile(st) ? 1 : 0)
+                lua_setfield(L, -2, "isfile")
+                return 1
+            }),
+        ])
+    }
+
+    /// A path argument as bytes; a NUL byte in it is an argument error (the system would
+    /// silently cut the path there).
+    private static func path(_ call: LuaCall, _ position: Int32) throws -> [UInt8] {
+        let bytes = try call.bytes(position)
+        if bytes.contains(0) { throw LuaArgumentError(position: position, "path contains a NUL byte") }
+        return bytes
+    }
+
+    private static func push(_ bytes: [UInt8], _ call: LuaCall) -> Int32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(call.L, $0.baseAddress, $0.count) }
+        }
+        return 1
+    }
+
+    private static func pushList(_ items: [[UInt8]], _ call: LuaCall) -> Int32 {
+        lua_createtable(call.L, Int32(clamping: items.count), 0)
+        for (k, item) in items.enumerated() {
+            _ = push(item, call)
+            lua_rawseti(call.L, -2, lua_Integer(k + 1))
+        }
+        return 1
+    }
+
+    private static func modificationTime(_ st: stat) -> Double {
+        #if canImport(Darwin)
+        Double(st.st_mtimespec.tv_sec) + Double(st.st_mtimespec.tv_nsec) * 1e-9
+        #else
+        Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) * 1e-9
+        #endif
     }
 }

@@ -18,6 +18,8 @@ extension ScriptRuntime {
         LogModule.self,
         FSModule.self,
         TaskModule.self,
+        ProcessModule.self,
+        GalleryModule.self,
     ]
 
     func registerModules() {

@@ -17,6 +17,15 @@ public final class ScriptRuntime {
     public private(set) var unhandledErrors: [LuaError] = []
     public var errorReporter: (String) -> Void = { message in StandardError.write(message + "\n") }
     public private(set) var interrupted = false
+    /// The processes this runtime started.
+    public private(set) lazy var processes = ProcessRegistry(runtime: self)
+    /// The renderer classes known by label (plugin files and the running script).
+    public let renderers = RendererCatalog()
+    /// The background renders of this runtime.
+    public private(set) lazy var renders = RenderManager(runtime: self)
+    /// Work that must finish before a stop completes: each starts its stopping and returns a
+    /// closure telling whether it is done (renders waiting for `stopBackgroundRender`, say).
+    var asyncStopHooks: [() -> () -> Bool] = []
 
     public init(options: RuntimeOptions = .fromEnvironment()) throws {
         self.options = options
@@ -118,17 +127,23 @@ public final class ScriptRuntime {
         interrupted = true
     }
 
-    /// Runs every stop hook once, newest first: Swift ones, then Lua ones as tasks (so they may
-    /// wait, for a process to exit say), for at most `graceSeconds`.
+    /// Runs every stop hook once, newest first: Lua ones as tasks (so they may
+    /// wait, for a process to exit say) for at most `graceSeconds`, then Swift ones.
     public func runStopHooks(graceSeconds: Double = 10) {
         let hooks = stopHooks
         stopHooks = []
         state.clearInterrupt()
         interrupted = false
-        let swiftHooks = swiftStopHooks
-        swiftStopHooks = []
-        for hook in swiftHooks.reversed() { hook() }
-        guard !hooks.isEmpty else { return }
+        defer {
+            // Swift hooks last: they clean up what the Lua ones left (processes, say).
+            let swiftHooks = swiftStopHooks
+            swiftStopHooks = []
+            for hook in swiftHooks.reversed() { hook() }
+        }
+        let asyncHooks = asyncStopHooks
+        asyncStopHooks = []
+        let doneChecks = asyncHooks.map { $0() }
+        guard !hooks.isEmpty || !doneChecks.isEmpty else { return }
         var remaining = hooks.count
         for hook in hooks.reversed() {
             scheduler.spawn(hook, name: "stop hook") { [unowned self] result in
@@ -138,10 +153,13 @@ public final class ScriptRuntime {
         }
         var timedOut = false
         let timer = scheduler.after(graceSeconds) { timedOut = true }
-        scheduler.run(until: { remaining == 0 || timedOut })
+        scheduler.run(until: { (remaining == 0 && doneChecks.allSatisfy { $0() }) || timedOut })
         scheduler.cancelTimer(timer)
-        if timedOut { errorReporter("rscript: stop hooks still running after \(graceSeconds) s; giving up") }
+        if timedOut { errorReporter("rscript: still stopping after \(formatSeconds(graceSeconds)); giving up") }
     }
+
+    /// Registers work that a stop starts and waits for (at most the grace period).
+    public func onStopAsync(_ begin: @escaping () -> () -> Bool) { asyncStopHooks.append(begin) }
 
     /// Registers a Swift action to run when the runtime stops (Ctrl-C, main chunk error).
     public func onStop(_ action: @escaping () -> Void) { swiftStopHooks.append(action) }

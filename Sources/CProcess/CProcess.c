@@ -1,0 +1,104 @@
+#define _GNU_SOURCE
+#include "CProcess.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+char *const *rscript_environ(void) { return environ; }
+
+int rscript_spawn(const char *const argv[], const char *const envp[], const char *cwd,
+                  pid_t *out_pid, int *out_fd) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
+
+    sigset_t defaults, empty;
+    sigemptyset(&empty);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGQUIT);
+    sigaddset(&defaults, SIGCHLD);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setpgroup(&attr, 0);  // its own group: kill(-pid) reaches all it starts
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    // A program named without '/' is looked up in PATH; check first so a cwd change cannot
+    // make a relative path mean something else.
+    pid_t pid = 0;
+    int status = posix_spawnp(&pid, argv[0], &actions, &attr, (char *const *)argv,
+                              envp != NULL ? (char *const *)envp : environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(fds[1]);
+    if (status != 0) {
+        close(fds[0]);
+        return status;
+    }
+    int flags = fcntl(fds[0], F_GETFL);
+    fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
+    *out_pid = pid;
+    *out_fd = fds[0];
+    return 0;
+}
+
+int rscript_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int rscript_reap(pid_t pid, int *code, struct rusage *usage) {
+    int status = 0;
+    pid_t r;
+    do {
+        r = wait4(pid, &status, WNOHANG, usage);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0) return 0;
+    if (r < 0) return -1;
+    if (WIFEXITED(status)) *code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) *code = -WTERMSIG(status);
+    else *code = -1;
+    return 1;
+}
+
+int rscript_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int rscript_epoll_add(int epfd, int fd, uint64_t key) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = EPOLLIN | EPOLLHUP;
+    event.data.u64 = key;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
+int rscript_epoll_remove(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
+
+int rscript_epoll_wait(int epfd, uint64_t *keys, int max, int timeout_ms) {
+    struct epoll_event events[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(epfd, events, max, timeout_ms);
+    for (int i = 0; i < n; i++) keys[i] = events[i].data.u64;
+    return n;
+}

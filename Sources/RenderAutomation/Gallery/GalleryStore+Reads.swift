@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+
+extension GalleryStore {
+    /// The render's snapshot, or nil when no render has `id`. Reads one consistent state of the
+    /// file (never a half-applied write).
+    ///
+    /// - Parameter fullImageHistory: false fills `imagePaths` with the latest update only
+    ///   (`imageCount` still counts them all): cheaper for a long progressive render.
+    public func snapshot(id: Int64, fullImageHistory: Bool = true) throws -> RenderSnapshot? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: Self.selectRenders + " WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            return try Self.snapshot(db, row: row, fullImageHistory: fullImageHistory)
+        }
+    }
+
+    /// Renders, newest first (by id).
+    ///
+    /// - Parameters:
+    ///   - limit: at most this many (nil: all).
+    ///   - state: only renders in this state (orphans count as `rendering`).
+    ///   - fullImageHistory: as in `snapshot(id:fullImageHistory:)`; false by default here.
+    public func list(limit: Int? = nil, state: RenderState? = nil, fullImageHistory: Bool = false) throws -> [RenderSnapshot] {
+        try read { db in
+            var sql = Self.selectRenders
+            var arguments: StatementArguments = []
+            if let state {
+                sql += " WHERE state = ?"
+                arguments += [state.rawValue]
+            }
+            sql += " ORDER BY id DESC"
+            if let limit {
+                sql += " LIMIT ?"
+                arguments += [max(0, limit)]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                try Self.snapshot(db, row: $0, fullImageHistory: fullImageHistory)
+            }
+        }
+    }
+
+    /// The render's change counter (bumped by every write to it), or nil when no render has
+    /// `id`: one indexed read, for pollers such as `gallery watch`.
+    public func changeCount(id: Int64) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT changeCount FROM renders WHERE id = ?", arguments: [id])
+        }
+    }
+
+    // MARK: Decoding rows
+
+    static let selectRenders = """
+        SELECT id, label, renderer, scene, options, state, startedAt, endedAt, updatedAt, logPath, workDir,
+               errorMessage, errorTraceback, pid, changeCount,
+               (SELECT COUNT(*) FROM render_images WHERE renderId = renders.id) AS imageCount
+        FROM renders
+        """
+
+    static func snapshot(_ db: Database, row: Row, fullImageHistory: Bool) throws -> RenderSnapshot {
+        let id: Int64 = row["id"]
+        let imageSQL = fullImageHistory
+            ? "SELECT path, time FROM render_images WHERE renderId = ? ORDER BY id"
+            : "SELECT path, time FROM render_images WHERE renderId = ? ORDER BY id DESC LIMIT 1"
+        let images = try Row.fetchAll(db, sql: imageSQL, arguments: [id]).map {
+            RenderSnapshot.ImageUpdate(path: $0["path"], time: Date(timeIntervalSince1970: $0["time"]))
+        }
+        var metadata: [String: JSONValue] = [:]
+        for entry in try Row.fetchAll(db, sql: "SELECT key, value FROM render_metadata WHERE renderId = ?", arguments: [id]) {
+            metadata[entry["key"]] = decodeJSON(entry["value"])
+        }
+        let errorMessage: String? = row["errorMessage"]
+        return RenderSnapshot(
+            id: id,
+            label: row["label"],
+            renderer: row["renderer"],
+            scene: row["scene"],
+            options: decodeJSON(row["options"]),
+            state: RenderState(rawValue: row["state"]) ?? .failed,
+            imagePaths: images,
+            imageCount: row["imageCount"],
+            metadata: metadata,
+            startedAt: Date(timeIntervalSince1970: row["startedAt"]),
+            endedAt: (row["endedAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            updatedAt: Date(timeIntervalSince1970: row["updatedAt"]),
+            logPath: row["logPath"],
+            workDir: row["workDir"],
+            error: errorMessage.map { RenderSnapshot.Failure(message: $0, traceback: row["errorTraceback"]) },
+            pid: row["pid"],
+            changeCount: row["changeCount"])
+    }
+
+    /// Stored JSON text back to a value; text that does not parse (a hand-edited row) is kept as
+    /// a string rather than failing the whole read.
+    static func decodeJSON(_ text: String) -> JSONValue {
+        (try? JSONValue(jsonText: text)) ?? .string(text)
+    }
+}

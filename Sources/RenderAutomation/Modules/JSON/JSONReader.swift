@@ -1,0 +1,371 @@
+import CLuaShim
+import LuaBridge
+
+/// Parses JSON text straight onto a Lua stack, without an intermediate tree.
+///
+/// Objects become tables with the object marker as metatable (so `{}` survives a round trip),
+/// arrays become sequences, `null` the null sentinel. Numbers without a fraction or exponent are
+/// integers (floats when they do not fit in 64 bits), others floats. Strings must be UTF-8.
+///
+/// Uses only raw table access, so it never runs Lua code and never raises a Lua error: failures
+/// throw a `LuaScriptError` whose message gives the line and column.
+struct JSONReader {
+    /// Deepest nesting of arrays and objects accepted.
+    static let maxDepth = 1000
+
+    let L: OpaquePointer
+    /// The text; `p[count]` is the NUL that Lua puts after every string, which the scanners
+    /// use as an end sentinel.
+    let p: UnsafePointer<UInt8>
+    let count: Int
+    /// Stack slots holding the null sentinel and the object marker metatable.
+    let nullSlot: Int32
+    let objectMarkerSlot: Int32
+    /// Scratch space for strings with escapes.
+    let scratch: ByteBuffer
+    var i = 0
+
+    /// Parses the whole text and leaves its value on the stack.
+    mutating func parseDocument() throws {
+        try parseValue(depth: 0)
+        skipWhitespace()
+        if i < count { throw unexpected() }
+    }
+
+    // MARK: Values
+
+    private mutating func parseValue(depth: Int) throws {
+        skipWhitespace()
+        switch p[i] {
+        case UInt8(ascii: "{"): try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): try parseString()
+        case UInt8(ascii: "t"):
+            try literal("true")
+            lua_pushboolean(L, 1)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            lua_pushboolean(L, 0)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            lua_pushvalue(L, nullSlot)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try parseNumber()
+        default:
+            throw unexpected()
+        }
+    }
+
+    private mutating func enter(depth: Int) throws {
+        if depth > Self.maxDepth || lua_checkstack(L, 4) == 0 {
+            throw error("nesting deeper than \(Self.maxDepth) levels")
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws {
+        try enter(depth: depth)
+        i += 1
+        lua_createtable(L, 0, 0)
+        skipWhitespace()
+        if p[i] == UInt8(ascii: "]") {
+            i += 1
+            return
+        }
+        var n: lua_Integer = 0
+        while true {
+            try parseValue(depth: depth)
+            n += 1
+            lua_rawseti(L, -2, n)
+            skipWhitespace()
+            switch p[i] {
+            case UInt8(ascii: ","): i += 1
+            case UInt8(ascii: "]"):
+                i += 1
+                return
+            default: throw unexpected()
+            }
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws {
+        try enter(depth: depth)
+        i += 1
+        lua_createtable(L, 0, 0)
+        lua_pushvalue(L, objectMarkerSlot)
+        lua_setmetatable(L, -2)
+        skipWhitespace()
+        if p[i] == UInt8(ascii: "}") {
+            i += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard p[i] == UInt8(ascii: "\"") else { throw unexpected() }
+            try parseString()
+            skipWhitespace()
+            guard p[i] == UInt8(ascii: ":") else { throw unexpected() }
+            i += 1
+            try parseValue(depth: depth)
+            lua_rawset(L, -3)  // a repeated key: the last one wins
+            skipWhitespace()
+            switch p[i] {
+            case UInt8(ascii: ","): i += 1
+            case UInt8(ascii: "}"):
+                i += 1
+                return
+            default: throw unexpected()
+            }
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let w = word.utf8Start
+        for k in 0..<word.utf8CodeUnitCount {
+            guard p[i] == w[k] else { throw unexpected() }
+            i += 1
+        }
+    }
+
+    // MARK: Numbers
+
+    private mutating func parseNumber() throws {
+        let start = i
+        let negative = p[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if isDigit(p[i]) {
+            while isDigit(p[i]) { i += 1 }
+        } else {
+            throw unexpected()
+        }
+        var isFloat = false
+        if p[i] == UInt8(ascii: ".") {
+            i += 1
+            guard isDigit(p[i]) else { throw unexpected() }
+            while isDigit(p[i]) { i += 1 }
+            isFloat = true
+        }
+        if p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            i += 1
+            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            guard isDigit(p[i]) else { throw unexpected() }
+            while isDigit(p[i]) { i += 1 }
+            isFloat = true
+        }
+        if !isFloat, let value = integer(from: start + (negative ? 1 : 0), to: i, negative: negative) {
+            lua_pushinteger(L, value)
+            return
+        }
+        // A float, or an integer too big for 64 bits: Lua's own conversion (locale-proof).
+        let length = i - start
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+            let chars = buffer.baseAddress!
+            UnsafeMutableRawPointer(chars).copyMemory(from: p + start, byteCount: length)
+            chars[length] = 0
+            if lua_stringtonumber(L, chars) == 0 { lua_pushnumber(L, .nan) }  // unreachable: the grammar was checked
+        }
+    }
+
+    /// The decimal digits `p[from..<to]` as an Int64, or nil if they overflow it.
+    private func integer(from: Int, to: Int, negative: Bool) -> Int64? {
+        if to - from > 19 { return nil }
+        var magnitude: UInt64 = 0
+        for k in from..<to {
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(p[k] &- UInt8(ascii: "0")))
+            if o1 || o2 { return nil }
+            magnitude = sum
+        }
+        if negative {
+            if magnitude > UInt64(Int64.max) + 1 { return nil }
+            return Int64(bitPattern: 0 &- magnitude)
+        }
+        return magnitude > UInt64(Int64.max) ? nil : Int64(magnitude)
+    }
+
+    @inline(__always)
+    private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+
+    // MARK: Strings
+
+    /// Parses the string at `p[i]` (an opening quote) and pushes it.
+    private mutating func parseString() throws {
+        i += 1
+        let start = i
+        // Fast path: no escapes, pushed straight from the text.
+        while true {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                p.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: i - start) {
+                    _ = lua_pushlstring(L, $0, i - start)
+                }
+                i += 1
+                return
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw badStringByte() }
+            if c >= 0x80 {
+                try skipUTF8()
+            } else {
+                i += 1
+            }
+        }
+        // Slow path: copy what was scanned, then decode escapes into the scratch buffer.
+        scratch.reset()
+        scratch.append(p + start, count: i - start)
+        while true {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                scratch.base.withMemoryRebound(to: CChar.self, capacity: scratch.count) {
+                    _ = lua_pushlstring(L, $0, scratch.count)
+                }
+                i += 1
+                return
+            }
+            if c == UInt8(ascii: "\\") {
+                try parseEscape()
+            } else if c < 0x20 {
+                throw badStringByte()
+            } else if c >= 0x80 {
+                let from = i
+                try skipUTF8()
+                scratch.append(p + from, count: i - from)
+            } else {
+                scratch.append(c)
+                i += 1
+            }
+        }
+    }
+
+    private mutating func skipUTF8() throws {
+        let n = UTF8Check.sequenceLength(p + i, available: count - i)
+        if n == 0 { throw error("invalid UTF-8 in string") }
+        i += n
+    }
+
+    private func badStringByte() -> LuaScriptError {
+        i >= count ? error("unexpected end of input") : error("control character in string")
+    }
+
+    private mutating func parseEscape() throws {
+        let escapeStart = i
+        i += 1
+        let c = p[i]
+        i += 1
+        switch c {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(c)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") else {
+                    throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart)
+                }
+                i += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart)
+            }
+            appendUTF8(scalar)
+        default:
+            if i - 1 >= count { throw error("unexpected end of input", at: count) }
+            throw error("invalid escape '\\\(display(c))' in string", at: escapeStart)
+        }
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = p[i]
+            let digit: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+            default:
+                if i >= count { throw error("unexpected end of input", at: count) }
+                throw error("invalid \\u escape (4 hex digits expected)")
+            }
+            value = value << 4 | UInt32(digit)
+            i += 1
+        }
+        return value
+    }
+
+    private func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            scratch.append(UInt8(scalar))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | scalar >> 6))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | scalar >> 12))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            scratch.append(UInt8(0xF0 | scalar >> 18))
+            scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    // MARK: Whitespace and errors
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while true {
+            switch p[i] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): i += 1
+            default: return
+            }
+        }
+    }
+
+    /// "unexpected character 'x'" (or end of input) at the current position.
+    private func unexpected() -> LuaScriptError {
+        if i >= count { return error("unexpected end of input", at: count) }
+        let c = p[i]
+        if c >= 0x80 {
+            let n = UTF8Check.sequenceLength(p + i, available: count - i)
+            if n > 0 {
+                let text = String(decoding: UnsafeBufferPointer(start: p + i, count: n), as: UTF8.self)
+                return error("unexpected character '\(text)'")
+            }
+        }
+        return error("unexpected character '\(display(c))'")
+    }
+
+    /// A byte as an error message shows it: itself if printable ASCII, else `\xNN`.
+    private func display(_ c: UInt8) -> String {
+        if c >= 0x20 && c < 0x7F { return String(UnicodeScalar(c)) }
+        let hex = Array("0123456789ABCDEF".utf8)
+        return "\\x" + String(decoding: [hex[Int(c >> 4)], hex[Int(c & 0xF)]], as: UTF8.self)
+    }
+
+    private func error(_ message: String, at offset: Int? = nil) -> LuaScriptError {
+        let offset = min(offset ?? i, count)
+        var line = 1
+        var column = 1
+        for k in 0..<offset {
+            let c = p[k]
+            if c == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if c & 0xC0 != 0x80 {  // count characters, not UTF-8 continuation bytes
+                column += 1
+            }
+        }
+        return LuaScriptError("json.decode: \(message) at line \(line), column \(column)")
+    }
+}

@@ -1,0 +1,120 @@
+import CProcess
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A process rscript started, in its own process group, whose output the supervisor's I/O
+/// thread drains into a log file and a line buffer (so a chatty renderer never blocks on a full
+/// pipe). Shared between that thread and the runtime's loop, hence `Sendable`.
+public final class ManagedProcess: Sendable {
+    public let pid: Int32
+    public let command: [String]
+    public let logPath: String
+    /// CLOCK_MONOTONIC seconds at spawn.
+    public let startedAt: Double
+
+    struct State {
+        var lines = OutputLines()
+        var exit: ExitStatus?
+        var outputClosed = false
+        var lastOutputAt: Double
+        var finalCPUSeconds: Double?
+        var peakRss = 0
+        var exitWatchers: [@Sendable (ExitStatus) -> Void] = []
+        var signalsSent: Set<Int32> = []
+    }
+
+    let state: Mutex<State>
+
+    init(pid: Int32, command: [String], logPath: String, startedAt: Double) {
+        self.pid = pid
+        self.command = command
+        self.logPath = logPath
+        self.startedAt = startedAt
+        state = Mutex(State(lastOutputAt: startedAt))
+    }
+
+    /// The exit status, or nil while it runs.
+    public var exitStatus: ExitStatus? { state.withLock { $0.exit } }
+
+    /// Output lines that arrived since the last call.
+    public func takeLines() -> [String] { state.withLock { $0.lines.takePending() } }
+
+    /// The last `n` lines of output.
+    public func tail(_ n: Int) -> [String] { state.withLock { $0.lines.last(n) } }
+
+    /// Killed by a signal rscript did not send (an OOM kill, a crash, someone else's kill).
+    public var diedOfUnexpectedSignal: Bool {
+        state.withLock { state in
+            guard let signal = state.exit?.signal else { return false }
+            return !state.signalsSent.contains(signal)
+        }
+    }
+
+    /// When output last arrived (CLOCK_MONOTONIC seconds).
+    public var lastOutputAt: Double { state.withLock { $0.lastOutputAt } }
+
+    /// CPU and memory: live from /proc while it runs, from the kernel's accounting once reaped.
+    public func stats() -> ProcessStats {
+        let snapshot = state.withLock { ($0.exit, $0.finalCPUSeconds, $0.peakRss) }
+        if snapshot.0 == nil, let live = ProcessStats.read(pid: pid) {
+            let peak = max(live.peakRss, snapshot.2)
+            state.withLock { $0.peakRss = max($0.peakRss, peak) }
+            return ProcessStats(cpuSeconds: live.cpuSeconds, rss: live.rss, peakRss: peak)
+        }
+        return ProcessStats(cpuSeconds: snapshot.1 ?? 0, rss: 0, peakRss: snapshot.2)
+    }
+
+    /// Calls `watcher` (on the supervisor's thread, or at once) when the process has exited.
+    public func onExit(_ watcher: @escaping @Sendable (ExitStatus) -> Void) {
+        let exited: ExitStatus? = state.withLock { state in
+            if let exit = state.exit { return exit }
+            state.exitWatchers.append(watcher)
+            return nil
+        }
+        if let exited { watcher(exited) }
+    }
+
+    /// Sends `signal` to the whole process group (the renderer and whatever it started).
+    /// Returns false when the group is already gone.
+    @discardableResult
+    public func signalGroup(_ signal: Int32) -> Bool {
+        state.withLock { _ = $0.signalsSent.insert(signal) }
+        if Glibc.kill(-pid, signal) == 0 { return true }
+        // The leader may have exited and been reaped while children live on in its group; or
+        // the group never formed: fall back to the process itself.
+        if state.withLock({ $0.exit }) == nil { return Glibc.kill(pid, signal) == 0 }
+        return false
+    }
+
+    // MARK: Called by the supervisor's I/O thread
+
+    func received(_ bytes: UnsafeRawBufferPointer, at now: Double) {
+        state.withLock {
+            $0.lines.append(bytes)
+            $0.lastOutputAt = now
+        }
+    }
+
+    func outputEnded() {
+        state.withLock {
+            $0.lines.finish()
+            $0.outputClosed = true
+        }
+    }
+
+    func exited(_ status: ExitStatus, usage: rusage) {
+        let watchers: [@Sendable (ExitStatus) -> Void] = state.withLock { state in
+            state.exit = status
+            state.finalCPUSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+            state.peakRss = max(state.peakRss, Int(usage.ru_maxrss) * 1024)
+            let watchers = state.exitWatchers
+            state.exitWatchers = []
+            return watchers
+        }
+        for watcher in watchers { watcher(status) }
+    }
+}

@@ -1,0 +1,144 @@
+import CLuaShim
+import CProcess
+import LuaBridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The processes one runtime started, seen from its loop thread: keeps the loop alive while
+/// they run, wakes the tasks waiting on them, remembers which task started each (a render's
+/// processes are those its task started), and kills what is left when the runtime stops.
+public final class ProcessRegistry {
+    unowned let runtime: ScriptRuntime
+    private var records: [ObjectIdentifier: Record] = [:]
+    private var nextLogNumber = 1
+    /// Told of every exit, on the loop thread, with the task that started the process.
+    public var exitListeners: [(ManagedProcess, LuaScheduler.Task?) -> Void] = []
+    /// Told of every spawn, on the loop thread, with the task that started the process.
+    public var spawnListeners: [(ManagedProcess, LuaScheduler.Task?) -> Void] = []
+
+    final class Record {
+        let process: ManagedProcess
+        weak var owner: LuaScheduler.Task?
+        var waiters: [(LuaScheduler.WakeToken, timer: Int?)] = []
+        var killTimer: Int?
+        init(process: ManagedProcess, owner: LuaScheduler.Task?) {
+            self.process = process
+            self.owner = owner
+        }
+    }
+
+    init(runtime: ScriptRuntime) {
+        self.runtime = runtime
+        runtime.onStop { [unowned self] in self.killAll() }
+    }
+
+    /// Folder for default log files: `$TMPDIR/rscript-<pid>/`.
+    public lazy var logDirectory: String = {
+        let base = Environment.get("TMPDIR") ?? "/tmp"
+        let dir = "\(base)/rscript-\(getpid())"
+        mkdir(dir, 0o755)
+        return dir
+    }()
+
+    func spawn(_ spec: SpawnSpec) throws -> ManagedProcess {
+        var environment: [String]?
+        if !spec.environment.isEmpty {
+            var merged: [String: String] = [:]
+            var order: [String] = []
+            var p = rscript_environ()
+            while let entry = p?.pointee {
+                let text = String(cString: entry)
+                if let eq = text.firstIndex(of: "=") {
+                    let key = String(text[..<eq])
+                    if merged[key] == nil { order.append(key) }
+                    merged[key] = String(text[text.index(after: eq)...])
+                }
+                p = p?.advanced(by: 1)
+            }
+            for (key, value) in spec.environment {
+                if let value {
+                    if merged[key] == nil { order.append(key) }
+                    merged[key] = value
+                } else {
+                    merged[key] = nil
+                }
+            }
+            environment = order.compactMap { key in merged[key].map { "\(key)=\($0)" } }
+        }
+        let logPath = spec.logPath ?? "\(logDirectory)/\(nextLogNumber)-\(sanitize(spec.command[0])).log"
+        nextLogNumber += 1
+        let process = try ProcessSupervisor.shared.spawn(
+            spec.command, environment: environment, directory: spec.directory, logPath: logPath)
+        let record = Record(process: process, owner: runtime.scheduler.currentTask)
+        records[ObjectIdentifier(process)] = record
+        runtime.scheduler.hold()
+        for listener in spawnListeners { listener(process, record.owner) }
+        let mailbox = runtime.scheduler.mailbox
+        process.onExit { _ in
+            mailbox.post { scheduler in
+                ScriptRuntime.of(scheduler.state)?.processes.exited(process)
+            }
+        }
+        return process
+    }
+
+    private func sanitize(_ command: String) -> String {
+        let base = command.split(separator: "/").last.map(String.init) ?? "process"
+        return String(base.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(40))
+    }
+
+    private func exited(_ process: ManagedProcess) {
+        guard let record = records.removeValue(forKey: ObjectIdentifier(process)) else { return }
+        runtime.scheduler.release()
+        if let killTimer = record.killTimer { runtime.scheduler.cancelTimer(killTimer) }
+        let code = LuaValue.int(Int64(process.exitStatus?.code ?? -1))
+        for (token, timer) in record.waiters {
+            if let timer { runtime.scheduler.cancelTimer(timer) }
+            runtime.scheduler.resolve(token, with: [code])
+        }
+        for listener in exitListeners { listener(process, record.owner) }
+    }
+
+    /// Resolves `token` with the exit code when `process` exits, or with nil after `timeout`.
+    func whenExited(_ process: ManagedProcess, token: LuaScheduler.WakeToken, timeout: Double?) {
+        guard let record = records[ObjectIdentifier(process)] else {
+            runtime.scheduler.resolve(token, with: [.int(Int64(process.exitStatus?.code ?? -1))])
+            return
+        }
+        var timer: Int?
+        if let timeout {
+            timer = runtime.scheduler.after(timeout) { [unowned self] in
+                self.runtime.scheduler.resolve(token, with: [.nil])
+            }
+        }
+        record.waiters.append((token, timer))
+    }
+
+    /// SIGTERM was sent; after `grace` seconds SIGKILL; resolves `token` with the exit code.
+    func terminate(_ process: ManagedProcess, token: LuaScheduler.WakeToken, grace: Double) {
+        if let record = records[ObjectIdentifier(process)], record.killTimer == nil {
+            record.killTimer = runtime.scheduler.after(grace) {
+                process.signalGroup(SIGKILL)
+            }
+            process.onExit { _ in
+                process.signalGroup(SIGKILL)  // the rest of the group goes with its leader
+            }
+        }
+        whenExited(process, token: token, timeout: nil)
+    }
+
+    /// Running processes started by `task`.
+    public func processes(ownedBy task: LuaScheduler.Task) -> [ManagedProcess] {
+        records.values.filter { $0.owner === task }.map(\.process)
+    }
+
+    /// Every process still running.
+    public var running: [ManagedProcess] { records.values.map(\.process) }
+
+    /// Kills every process group still running (the last step of a stop).
+    public func killAll() {
+        for record in records.values { record.process.signalGroup(SIGKILL) }
+    }
+}

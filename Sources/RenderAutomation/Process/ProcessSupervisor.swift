@@ -1,0 +1,203 @@
+import CLuaShim
+import CProcess
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts processes and watches them from one I/O thread: an epoll set over every process's
+/// output pipe and its pidfd. Output goes to the process's log file and line buffer as it
+/// arrives; an exit is noticed the moment the kernel reports it (the pidfd turns readable), the
+/// child is reaped with its resource usage, and the process's watchers run.
+public final class ProcessSupervisor: Sendable {
+    public static let shared = ProcessSupervisor()
+
+    public struct SpawnError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    private struct Entry: @unchecked Sendable {
+        let process: ManagedProcess
+        var pipeFD: Int32
+        var pidFD: Int32
+        let logFD: Int32
+    }
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let entries = Mutex<[UInt64: Entry]>([:])
+    private let nextKey = Atomic<UInt64>(1)
+    private let started = Mutex(false)
+
+    private static let pidTag: UInt64 = 1 << 63
+
+    private init() {
+        epollFD = rscript_epoll_create()
+        wakeFD = rscript_eventfd()
+    }
+
+    /// Spawns `command` (argv; the program is looked up in PATH). `environment` nil inherits.
+    /// Output (stdout and stderr together) is appended to `logPath`.
+    public func spawn(_ command: [String], environment: [String]?, directory: String?, logPath: String) throws -> ManagedProcess {
+        guard let program = command.first, !program.isEmpty else {
+            throw SpawnError(description: "empty command")
+        }
+        if let directory, !Environment.isDirectory(directory) {
+            throw SpawnError(description: "cannot run '\(program)': working directory \(directory) does not exist")
+        }
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard logFD >= 0 else {
+            throw SpawnError(description: "cannot open log file \(logPath): \(String(cString: strerror(errno)))")
+        }
+        startThreadIfNeeded()
+        var pid: pid_t = 0
+        var pipeFD: Int32 = -1
+        let status = withCStrings(command) { argv in
+            withOptionalCStrings(environment) { envp in
+                rscript_spawn(argv, envp, directory, &pid, &pipeFD)
+            }
+        }
+        if status != 0 {
+            close(logFD)
+            throw SpawnError(description: "cannot run '\(program)': \(String(cString: strerror(status)))")
+        }
+        let process = ManagedProcess(pid: pid, command: command, logPath: logPath, startedAt: rscript_monotonic())
+        let pidFD = rscript_pidfd_open(pid)
+        let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
+        entries.withLock { $0[key] = Entry(process: process, pipeFD: pipeFD, pidFD: pidFD, logFD: logFD) }
+        rscript_epoll_add(epollFD, pipeFD, key)
+        if pidFD >= 0 { rscript_epoll_add(epollFD, pidFD, key | Self.pidTag) }
+        return process
+    }
+
+    private func startThreadIfNeeded() {
+        let shouldStart = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard shouldStart else { return }
+        rscript_epoll_add(epollFD, wakeFD, 0)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        pthread_create(&thread, nil, { context in
+            let supervisor = Unmanaged<ProcessSupervisor>.fromOpaque(context!).takeRetainedValue()
+            supervisor.ioLoop()
+            return nil
+        }, context)
+        pthread_detach(thread)
+    }
+
+    private func ioLoop() {
+        var keys = [UInt64](repeating: 0, count: 64)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        // Exits are only visible through pidfds; without them (old kernels) poll every 50 ms.
+        while true {
+            let count = rscript_epoll_wait(epollFD, &keys, Int32(keys.count), 50)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            for i in 0..<Int(count) {
+                let key = keys[i]
+                if key == 0 { continue }
+                if key & Self.pidTag != 0 {
+                    handleExit(key: key & ~Self.pidTag, buffer: &buffer)
+                } else {
+                    drain(key: key, buffer: &buffer)
+                }
+            }
+            reapWithoutPidfd(buffer: &buffer)
+        }
+    }
+
+    private func drain(key: UInt64, buffer: inout [UInt8]) {
+        guard let entry = entries.withLock({ $0[key] }), entry.pipeFD >= 0 else { return }
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(entry.pipeFD, $0.baseAddress, $0.count) }
+            if n > 0 {
+                buffer.withUnsafeBytes { bytes in
+                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
+                    writeAll(entry.logFD, chunk)
+                    entry.process.received(chunk, at: rscript_monotonic())
+                }
+                continue
+            }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            if n < 0 && errno == EINTR { continue }
+            // EOF (or an error): the output is over.
+            rscript_epoll_remove(epollFD, entry.pipeFD)
+            close(entry.pipeFD)
+            entry.process.outputEnded()
+            finishIfDone(key: key, closingPipe: true)
+            return
+        }
+    }
+
+    private func handleExit(key: UInt64, buffer: inout [UInt8]) {
+        guard let entry = entries.withLock({ $0[key] }) else { return }
+        var code: Int32 = 0
+        var usage = rusage()
+        guard rscript_reap(entry.process.pid, &code, &usage) == 1 else { return }
+        rscript_epoll_remove(epollFD, entry.pidFD)
+        close(entry.pidFD)
+        entries.withLock { $0[key]?.pidFD = -1 }
+        // What the process wrote just before exiting is read before anyone hears of the exit.
+        drain(key: key, buffer: &buffer)
+        entry.process.exited(ExitStatus(code: code), usage: usage)
+        finishIfDone(key: key, closingPipe: false)
+    }
+
+    private func reapWithoutPidfd(buffer: inout [UInt8]) {
+        let keys = entries.withLock { $0.filter { $0.value.pidFD < 0 && $0.value.process.exitStatus == nil }.map(\.key) }
+        for key in keys {
+            guard let entry = entries.withLock({ $0[key] }) else { continue }
+            var code: Int32 = 0
+            var usage = rusage()
+            if rscript_reap(entry.process.pid, &code, &usage) == 1 {
+                drain(key: key, buffer: &buffer)
+                entry.process.exited(ExitStatus(code: code), usage: usage)
+                finishIfDone(key: key, closingPipe: false)
+            }
+        }
+    }
+
+    private func finishIfDone(key: UInt64, closingPipe: Bool) {
+        let done: Entry? = entries.withLock { entries in
+            if closingPipe { entries[key]?.pipeFD = -1 }
+            guard let entry = entries[key], entry.pipeFD < 0, entry.process.exitStatus != nil else { return nil }
+            entries[key] = nil
+            return entry
+        }
+        if let done { close(done.logFD) }
+    }
+
+    /// Processes still running (for a last-resort kill at shutdown).
+    public var running: [ManagedProcess] {
+        entries.withLock { $0.values.map(\.process).filter { $0.exitStatus == nil } }
+    }
+}
+
+private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }  // a full disk must not stop the draining
+        offset += n
+    }
+}
+
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
+    }
+}
+
+func withOptionalCStrings<R>(_ strings: [String]?, _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    guard let strings else { return body(nil) }
+    return withCStrings(strings) { body($0) }
+}

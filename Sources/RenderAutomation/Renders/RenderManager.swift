@@ -1,0 +1,270 @@
+import CLuaShim
+import LuaBridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs background renders as tasks of one runtime: each render's plugin object is polled at its
+/// own `pollFrequency`, woken at once when a process it started exits, stopped on request, on a
+/// timeout or on Ctrl-C (through `stopBackgroundRender`), and recorded as it changes.
+public final class RenderManager {
+    unowned let runtime: ScriptRuntime
+    public var recorder: RenderRecorder = MemoryRenderRecorder()
+    public private(set) var jobs: [Int64: RenderJob] = [:]
+    private var jobsByTask: [ObjectIdentifier: RenderJob] = [:]
+    private lazy var driver: LuaFunction = try! runtime.state.load(RenderDriver.source, chunkName: "=render driver")
+    /// How often the runtime-filled metadata (clock time, peak memory) is written while nothing
+    /// else changes: every poll for 500 renders would be 500 writes a second.
+    var metadataFlushInterval = 2.0
+
+    init(runtime: ScriptRuntime) {
+        self.runtime = runtime
+        runtime.processes.spawnListeners.append { [unowned self] process, task in
+            guard let task, let job = self.jobsByTask[ObjectIdentifier(task)] else { return }
+            job.processes.append(process)
+        }
+        runtime.processes.exitListeners.append { [unowned self] _, task in
+            guard let task, let job = self.jobsByTask[ObjectIdentifier(task)] else { return }
+            self.wakePoll(job)
+        }
+        runtime.onStopAsync { [unowned self] in
+            let active = self.jobs.values.filter { !$0.state.isEnded }
+            for job in active { self.stop(job, reason: .interrupt) }
+            return { active.allSatisfy { $0.state.isEnded } }
+        }
+    }
+
+    public struct StartError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// What to render, as `rscript render` and `gallery.startRender` take it.
+    public struct Request {
+        public var label: String
+        public var scene: String
+        public var resolution: (x: Int, y: Int)?
+        public var cameraPath: String?
+        public var renderSettingsPath: String?
+        public var pluginOptions: [String: LuaValue] = [:]
+        public var timeout: Double?
+
+        public init(label: String, scene: String) {
+            self.label = label
+            self.scene = scene
+        }
+    }
+
+    /// Starts a render. Throws before anything starts for an unknown label (the message lists the
+    /// known ones) or a missing scene file.
+    @discardableResult
+    public func start(_ request: Request) throws -> RenderJob {
+        runtime.discoverRenderers()
+        guard let entry = runtime.renderers.entry(label: request.label) else {
+            throw StartError(description: runtime.renderers.unknownLabelError(request.label))
+        }
+        guard Environment.fileExists(request.scene) else {
+            throw StartError(description: "scene file not found: \(request.scene)")
+        }
+        if Environment.isDirectory(request.scene) {
+            throw StartError(description: "scene is a directory, not a file: \(request.scene)")
+        }
+        let viewport: [String: LuaValue] = [
+            "res_x": request.resolution.map { .int(Int64($0.x)) } ?? .nil,
+            "res_y": request.resolution.map { .int(Int64($0.y)) } ?? .nil,
+            "camera_path": request.cameraPath.map { .string($0) } ?? .nil,
+            "rendersettings_path": request.renderSettingsPath.map { .string($0) } ?? .nil,
+        ].filter { !$0.value.isNil }
+        let options: LuaValue = .object(["plugin": .object(request.pluginOptions), "viewport": .object(viewport)])
+        let id: Int64
+        let workDir: String
+        do {
+            id = try recorder.createRender(label: entry.label, renderer: entry.className, scene: request.scene, options: options)
+            workDir = try recorder.makeWorkDir(id: id)
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        let job = RenderJob(id: id, label: entry.label, className: entry.className, scene: request.scene, workDir: workDir)
+        jobs[id] = job
+        let context = RenderContext(job: job, manager: self)
+        let state = runtime.state
+        let task = runtime.scheduler.spawn(driver, name: "render \(id) (\(entry.label))", onFinish: { [unowned self] result in
+            self.driverEnded(job, result)
+        }) { L in
+            state.push(object: context, on: L)
+            entry.rendererClass.push(on: L)
+            state.pushString(request.scene, on: L)
+            state.push(options, on: L)
+            return 4
+        }
+        job.task = task
+        jobsByTask[ObjectIdentifier(task)] = job
+        if let timeout = request.timeout {
+            job.timeoutTimer = runtime.scheduler.after(timeout) { [unowned self] in
+                self.stop(job, reason: .timeout(timeout))
+            }
+        }
+        return job
+    }
+
+    /// Asks the render to stop: its plugin's `stopBackgroundRender` runs at the next poll (now,
+    /// if it is waiting for one).
+    public func stop(_ job: RenderJob, reason: RenderJob.StopReason = .user) {
+        guard !job.state.isEnded, job.stopReason == nil else { return }
+        job.stopReason = reason
+        wakePoll(job)
+    }
+
+    /// Queues a click for the plugin's `mouseClick(x, y)`.
+    public func click(_ job: RenderJob, x: Double, y: Double) {
+        guard !job.state.isEnded else { return }
+        job.clicks.append((x, y))
+        wakePoll(job)
+    }
+
+    func wakePoll(_ job: RenderJob) {
+        if let timer = job.pollTimer { runtime.scheduler.cancelTimer(timer) }
+        job.pollTimer = nil
+        if let token = job.pollToken {
+            job.pollToken = nil
+            runtime.scheduler.resolve(token)
+        }
+    }
+
+    /// Suspends the driver until the next poll is due, a process of the render exits, a stop
+    /// is requested or a click arrives.
+    func waitPoll(_ job: RenderJob, seconds: Double) -> Bool {
+        if job.stopRequested || !job.clicks.isEmpty { return false }
+        guard let token = runtime.scheduler.suspendCurrentTask() else { return false }
+        job.pollToken = token
+        job.pollTimer = runtime.scheduler.after(seconds) { [unowned self] in
+            job.pollTimer = nil
+            if job.pollToken == token { job.pollToken = nil }
+            self.runtime.scheduler.resolve(token)
+        }
+        return true
+    }
+
+    // MARK: Updates from the plugin
+
+    func updateImagePath(_ job: RenderJob, _ path: String) {
+        job.imagePaths.append(path)
+        record { try recorder.appendImage(id: job.id, path: path) }
+        job.notify(.image(path))
+    }
+
+    func updateMetadata(_ job: RenderJob, _ patch: [String: LuaValue]) {
+        for (key, value) in patch {
+            job.metadata[key] = value
+            job.pluginKeys.insert(key)
+        }
+        fillRuntimeMetadata(job, force: true, extra: patch)
+        job.notify(.metadata)
+    }
+
+    private var lastFlush: [Int64: Double] = [:]
+
+    /// totalClockTime and peakMemory, unless the plugin sets them itself.
+    func fillRuntimeMetadata(_ job: RenderJob, force: Bool, extra: [String: LuaValue] = [:]) {
+        var patch = extra
+        if !job.pluginKeys.contains("totalClockTime") {
+            let clock = LuaValue.double((job.elapsed * 1000).rounded() / 1000)
+            job.metadata["totalClockTime"] = clock
+            patch["totalClockTime"] = clock
+        }
+        if !job.pluginKeys.contains("peakMemory") {
+            let peak = job.processes.map { $0.stats().peakRss }.max() ?? 0
+            if peak > 0 {
+                job.metadata["peakMemory"] = .int(Int64(peak))
+                patch["peakMemory"] = .int(Int64(peak))
+            }
+        }
+        let now = rscript_monotonic()
+        guard force || now - (lastFlush[job.id] ?? 0) >= metadataFlushInterval else { return }
+        lastFlush[job.id] = now
+        record { try recorder.mergeMetadata(id: job.id, patch) }
+    }
+
+    private func record(_ write: () throws -> Void) {
+        do {
+            try write()
+        } catch {
+            runtime.errorReporter("rscript: cannot record the render: \(error)")
+        }
+    }
+
+    // MARK: Ending
+
+    private func driverEnded(_ job: RenderJob, _ result: Result<[LuaValue], LuaError>) {
+        if let timer = job.timeoutTimer { runtime.scheduler.cancelTimer(timer) }
+        if let timer = job.pollTimer { runtime.scheduler.cancelTimer(timer) }
+        var state: RenderState
+        var error: String?
+        switch result {
+        case .success(let values):
+            state = values.first == .string("stopped") ? .stopped : .finished
+        case .failure(let luaError):
+            if luaError.kind == .interrupted || job.stopReason == .interrupt {
+                state = .stopped
+            } else {
+                state = .failed
+                error = luaError.description
+            }
+        }
+        if case .timeout(let seconds) = job.stopReason {
+            state = .failed
+            error = "render timed out after \(formatSeconds(seconds))" + (error.map { "\n" + $0 } ?? "")
+        }
+        if state == .finished, let killed = job.processes.first(where: { $0.diedOfUnexpectedSignal }) {
+            state = .failed
+            let lines = killed.tail(20)
+            error = "\(killed.command.first ?? "renderer") was \(killed.exitStatus!)"
+                + (lines.isEmpty ? "" : "; its last \(lines.count) log lines:\n" + lines.joined(separator: "\n"))
+        }
+        // The render ends only once its processes are gone.
+        let leftovers = job.processes.filter { $0.exitStatus == nil }
+        for process in leftovers { process.signalGroup(SIGKILL) }
+        if leftovers.isEmpty {
+            finalize(job, state: state, error: error)
+            return
+        }
+        job.pendingEnd = (state, error, leftovers.count)
+        let mailbox = runtime.scheduler.mailbox
+        let id = job.id
+        for process in leftovers {
+            process.onExit { _ in
+                mailbox.post { scheduler in
+                    ScriptRuntime.of(scheduler.state)?.renders.leftoverExited(id)
+                }
+            }
+        }
+    }
+
+    private func leftoverExited(_ id: Int64) {
+        guard let job = jobs[id], let pending = job.pendingEnd else { return }
+        if pending.processes > 1 {
+            job.pendingEnd = (pending.state, pending.error, pending.processes - 1)
+        } else {
+            job.pendingEnd = nil
+            finalize(job, state: pending.state, error: pending.error)
+        }
+    }
+
+    func finalize(_ job: RenderJob, state: RenderState, error: String?) {
+        guard !job.state.isEnded else { return }
+        fillRuntimeMetadata(job, force: true)
+        job.state = state
+        job.error = error
+        if let task = job.task { jobsByTask[ObjectIdentifier(task)] = nil }
+        lastFlush[job.id] = nil
+        record { try recorder.finish(id: job.id, state: state, error: error) }
+        job.notify(.ended)
+        let waiters = job.finishedWaiters
+        job.finishedWaiters = []
+        for waiter in waiters { waiter(job) }
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+}

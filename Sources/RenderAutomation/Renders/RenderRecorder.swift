@@ -1,0 +1,58 @@
+import LuaBridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where renders are recorded as they change (the gallery database, or memory in tests).
+/// Every call is made on the runtime's loop thread.
+public protocol RenderRecorder: AnyObject {
+    /// Records a new render in the `rendering` state and returns its id.
+    func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64
+    /// Makes (and records) the fresh folder for the render's outputs and logs.
+    func makeWorkDir(id: Int64) throws -> String
+    func appendImage(id: Int64, path: String) throws
+    func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws
+    /// Sets the final state (`finished`, `failed`, `stopped`) and the end time.
+    func finish(id: Int64, state: RenderState, error: String?) throws
+}
+
+/// Keeps renders in memory (ids from 1): for tests and for `--no-gallery`.
+public final class MemoryRenderRecorder: RenderRecorder {
+    public struct Entry: Sendable {
+        public var label: String
+        public var scene: String
+        public var state: RenderState = .rendering
+        public var images: [String] = []
+        public var metadata: [String: LuaValue] = [:]
+        public var error: String?
+    }
+
+    public private(set) var entries: [Int64: Entry] = [:]
+    private var next: Int64 = 1
+
+    public init() {}
+
+    public func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64 {
+        defer { next += 1 }
+        entries[next] = Entry(label: label, scene: scene)
+        return next
+    }
+
+    public func makeWorkDir(id: Int64) throws -> String {
+        let dir = "\(Environment.get("TMPDIR") ?? "/tmp")/rscript-\(getpid())-render-\(id)"
+        mkdir(dir, 0o755)
+        return dir
+    }
+
+    public func appendImage(id: Int64, path: String) throws { entries[id]?.images.append(path) }
+
+    public func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws {
+        for (k, v) in patch { entries[id]?.metadata[k] = v }
+    }
+
+    public func finish(id: Int64, state: RenderState, error: String?) throws {
+        entries[id]?.state = state
+        entries[id]?.error = error
+    }
+}

@@ -1,0 +1,62 @@
+// libedit's readline-compatible API keeps its settings in C globals; the REPL runs on one
+// thread, so reaching them through a pre-concurrency import is sound here.
+@preconcurrency import CEdit
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// Line editing and history on a terminal, through libedit's `readline()`.
+///
+/// Only one editor should exist at a time: libedit's readline interface is process-wide.
+/// Must be used on the thread that runs the REPL.
+final class LineEditor: LineReader {
+    /// The history file, or nil to keep history for this session only.
+    let historyFile: String?
+    private var lastEntry: String?
+
+    /// How many lines the history file keeps.
+    static let historyLimit: Int32 = 1000
+
+    init(historyFile: String?, completer: ReplCompleter?) {
+        self.historyFile = historyFile
+        rl_readline_name = UnsafePointer(strdup("rscript"))  // for `rscript:` lines in ~/.editrc
+        rl_initialize()
+        using_history()
+        stifle_history(Self.historyLimit)
+        if let historyFile { _ = read_history(historyFile) }  // a missing file is no error
+        if let completer { CompletionHook.install(completer) }
+    }
+
+    deinit { CompletionHook.uninstall() }
+
+    func readLine(prompt: String) -> LineInput {
+        errno = 0
+        guard let raw = readline(prompt) else {
+            // libedit returns NULL for Ctrl-D and also when a signal (Ctrl-C) cut the read short.
+            return errno == EINTR || ReplInterrupt.pending ? .interrupted : .endOfFile
+        }
+        defer { free(raw) }
+        var line = String(cString: raw)
+        if line.hasSuffix("\n") { line.removeLast() }  // older libedit kept the newline
+        return .line(line)
+    }
+
+    func addHistory(_ line: String) {
+        guard !line.allSatisfy(\.isWhitespace), line != lastEntry else { return }
+        lastEntry = line
+        _ = add_history(line)
+    }
+
+    func saveHistory() {
+        guard let historyFile else { return }
+        _ = write_history(historyFile)  // holds at most `historyLimit` lines: the history is stifled
+    }
+
+    /// `$RSCRIPT_HISTORY`, else `~/.rscript_history`, else none (no home folder).
+    static func defaultHistoryFile() -> String? {
+        if let path = Environment.get("RSCRIPT_HISTORY") { return path.isEmpty ? nil : path }
+        guard let home = Environment.get("HOME"), !home.isEmpty else { return nil }
+        return home + "/.rscript_history"
+    }
+}

@@ -1,0 +1,28 @@
+import CLuaShim
+import LuaBridge
+
+/// Ctrl-C in the REPL, through the C handler `rscript run` uses (`rscript_install_sigint`): it
+/// interrupts Lua code that is running, counts the signal and wakes the loop. A second Ctrl-C
+/// before the REPL has dealt with the first exits at once (status 130).
+///
+/// At the terminal prompt the handler stays installed: libedit's own handler restores it and
+/// re-sends the signal, and `readline()` returns early; the REPL then drops the line.
+enum ReplInterrupt {
+    static func install(_ runtime: ScriptRuntime) {
+        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor)
+    }
+
+    /// Back to the default action: Ctrl-C ends the process.
+    static func uninstall() {
+        rscript_uninstall_sigint()
+    }
+
+    /// Whether a Ctrl-C arrived since the last `reset`.
+    static var pending: Bool { rscript_sigint_count() > 0 }
+
+    /// Forgets a Ctrl-C that has been dealt with, and any interrupt request no Lua code consumed.
+    static func reset(_ state: LuaState) {
+        rscript_sigint_reset()
+        state.clearInterrupt()
+    }
+}

@@ -32,7 +32,7 @@ public final class LuaFunction: LuaRef {
     /// not an `R`, `.closed` after the state was closed.
     @inlinable
     public func call<each A: LuaPushable, R: LuaReadable>(_ arguments: repeat each A, returning: R.Type = R.self) throws -> R {
-        if state.isClosed { throw LuaState.closedError() }
+        //XX if state.isClosed { throw LuaState.closedError() }
         let L = state.L
         // Why the handler is pushed below the function here rather than by protectedCall: that
         // inserts it under the arguments and removes it after the call (two stack rotations and a
@@ -53,7 +53,7 @@ public final class LuaFunction: LuaRef {
     /// Calls with typed arguments, discarding results.
     @inlinable
     public func callDiscarding<each A: LuaPushable>(_ arguments: repeat each A) throws {
-        if state.isClosed { throw LuaState.closedError() }
+        //XX if state.isClosed { throw LuaState.closedError() }
         let L = state.L
         rscript_push_traceback_handler(L)  // below the function: see call(_:returning:)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))

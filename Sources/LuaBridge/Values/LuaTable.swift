@@ -14,7 +14,7 @@ public final class LuaTable: LuaRef {
     /// Throws the `__index` error, `.conversion` if the value is not an `R`, `.closed` after close.
     @inlinable
     public func get<R: LuaReadable>(_ key: some LuaPushable, as type: R.Type) throws -> R {
-        if state.isClosed { throw LuaState.closedError() }
+        //XX if state.isClosed { throw LuaState.closedError() }
         let L = state.L
         // Why the metatable test is done here and not left to rscript_gettable: a table without
         // one cannot run `__index`, so the raw read is the whole operation and cannot raise; an
@@ -39,7 +39,7 @@ public final class LuaTable: LuaRef {
     /// `.closed` after close.
     @inlinable
     public func set(_ key: some LuaPushable, _ value: some LuaPushable) throws {
-        if state.isClosed { throw LuaState.closedError() }
+        //XX if state.isClosed { throw LuaState.closedError() }
         let L = state.L
         // As in `get`: no metatable, no `__newindex`, so a raw write is the whole operation. It
         // raises only for a nil or NaN key, which an integer or a string key cannot be; other key

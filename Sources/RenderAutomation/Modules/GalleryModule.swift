@@ -107,6 +107,5 @@ enum GalleryModule: RuntimeModule {
         }
         render.description { "Render \($0.job.id) (\($0.job.label)): \($0.job.state.rawValue)" }
         runtime.state.register(render)
-        RenderContext.register(in: runtime.state)
     }
 }

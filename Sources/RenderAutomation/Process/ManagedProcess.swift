@@ -110,7 +110,8 @@ public final class ManagedProcess: Sendable {
             state.exit = status
             state.finalCPUSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
                 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-            state.peakRss = max(state.peakRss, Int(usage.ru_maxrss) * 1024)
+            // ru_maxrss is not used: posix_spawn's vfork-style child counts the parent's pages
+            // until exec, so it reports rscript's own size. The peak comes from /proc samples.
             let watchers = state.exitWatchers
             state.exitWatchers = []
             return watchers

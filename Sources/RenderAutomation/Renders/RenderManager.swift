@@ -20,6 +20,7 @@ public final class RenderManager {
 
     init(runtime: ScriptRuntime) {
         self.runtime = runtime
+        RenderContext.register(in: runtime.state)
         runtime.processes.spawnListeners.append { [unowned self] process, task in
             guard let task, let job = self.jobsByTask[ObjectIdentifier(task)] else { return }
             job.processes.append(process)

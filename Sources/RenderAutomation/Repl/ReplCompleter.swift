@@ -69,7 +69,8 @@ final class ReplCompleter {
         if separator == ":" {
             fields = fields.filter { $0.value == LUA_TFUNCTION }
         }
-        var names = fields.keys.filter { $0.hasPrefix(prefix) }
+        // Metamethods (`__index`, `__tostring`) only when asked for.
+        var names = fields.keys.filter { $0.hasPrefix(prefix) && (!$0.hasPrefix("__") || prefix.hasPrefix("__")) }
         if path.isEmpty && separator == nil {
             names += Self.keywords.filter { $0.hasPrefix(prefix) && fields[$0] == nil }
         }

@@ -122,6 +122,9 @@ public final class ScriptRuntime {
 
     // MARK: Stopping
 
+    /// Whether Ctrl-C arrived (or `noteInterrupt` was called).
+    public var interruptReceived: Bool { interrupted || InterruptSignal.received }
+
     /// Called from the loop when SIGINT arrived: stop the main run.
     func noteInterrupt() {
         interrupted = true

@@ -4,6 +4,8 @@ extension RScript {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [any ParsableCommand.Type] = [
         Run.self,
+        RenderCommand.self,
+        RenderersCommand.self,
         Version.self,
     ]
 }

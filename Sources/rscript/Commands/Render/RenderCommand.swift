@@ -1,0 +1,73 @@
+import ArgumentParser
+import LuaBridge
+import RenderAutomation
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a scene with a background-renderer plugin.",
+        discussion: """
+            Plugins are found in backgroundrenderers/ under each entry of RSCRIPT_PLUGIN_PATH, then
+            in ~/.config/rscript, then among the plugins shipped with rscript (`rscript renderers`
+            lists them). The render is recorded in the gallery database as it goes
+            (`rscript gallery watch ID` from another shell). Exit status: 0 finished, 1 failed,
+            2 stopped, 130 after Ctrl-C (the plugin's stopBackgroundRender runs first).
+            """
+    )
+
+    @Argument(help: "The scene file to render.")
+    var scene: String
+
+    @Option(help: ArgumentHelp("The renderer's label, e.g. \"POV-Ray\".", valueName: "LABEL"))
+    var renderer: String
+
+    @Option(help: ArgumentHelp("Resolution, WIDTHxHEIGHT.", valueName: "WxH"))
+    var res: String?
+
+    @Option(help: ArgumentHelp("Camera path for the renderer.", valueName: "PATH"))
+    var camera: String?
+
+    @Option(name: .customLong("option"), help: ArgumentHelp("A plugin option (repeatable).", valueName: "KEY=VALUE"))
+    var options: [String] = []
+
+    @Option(help: ArgumentHelp("Stop the render after this many seconds (it then fails).", valueName: "S"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("The gallery database (default: $RSCRIPT_DB or ~/.local/share/rscript/rscript.db).", valueName: "PATH"))
+    var db: String?
+
+    @Flag(help: "Print progress as JSON events, one object per line.")
+    var json = false
+
+    @OptionGroup var runtimeFlags: RuntimeFlags
+
+    func validate() throws {
+        if let res, RenderManager.Request.parseResolution(res) == nil {
+            throw ValidationError("--res must look like 640x480, got '\(res)'")
+        }
+        for option in options where RenderManager.Request.parseOption(option) == nil {
+            throw ValidationError("--option must look like KEY=VALUE, got '\(option)'")
+        }
+        if let timeout, !(timeout > 0) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+    }
+
+    func run() throws {
+        var request = RenderManager.Request(label: renderer, scene: scene)
+        request.resolution = res.flatMap(RenderManager.Request.parseResolution)
+        request.cameraPath = camera
+        request.timeout = timeout
+        for option in options {
+            if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
+        }
+        var session = RenderSession(request: request)
+        session.json = json
+        session.databasePath = db
+        var runtimeOptions = try runtimeFlags.runtimeOptions()
+        runtimeOptions.handlesInterrupt = true
+        let runtime = try ScriptRuntime(options: runtimeOptions)
+        let status = session.run(in: runtime)
+        if status != 0 { throw ExitCode(status) }
+    }
+}

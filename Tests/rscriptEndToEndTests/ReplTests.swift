@@ -1,0 +1,264 @@
+import Foundation
+import RScriptTesting
+import XCTest
+
+/// `rscript repl` on the real binary: under a real pty (a detached tmux session) for the
+/// terminal behaviour (libedit editing, completion, history, Ctrl-C, Ctrl-D), and with piped
+/// standard input for the plain mode.
+final class ReplTests: XCTestCase {
+    private var tmux: TmuxSession?
+
+    override func tearDown() {
+        tmux?.killServer()
+        tmux = nil
+        super.tearDown()
+    }
+
+    /// Starts `rscript repl` in a fresh tmux server, with its history file and HOME in a
+    /// temporary folder, and waits for the first prompt.
+    private func startRepl(file: StaticString = #filePath, line: UInt = #line) throws -> TmuxSession {
+        let session = try TmuxSession.start(binary: RScriptBinary.path)
+        tmux = session
+        try session.waitFor(file: file, line: line) { $0.lines.contains(">") }
+        return session
+    }
+
+    func testExpressionValueIsPrinted() throws {
+        let repl = try startRepl()
+        repl.type("x = 40 + 2")
+        repl.type("x * 10")
+        try repl.waitFor { $0.lines.contains("420") }
+        repl.type("'a', 1, nil")
+        // values are separated by tabs, which the pane shows as spaces
+        try repl.waitFor { $0.lines.contains { $0.split(separator: " ") == ["a", "1", "nil"] } }
+        repl.type("=2^10")
+        try repl.waitFor { $0.lines.contains("1024.0") }
+    }
+
+    func testMultiLineFunctionDefinition() throws {
+        let repl = try startRepl()
+        repl.type("function square(n)")
+        try repl.waitFor { $0.lines.last(where: { !$0.isEmpty }) == ">>" }
+        repl.type("  return n * n")
+        repl.type("end")
+        repl.type("square(12)")
+        try repl.waitFor { $0.lines.contains("144") }
+        XCTAssertTrue(repl.screen.lines.contains(">>   return n * n"), repl.screen.text)
+    }
+
+    func testErrorIsShownAndTheReplGoesOn() throws {
+        let repl = try startRepl()
+        repl.type("error('boom')")
+        try repl.waitFor { $0.lines.contains("stdin:1: boom") }
+        try repl.waitFor { $0.text.contains("stack traceback:") && $0.text.contains("in main chunk") }
+        repl.type("x = = 1")
+        try repl.waitFor { $0.lines.contains("stdin:1: unexpected symbol near '='") }
+        repl.type("print('still ' .. 'alive')")
+        try repl.waitFor { $0.lines.contains("still alive") }
+    }
+
+    func testTabCompletesTableFields() throws {
+        let repl = try startRepl()
+        repl.typeWithoutEnter("string.fo")
+        repl.press("Tab")
+        try repl.waitFor { $0.lines.contains { $0.hasPrefix("> string.format") } }
+        repl.typeWithoutEnter("'%d', 7)")
+        repl.press("Enter")
+        try repl.waitFor { $0.lines.contains("7") }
+        // an ambiguous prefix lists the candidates on a second Tab
+        repl.typeWithoutEnter("os.")
+        repl.press("Tab", "Tab")
+        try repl.waitFor { $0.text.contains("os.clock") && $0.text.contains("os.time") }
+    }
+
+    func testUpArrowRecallsHistory() throws {
+        let repl = try startRepl()
+        repl.type("print('hist' .. 'ory')")
+        try repl.waitFor { $0.lines.filter { $0 == "history" }.count == 1 }
+        repl.press("Up")
+        try repl.waitFor { $0.lines.last(where: { !$0.isEmpty }) == "> print('hist' .. 'ory')" }
+        repl.press("Enter")
+        try repl.waitFor { $0.lines.filter { $0 == "history" }.count == 2 }
+    }
+
+    func testHelpCommand() throws {
+        let repl = try startRepl()
+        repl.type(":help")
+        try repl.waitFor { $0.text.contains(":quit") && $0.text.contains(":help") }
+    }
+
+    func testCtrlDExitsAndSavesHistory() throws {
+        let repl = try startRepl()
+        repl.type("saved = 1")
+        repl.press("C-d")
+        try repl.waitFor { $0.text.contains("[exited 0]") }
+        let history = try String(contentsOfFile: repl.historyFile, encoding: .utf8)
+        XCTAssertTrue(history.contains("saved"), history)
+    }
+
+    func testCtrlCClearsTheLineAndInterruptsAChunk() throws {
+        let repl = try startRepl()
+        repl.typeWithoutEnter("this is not Lua")
+        repl.press("C-c")
+        repl.type("print('after' .. ' ctrl-c')")
+        try repl.waitFor { $0.lines.contains("after ctrl-c") }
+        XCTAssertFalse(repl.screen.text.contains("stdin:1:"), "the cleared line must not run:\n\(repl.screen.text)")
+
+        repl.type("print('looping') while true do end")
+        try repl.waitFor { $0.lines.contains("looping") }
+        repl.press("C-c")
+        try repl.waitFor { $0.text.contains("stdin:1: interrupted") }
+        repl.type("print('alive ' .. 'again')")
+        try repl.waitFor { $0.lines.contains("alive again") }
+    }
+
+    func testChunksMayWait() throws {
+        let repl = try startRepl()
+        repl.type("time = require('rscript.time')")
+        repl.type("t0 = time.monotonic() time.sleep(0.2) print('slept ' .. tostring(time.monotonic() - t0 >= 0.2))")
+        try repl.waitFor { $0.lines.contains("slept true") }
+    }
+
+    // MARK: Piped standard input (no tmux)
+
+    func testPipedInputPrintsOnlyResults() throws {
+        let result = try RScriptBinary.run(["repl"], stdin: """
+            print(1 + 1)
+            x = 10
+            x * 2
+            function twice(n)
+              return 2 * n
+            end
+            twice(21)
+            error("piped boom")
+            require("rscript.time").sleep(0.05) return "waited"
+            print(x)
+
+            """, environment: ["RSCRIPT_HISTORY": ""])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "2\n20\n42\nwaited\n10\n")
+        XCTAssertTrue(result.stderr.hasPrefix("stdin:1: piped boom\nstack traceback:\n"), result.stderr)
+    }
+
+    func testPipedInputEndingInsideAChunk() throws {
+        let result = try RScriptBinary.run(["repl"], stdin: "for i = 1, 3 do\n", environment: ["RSCRIPT_HISTORY": ""])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(result.stderr, "stdin:1: 'end' expected near <eof>\n")
+    }
+}
+
+/// A detached tmux session on its own server socket, running `rscript repl` under a real pty.
+private final class TmuxSession {
+    let socket: String
+    let name = "repl"
+    let directory: String
+    var historyFile: String { directory + "/history" }
+
+    private init(socket: String, directory: String) {
+        self.socket = socket
+        self.directory = directory
+    }
+
+    static func start(binary: String) throws -> TmuxSession {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TmuxError("the rscript binary is missing at \(binary): build it first (swift build), or set RSCRIPT_BIN")
+        }
+        guard (try? tmuxOutput(["-V"])) != nil else {
+            throw TmuxError("tmux is not installed (Debian: apt-get install tmux); the REPL's pty tests need it")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-repl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let session = TmuxSession(socket: "rscript-test-\(getpid())-\(UUID().uuidString.prefix(8))", directory: directory)
+        // HOME keeps ~/.editrc out; the trailing echo shows how the REPL exited.
+        let command = "cd \(quote(directory)) && HOME=\(quote(directory)) RSCRIPT_HISTORY=\(quote(session.historyFile)) "
+            + "\(quote(binary)) repl; echo \"[exited $?]\"; sleep 60"
+        _ = try session.tmux(["new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", command])
+        return session
+    }
+
+    /// Types `text` literally, then Enter.
+    func type(_ text: String) {
+        typeWithoutEnter(text)
+        press("Enter")
+    }
+
+    func typeWithoutEnter(_ text: String) {
+        _ = try? tmux(["send-keys", "-t", name, "-l", text])
+    }
+
+    /// Presses keys by tmux name: Enter, Tab, Up, C-c, C-d.
+    func press(_ keys: String...) {
+        _ = try? tmux(["send-keys", "-t", name] + keys)
+    }
+
+    struct Screen {
+        let text: String
+        /// The pane's lines, trailing spaces removed.
+        var lines: [String] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                String($0.reversed().drop(while: { $0 == " " }).reversed())
+            }
+        }
+    }
+
+    var screen: Screen {
+        Screen(text: (try? tmux(["capture-pane", "-p", "-J", "-t", name])) ?? "")
+    }
+
+    /// Polls the pane until `condition` holds; fails with the pane's text after `timeout` seconds.
+    func waitFor(
+        timeout: Double = 10,
+        file: StaticString = #filePath,
+        line: UInt = #line,
+        _ condition: (Screen) -> Bool
+    ) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = screen
+        while !condition(last) {
+            if Date() > deadline {
+                XCTFail("timed out waiting for the REPL; the pane shows:\n\(last.text)", file: file, line: line)
+                throw TmuxError("timed out")
+            }
+            usleep(20_000)
+            last = screen
+        }
+    }
+
+    func killServer() {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> String {
+        try Self.tmuxOutput(["-L", socket] + arguments)
+    }
+
+    private static func tmuxOutput(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TmuxError("tmux \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    private func quote(_ text: String) -> String { Self.quote(text) }
+}
+
+private struct TmuxError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -18,33 +18,44 @@ func median(_ samples: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-/// Medians of the two sides of one comparison (ns per iteration, before any loop subtraction).
+/// Medians of the two sides of one comparison, ns per operation.
 struct PairTiming {
     var rscript: Double
     var c: Double
+    /// The median of the per-round loop baseline (0 without one).
+    var loop: Double
 }
 
-/// One warm-up of each side, then `repetitions` rounds, each timing the rscript side then the C
-/// side, so drift (frequency scaling, a noisy neighbour) hits both sides alike.
+/// One warm-up of each body, then `repetitions` rounds. Each round times the loop baseline (if
+/// any), the rscript side and the C side back to back, and subtracts that round's baseline from
+/// both: on a shared machine, load drifts between rounds, so comparing within a round and then
+/// taking the median over rounds is much steadier than timing each side in one long run.
 func timePair(
-    iterations: Int, repetitions: Int,
+    iterations: Int, repetitions: Int, baseline: ((Int) throws -> Void)? = nil,
     rscript: (Int) throws -> Void, c: (Int) throws -> Void
 ) rethrows -> PairTiming {
-    _ = try nsPerIteration(iterations / 4 + 1, rscript)
-    _ = try nsPerIteration(iterations / 4 + 1, c)
+    let warm = iterations / 2 + 1
+    if let baseline { _ = try nsPerIteration(warm, baseline) }
+    _ = try nsPerIteration(warm, rscript)
+    _ = try nsPerIteration(warm, c)
     var r: [Double] = []
     var k: [Double] = []
-    for _ in 0..<repetitions {
-        r.append(try nsPerIteration(iterations, rscript))
-        k.append(try nsPerIteration(iterations, c))
+    var b: [Double] = []
+    for round in 0..<repetitions {
+        let loop = try baseline.map { try nsPerIteration(iterations, $0) } ?? 0
+        // Alternate which side goes first, so neither always runs right after the baseline.
+        let rs: Double
+        let cs: Double
+        if round % 2 == 0 {
+            rs = try nsPerIteration(iterations, rscript)
+            cs = try nsPerIteration(iterations, c)
+        } else {
+            cs = try nsPerIteration(iterations, c)
+            rs = try nsPerIteration(iterations, rscript)
+        }
+        r.append(rs - loop)
+        k.append(cs - loop)
+        b.append(loop)
     }
-    return PairTiming(rscript: median(r), c: median(k))
-}
-
-/// Median ns per iteration of one body (for the empty loop that is subtracted).
-func timeOne(iterations: Int, repetitions: Int, _ body: (Int) throws -> Void) rethrows -> Double {
-    _ = try nsPerIteration(iterations / 4 + 1, body)
-    var samples: [Double] = []
-    for _ in 0..<repetitions { samples.append(try nsPerIteration(iterations, body)) }
-    return median(samples)
+    return PairTiming(rscript: median(r), c: median(k), loop: median(b))
 }

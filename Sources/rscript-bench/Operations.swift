@@ -99,14 +99,15 @@ func runOperations(_ options: BenchOptions) throws -> (loopNs: Double, results: 
 
     let n = options.iterations
     let reps = options.repetitions
-    let loopNs = try timeOne(iterations: n, repetitions: reps) { try emptyLoop.callDiscarding(swiftAdd, $0) }
+    let empty: (Int) throws -> Void = { try emptyLoop.callDiscarding(swiftAdd, $0) }
 
     var results: [OperationResult] = []
+    var loops: [Double] = []
     func measure(_ key: String, _ title: String, luaLoop: Bool, rscript: (Int) throws -> Void, c: (Int) throws -> Void) throws {
         if let only = options.only, only != key { return }
-        let t = try timePair(iterations: n, repetitions: reps, rscript: rscript, c: c)
-        let loop = luaLoop ? loopNs : 0
-        results.append(OperationResult(key: key, title: title, rscript: t.rscript - loop, c: t.c - loop, loopSubtracted: luaLoop))
+        let t = try timePair(iterations: n, repetitions: reps, baseline: luaLoop ? empty : nil, rscript: rscript, c: c)
+        if luaLoop { loops.append(t.loop) }
+        results.append(OperationResult(key: key, title: title, rscript: t.rscript, c: t.c, loopSubtracted: luaLoop))
     }
 
     try measure("lua_calls_swift", "(a) Lua calls add(a, b)", luaLoop: true,
@@ -163,7 +164,7 @@ func runOperations(_ options: BenchOptions) throws -> (loopNs: Double, results: 
 
     guard state.stackTop == 0 else { throw BenchError.mismatch("stack not balanced: \(state.stackTop)") }
     withExtendedLifetime((cMethods, cFields, swiftMethods, swiftFields)) {}
-    return (loopNs, results)
+    return (loops.isEmpty ? 0 : median(loops), results)
 }
 
 /// Both sides of each comparison must compute the same thing, or the comparison means nothing.

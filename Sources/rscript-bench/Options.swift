@@ -19,10 +19,10 @@ struct BenchOptions {
     /// Measure only the operation with this key (for profiling one path under perf).
     var only: String?
 
-    /// Iterations per repetition of one operation.
-    var iterations: Int { quick ? 200_000 : 2_000_000 }
-    /// Timed repetitions per side (after one warm-up); the median is reported.
-    var repetitions: Int { quick ? 3 : 9 }
+    /// Iterations per repetition of one operation: short rounds, many of them (see timePair).
+    var iterations: Int { quick ? 50_000 : 200_000 }
+    /// Timed rounds per operation (after one warm-up); the median is reported.
+    var repetitions: Int { quick ? 5 : 31 }
     var runs: Int { startupRuns ?? (quick ? 10 : 30) }
 
     static let usage = """

@@ -79,8 +79,8 @@ extension String {
 func printTable(machine: MachineInfo, options: BenchOptions, loopNs: Double?, results: [OperationResult], startup: StartupResult?, startupError: String?) {
     print("rscript-bench — \(machine.date), \(machine.cpu), \(machine.cores) cores\(options.quick ? " (quick run)" : "")")
     if let loopNs {
-        print("\(options.iterations) iterations x \(options.repetitions) repetitions, median; "
-            + "Lua-loop rows have the empty loop (\(fixed(loopNs, 2)) ns/iteration) subtracted on both sides.")
+        print("\(options.repetitions) rounds of \(options.iterations) iterations, median; "
+            + "Lua-loop rows have the empty loop (median \(fixed(loopNs, 2)) ns/iteration) subtracted on both sides.")
         print("")
         print(pad("operation", 44) + pad("rscript ns", 12, right: true) + pad("C ns", 10, right: true)
             + pad("ratio", 8, right: true) + "  <= \(fixed(ratioTarget, 1))")

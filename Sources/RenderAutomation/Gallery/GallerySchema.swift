@@ -75,6 +75,15 @@ enum GallerySchema {
         if version > currentVersion { throw GalleryError.newerSchema(path, version: version, known: currentVersion) }
     }
 
+    /// True when the file is a gallery at the current schema (nothing to migrate); throws
+    /// `.newerSchema` for a newer one.
+    static func isCurrent(_ db: Database, path: String) throws -> Bool {
+        let (applicationID, version) = try identity(db)
+        guard applicationID == Self.applicationID else { return false }
+        if version > currentVersion { throw GalleryError.newerSchema(path, version: version, known: currentVersion) }
+        return version == currentVersion
+    }
+
     private static func identity(_ db: Database) throws -> (Int32, Int) {
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0

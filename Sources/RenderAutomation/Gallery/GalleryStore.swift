@@ -60,7 +60,8 @@ public final class GalleryStore: Sendable {
         }
         if readOnly {
             try read { db in try GallerySchema.check(db, path: path) }
-        } else {
+        } else if try !read({ db in try GallerySchema.isCurrent(db, path: path) }) {
+            // Only a new or older file takes the write lock on open.
             try write { db in try GallerySchema.migrate(db, path: path) }
         }
     }

@@ -1,0 +1,17 @@
+import ArgumentParser
+import RenderAutomation
+
+/// `rscript gallery`: the render gallery (list, show, watch, rm).
+struct GalleryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gallery",
+        abstract: "Look at the render gallery: every render, its state, images and metadata.",
+        discussion: """
+            The gallery is one SQLite database, written by every rscript process as its renders
+            change, so these commands see other processes' renders live. It lives in $RSCRIPT_DB,
+            else $XDG_DATA_HOME/rscript/rscript.db, else ~/.local/share/rscript/rscript.db;
+            --db picks another.
+            """,
+        subcommands: [GalleryList.self, GalleryShow.self, GalleryWatch.self, GalleryRemove.self]
+    )
+}

@@ -1,0 +1,54 @@
+import Foundation
+import ArgumentParser
+import RenderAutomation
+
+/// `rscript gallery rm ID`: delete a render from the gallery.
+struct GalleryRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Remove a render from the gallery.",
+        discussion: """
+            Deletes the render's snapshot, image history and metadata. Its work folder is deleted
+            too when the gallery made it (beside the database, in NAME-renders/ID); images and
+            logs elsewhere are left alone. A render that is still rendering in a live rscript
+            process is refused unless --force is given.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The render's id.", valueName: "ID"))
+    var id: Int64
+
+    @Flag(help: "Remove it even while it is rendering.")
+    var force = false
+
+    @OptionGroup var options: GalleryOptions
+
+    func run() throws {
+        try reportingGalleryErrors {
+            let path = options.path
+            guard FileManager.default.fileExists(atPath: path) else { throw GalleryError.unknownRender(id, path: path) }
+            let store = try GalleryStore(path: path)
+            guard let snapshot = try store.snapshot(id: id, fullImageHistory: false) else {
+                throw GalleryError.unknownRender(id, path: path)
+            }
+            if snapshot.state == .rendering && !snapshot.isOrphaned && !force {
+                throw GalleryError(.invalidArgument, path: path, message:
+                    "render \(id) is still rendering (process \(snapshot.pid.map(String.init) ?? "?")); stop it first, or use --force")
+            }
+            let ownsFolder = snapshot.workDir == store.managedWorkDir(for: id)
+            guard try store.remove(id: id) else { throw GalleryError.unknownRender(id, path: path) }
+            if options.json {
+                printLine(JSONValue.object([
+                    "id": .int(id),
+                    "removed": true,
+                    "workDir": snapshot.workDir.map(JSONValue.string) ?? .null,
+                    "workDirRemoved": .bool(ownsFolder),
+                ]).jsonText)
+            } else {
+                var line = "removed render \(id)"
+                if let dir = snapshot.workDir { line += ownsFolder ? " and its folder \(dir)" : " (its files in \(dir) are kept)" }
+                printLine(line)
+            }
+        }
+    }
+}

@@ -8,6 +8,8 @@ PACKAGES=(
   pkg-config liblua5.4-dev lua5.4   # the embedded Lua and the reference interpreter (benchmarks)
   libedit-dev                       # line editing for `rscript repl`
   tmux                              # the REPL's pty tests
+  povray blender                    # the renderers the shipped plugins drive (Cycles on CPU)
+  libsqlite3-dev                    # the gallery database (GRDB links the system SQLite)
 )
 
 missing=()

@@ -33,7 +33,7 @@ struct PairTiming {
 func timePair(
     iterations: Int, repetitions: Int, baseline: ((Int) throws -> Void)? = nil,
     rscript: (Int) throws -> Void, c: (Int) throws -> Void
-) rethrows -> PairTiming {
+) throws -> PairTiming {
     let warm = iterations / 2 + 1
     if let baseline { _ = try nsPerIteration(warm, baseline) }
     _ = try nsPerIteration(warm, rscript)

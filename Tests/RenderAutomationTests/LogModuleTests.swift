@@ -48,7 +48,7 @@ final class LogModuleTests: XCTestCase {
         var template = Array("/tmp/rscript-log-test-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         precondition(fd >= 0, "mkstemp failed")
-        unlink(String(cString: template))
+        unlink(template)
         let saved = dup(2)
         dup2(fd, 2)
         body()

@@ -7,10 +7,11 @@ struct GalleryCommand: ParsableCommand {
         commandName: "gallery",
         abstract: "Look at the render gallery: every render, its state, images and metadata.",
         discussion: """
-            The gallery is one SQLite database, written by every rscript process as its renders
-            change, so these commands see other processes' renders live. It lives in $RSCRIPT_DB,
-            else $XDG_DATA_HOME/rscript/rscript.db, else ~/.local/share/rscript/rscript.db;
-            --db picks another.
+            The gallery is one SQLite database, written by every rscript process as
+            its renders change, so these commands see other processes' renders live.
+
+            Where: --db PATH, else $RSCRIPT_DB, else $XDG_DATA_HOME/rscript/rscript.db,
+            else ~/.local/share/rscript/rscript.db.
             """,
         subcommands: [GalleryList.self, GalleryShow.self, GalleryWatch.self, GalleryRemove.self]
     )

@@ -7,10 +7,12 @@ struct GalleryList: ParsableCommand {
         commandName: "list",
         abstract: "List renders, newest first.",
         discussion: """
-            Columns: id, state, label, scene, percent done, start time, duration (so far, while
-            rendering). A render whose rscript process is gone while it was rendering shows as
-            "rendering (orphaned)". --json prints an array of snapshot objects, each holding
-            only its latest image in imagePaths (imageCount counts them all).
+            Columns: id, state, label, scene, percent done, start time, duration (so
+            far, while rendering). A render whose rscript process died while it was
+            rendering shows as "rendering (orphaned)".
+
+            --json prints an array of snapshot objects; each holds only its latest
+            image in imagePaths (imageCount counts them all).
             """
     )
 

@@ -41,7 +41,7 @@ func reportingGalleryErrors(_ body: () throws -> Void) throws {
 /// Writes a line to standard output at once (watchers read it live through a pipe).
 func printLine(_ line: String) {
     print(line)
-    fflush(stdout)
+    fflush(nil)
 }
 
-extension RenderState: @retroactive ExpressibleByArgument {}
+extension RenderState: ExpressibleByArgument {}

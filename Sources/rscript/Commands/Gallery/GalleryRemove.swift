@@ -8,10 +8,10 @@ struct GalleryRemove: ParsableCommand {
         commandName: "rm",
         abstract: "Remove a render from the gallery.",
         discussion: """
-            Deletes the render's snapshot, image history and metadata. Its work folder is deleted
-            too when the gallery made it (beside the database, in NAME-renders/ID); images and
-            logs elsewhere are left alone. A render that is still rendering in a live rscript
-            process is refused unless --force is given.
+            Deletes the render's snapshot, image history and metadata. Its work
+            folder goes too when the gallery made it (beside the database, in
+            NAME-renders/ID); files anywhere else are left alone. A render still
+            rendering in a live rscript process is refused unless --force is given.
             """
     )
 

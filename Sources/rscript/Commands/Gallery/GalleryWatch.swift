@@ -7,10 +7,12 @@ struct GalleryWatch: ParsableCommand {
         commandName: "watch",
         abstract: "Follow one render until it ends.",
         discussion: """
-            Prints a line (state, percent done, latest image) each time it changes, reading the
-            database every 150 ms. Exits 0 when the render finished, 1 when it failed, was
-            stopped, or was orphaned (its rscript process died). --json prints one JSON snapshot
-            object per change of any field, one per line.
+            Prints a line (state, percent done, latest image) each time it changes,
+            reading the database every 150 ms. Exits 0 when the render finished, 1
+            when it failed, was stopped, or was orphaned (its rscript process died).
+
+            --json prints one JSON snapshot object per change of any field, one per
+            line.
             """
     )
 

@@ -20,9 +20,9 @@ struct BenchOptions {
     var only: String?
 
     /// Iterations per repetition of one operation: short rounds, many of them (see timePair).
-    var iterations: Int { quick ? 50_000 : 200_000 }
+    var iterations: Int { quick ? 10_000 : 25_000 }
     /// Timed rounds per operation (after one warm-up); the median is reported.
-    var repetitions: Int { quick ? 5 : 31 }
+    var repetitions: Int { quick ? 11 : 101 }
     var runs: Int { startupRuns ?? (quick ? 10 : 30) }
 
     static let usage = """

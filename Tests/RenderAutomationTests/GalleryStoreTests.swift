@@ -224,7 +224,7 @@ final class GalleryStoreTests: XCTestCase {
         XCTAssertEqual(dir, folder + "/gallery-renders/\(managed)")
         XCTAssertTrue(Environment.isDirectory(dir))
         XCTAssertEqual(try store.snapshot(id: managed)?.workDir, dir)
-        FileManager.default.createFile(atPath: dir + "/out.png", contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: dir + "/out.png", contents: Data([1, 2, 3]))
 
         let ownFolder = folder + "/mine"
         try FileManager.default.createDirectory(atPath: ownFolder, withIntermediateDirectories: true)
@@ -311,7 +311,7 @@ final class GalleryStoreTests: XCTestCase {
     func testANonDatabaseFileIsRefusedAndLeftAlone() throws {
         let path = folder + "/notes.txt"
         let contents = Data("these are not the renders you are looking for\n".utf8)
-        FileManager.default.createFile(atPath: path, contents: contents)
+        _ = FileManager.default.createFile(atPath: path, contents: contents)
         let failure = error { _ = try GalleryStore(path: path) }
         XCTAssertEqual(failure?.kind, .notADatabase)
         XCTAssertEqual(failure?.description, "\(path) is not an rscript gallery database")
@@ -345,7 +345,7 @@ final class GalleryStoreTests: XCTestCase {
 
     func testAFolderThatCannotBeCreatedIsAClearError() throws {
         let file = folder + "/plain-file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         let failure = error { _ = try GalleryStore(path: file + "/sub/gallery.db") }
         XCTAssertEqual(failure?.kind, .notWritable)
         XCTAssertEqual(failure?.description, "cannot create the gallery folder \(file)/sub: Not a directory")

@@ -75,7 +75,8 @@ public final class GalleryStore: Sendable {
         if let xdg = Environment.get("XDG_DATA_HOME"), xdg.hasPrefix("/") {
             dataHome = xdg
         } else {
-            dataHome = NSHomeDirectory() + "/.local/share"
+            let home = Environment.get("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            dataHome = home + "/.local/share"
         }
         let folder = dataHome + "/rscript"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

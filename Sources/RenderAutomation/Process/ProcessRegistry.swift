@@ -34,6 +34,22 @@ public final class ProcessRegistry {
         runtime.onStop { [unowned self] in self.killAll() }
     }
 
+    private var usedLogDirectory = false
+
+    /// Removes the default log folder (logs nobody asked to keep) when the runtime is done.
+    public func removeDefaultLogs() {
+        guard usedLogDirectory, records.isEmpty else { return }
+        let dir = logDirectory
+        if let handle = opendir(dir) {
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                if name != "." && name != ".." { unlink(dir + "/" + name) }
+            }
+            closedir(handle)
+        }
+        rmdir(dir)
+    }
+
     /// Folder for default log files: `$TMPDIR/rscript-<pid>/`.
     public lazy var logDirectory: String = {
         let base = Environment.get("TMPDIR") ?? "/tmp"
@@ -67,6 +83,7 @@ public final class ProcessRegistry {
             }
             environment = order.compactMap { key in merged[key].map { "\(key)=\($0)" } }
         }
+        if spec.logPath == nil { usedLogDirectory = true }
         let logPath = spec.logPath ?? "\(logDirectory)/\(nextLogNumber)-\(sanitize(spec.command[0])).log"
         nextLogNumber += 1
         let process = try ProcessSupervisor.shared.spawn(

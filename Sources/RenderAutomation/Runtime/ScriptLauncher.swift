@@ -38,6 +38,7 @@ public enum ScriptLauncher {
             outcome = runtime.runSource(Array(code.utf8), chunkName: "=(command line)", arguments: arguments)
         }
         fflush(nil)  // all C streams: Lua's print writes through stdout
+        defer { runtime.processes.removeDefaultLogs() }
         if outcome == .success, case .file(let path) = source, runtime.state.globalFunction("registerBackgroundRenderers") != nil {
             return renderWithScriptRenderers(runtime, file: path, arguments: arguments)
         }

@@ -1,11 +1,19 @@
 import CBenchBaseline
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Keeps a result alive so the optimizer cannot drop the work that made it.
 @inline(never) @_optimize(none)
 func blackHole<T>(_ value: T) {}
 
-/// Nanoseconds per iteration of `body(iterations)`, on CLOCK_MONOTONIC.
+/// Nanoseconds per iteration of `body(iterations)`, on CLOCK_MONOTONIC. Yields the CPU first,
+/// so the timing tends to start on a fresh scheduler slice (fewer rounds cut by preemption).
 func nsPerIteration(_ iterations: Int, _ body: (Int) throws -> Void) rethrows -> Double {
+    sched_yield()
     let start = cbench_now_ns()
     try body(iterations)
     let end = cbench_now_ns()
@@ -30,14 +38,20 @@ struct PairTiming {
 /// any), the rscript side and the C side back to back, and subtracts that round's baseline from
 /// both: on a shared machine, load drifts between rounds, so comparing within a round and then
 /// taking the median over rounds is much steadier than timing each side in one long run.
+///
+/// Rounds are short (`roundNs` of work per side, about a millisecond, iterations calibrated per
+/// operation), so few of them straddle a preemption on a busy machine.
 func timePair(
-    iterations: Int, repetitions: Int, baseline: ((Int) throws -> Void)? = nil,
+    roundNs: Double, repetitions: Int, baseline: ((Int) throws -> Void)? = nil,
     rscript: (Int) throws -> Void, c: (Int) throws -> Void
 ) throws -> PairTiming {
-    let warm = iterations / 2 + 1
-    if let baseline { _ = try nsPerIteration(warm, baseline) }
-    _ = try nsPerIteration(warm, rscript)
-    _ = try nsPerIteration(warm, c)
+    // Warm-up, and calibration: the slower side sets the iteration count.
+    if let baseline { _ = try nsPerIteration(10_000, baseline) }
+    var estimate = 0.0
+    for _ in 0..<3 {
+        estimate = max(try nsPerIteration(10_000, rscript), try nsPerIteration(10_000, c))
+    }
+    let iterations = max(1_000, Int(roundNs / max(estimate, 1)))
     var r: [Double] = []
     var k: [Double] = []
     var b: [Double] = []

@@ -97,7 +97,6 @@ func runOperations(_ options: BenchOptions) throws -> (loopNs: Double, results: 
 
     try sanityChecks(state)
 
-    let n = options.iterations
     let reps = options.repetitions
     let empty: (Int) throws -> Void = { try emptyLoop.callDiscarding(swiftAdd, $0) }
 
@@ -105,7 +104,7 @@ func runOperations(_ options: BenchOptions) throws -> (loopNs: Double, results: 
     var loops: [Double] = []
     func measure(_ key: String, _ title: String, luaLoop: Bool, rscript: (Int) throws -> Void, c: (Int) throws -> Void) throws {
         if let only = options.only, only != key { return }
-        let t = try timePair(iterations: n, repetitions: reps, baseline: luaLoop ? empty : nil, rscript: rscript, c: c)
+        let t = try timePair(roundNs: options.roundNs, repetitions: reps, baseline: luaLoop ? empty : nil, rscript: rscript, c: c)
         if luaLoop { loops.append(t.loop) }
         results.append(OperationResult(key: key, title: title, rscript: t.rscript, c: t.c, loopSubtracted: luaLoop))
     }

@@ -19,10 +19,10 @@ struct BenchOptions {
     /// Measure only the operation with this key (for profiling one path under perf).
     var only: String?
 
-    /// Iterations per repetition of one operation: short rounds, many of them (see timePair).
-    var iterations: Int { quick ? 10_000 : 25_000 }
-    /// Timed rounds per operation (after one warm-up); the median is reported.
-    var repetitions: Int { quick ? 11 : 101 }
+    /// Work per side in one round, in ns: short rounds, many of them (see timePair).
+    var roundNs: Double { quick ? 500_000 : 1_000_000 }
+    /// Timed rounds per operation (after warm-up); the median is reported.
+    var repetitions: Int { quick ? 21 : 201 }
     var runs: Int { startupRuns ?? (quick ? 10 : 30) }
 
     static let usage = """

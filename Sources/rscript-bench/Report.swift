@@ -79,7 +79,7 @@ extension String {
 func printTable(machine: MachineInfo, options: BenchOptions, loopNs: Double?, results: [OperationResult], startup: StartupResult?, startupError: String?) {
     print("rscript-bench — \(machine.date), \(machine.cpu), \(machine.cores) cores\(options.quick ? " (quick run)" : "")")
     if let loopNs {
-        print("\(options.repetitions) rounds of \(options.iterations) iterations, median; "
+        print("\(options.repetitions) rounds of ~\(fixed(options.roundNs / 1e6, 1)) ms per side, median; "
             + "Lua-loop rows have the empty loop (median \(fixed(loopNs, 2)) ns/iteration) subtracted on both sides.")
         print("")
         print(pad("operation", 44) + pad("rscript ns", 12, right: true) + pad("C ns", 10, right: true)
@@ -110,7 +110,7 @@ func printJSON(machine: MachineInfo, options: BenchOptions, loopNs: Double?, res
         "\"cpu\": \(jsonString(machine.cpu))",
         "\"cores\": \(machine.cores)",
         "\"quick\": \(options.quick)",
-        "\"iterations\": \(options.iterations)",
+        "\"round_ms\": \(fixed(options.roundNs / 1e6, 2))",
         "\"repetitions\": \(options.repetitions)",
         "\"ratio_target\": \(ratioTarget)",
     ]

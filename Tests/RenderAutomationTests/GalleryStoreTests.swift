@@ -279,6 +279,23 @@ final class GalleryStoreTests: XCTestCase {
         XCTAssertEqual(try reader.list().count, 2 + 2 * (writesPerThread / 3))
     }
 
+    func testManyStoresCreatingTheSameNewFileAtOnceAllSucceed() throws {
+        for round in 0..<5 {
+            let path = folder + "/new-\(round).db"
+            let failures = GalleryTestBox<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { n in
+                do {
+                    let store = try GalleryStore(path: path)
+                    _ = try store.createRender(label: "opener \(n)", renderer: "R", scene: "s")
+                } catch {
+                    failures.update { $0.append("opener \(n): \(error)") }
+                }
+            }
+            XCTAssertEqual(failures.value, [])
+            XCTAssertEqual(try GalleryStore(path: path).list().count, 8)
+        }
+    }
+
     func testAWriterBlockedBeyondTheTimeoutGetsALockedError() throws {
         let path = folder + "/busy.db"
         let holder = try GalleryStore(path: path)
@@ -351,7 +368,7 @@ final class GalleryStoreTests: XCTestCase {
         XCTAssertEqual(failure?.description, "cannot create the gallery folder \(file)/sub: Not a directory")
     }
 
-    func testAnUnwritableFolderIsAClearErrorAndReadOnlyStillReads() throws {
+    func testAnUnwritableFolderOrFileIsAClearError() throws {
         guard getuid() != 0 else { throw XCTSkip("root writes anywhere; the end-to-end test covers this as nobody") }
         let path = folder + "/ro/gallery.db"
         do {
@@ -363,13 +380,31 @@ final class GalleryStoreTests: XCTestCase {
         let failure = error { _ = try GalleryStore(path: folder + "/ro/new.db") }
         XCTAssertEqual(failure?.kind, .notWritable)
         XCTAssertEqual(failure?.description, "cannot write the gallery database \(folder!)/ro/new.db: Permission denied")
+        XCTAssertFalse(Environment.fileExists(folder + "/ro/new.db"))
         chmod(path, 0o444)
+        defer { chmod(path, 0o644) }
         let existing = error {
             let store = try GalleryStore(path: path)
             _ = try store.createRender(label: "L", renderer: "R", scene: "s")
         }
         XCTAssertEqual(existing?.kind, .notWritable)
         XCTAssertEqual(existing?.description, "cannot write the gallery database \(path): Permission denied")
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .isoLatin1).prefix(15), "SQLite format 3")
+    }
+
+    func testReadOnlyStoreReadsAndRefusesWrites() throws {
+        let path = folder + "/gallery.db"
+        XCTAssertEqual(error { _ = try GalleryStore(path: path, readOnly: true) }?.kind, .missing)
+        let writer = try GalleryStore(path: path)
+        let id = try writer.createRender(label: "L", renderer: "R", scene: "s").id
+        let reader = try GalleryStore(path: path, readOnly: true)
+        XCTAssertTrue(reader.isReadOnly)
+        XCTAssertEqual(try reader.list().map(\.id), [id])
+        let failure = error { try reader.appendImage(id: id, path: "/x") }
+        XCTAssertEqual(failure?.kind, .notWritable)
+        XCTAssertEqual(failure?.description, "cannot write the gallery database \(path): opened read-only")
+        try writer.appendImage(id: id, path: "/y")
+        XCTAssertEqual(try reader.snapshot(id: id)?.latestImage?.path, "/y", "a reader sees new writes")
     }
 
     // MARK: Default path

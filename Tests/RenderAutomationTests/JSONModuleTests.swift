@@ -269,6 +269,33 @@ final class JSONModuleTests: XCTestCase {
             """)
     }
 
+    /// Lua may run `__gc` finalizers inside any call that allocates; one that uses json itself
+    /// must neither see nor disturb the call in progress.
+    func testFinalizersCanUseJSONDuringACall() {
+        run(#"""
+            local big = {}
+            for i = 1, 3000 do big[i] = {name = "caf\195\169 \"" .. i .. "\"", a_key_that_is_longer_than_forty_bytes_to_be_a_long_string = i, n = i / 2} end
+            local text = json.encode(big, {sort_keys = true})
+            local inside, during, bad = false, 0, 0
+            for round = 1, 20 do
+              for i = 1, 200 do
+                setmetatable({}, {__gc = function()
+                  if inside then during = during + 1 end
+                  local e = json.encode({b = {1, 2}, another_key_that_is_longer_than_forty_bytes_long = 1}, {sort_keys = true})
+                  if e ~= '{"another_key_that_is_longer_than_forty_bytes_long":1,"b":[1,2]}' then bad = bad + 1 end
+                  if json.decode('{"k":"\\u00e9\\n"}').k ~= "\195\169\n" then bad = bad + 1 end
+                end})
+              end
+              inside = true
+              local again = json.encode(json.decode(text), {sort_keys = true})
+              inside = false
+              assert(again == text, "round " .. round .. " changed the document")
+            end
+            assert(during > 0, "no finalizer ran during a call: the test proves nothing")
+            eq(bad, 0)
+            """#)
+    }
+
     func testDuplicateKeysLastWins() {
         run(#"eq(json.decode('{"a":1,"a":2}').a, 2)"#)
     }

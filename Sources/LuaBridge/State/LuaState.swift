@@ -42,7 +42,11 @@ public final class LuaState {
     /// The main thread's `lua_State*`.
     public let L: OpaquePointer
     let info: UnsafeMutablePointer<rscript_state_info>
-    public private(set) var isClosed = false
+    // Unchecked: every inlined fast path (LuaFunction.call, LuaTable.get/set) reads this, and a
+    // checked read of a class property from another module costs a runtime exclusivity check
+    // (swift_beginAccess, ~10 ns, as much as the table read itself). Only close() writes it,
+    // with no access held across, and a state is confined to one thread.
+    @exclusivity(unchecked) public private(set) var isClosed = false
     public let libraries: LuaLibraries
     /// Registry references of class metatables, per Swift type.
     var classMetatables: [ObjectIdentifier: Int32] = [:]

@@ -29,39 +29,116 @@ public final class LuaFunction: LuaRef {
 
     /// Calls with typed arguments and one typed result, without building arrays: the fast path.
     /// Throws `LuaError` (with traceback) if the function raises, `.conversion` if the result is
-    /// not an `R`, `.closed` after the state was closed.
+    /// not an `R`. Calls of up to three arguments resolve to the fixed-arity overloads below.
     @inlinable
     public func call<each A: LuaPushable, R: LuaReadable>(_ arguments: repeat each A, returning: R.Type = R.self) throws -> R {
-        //XX if state.isClosed { throw LuaState.closedError() }
+        var count: Int32 = 0
+        for _ in repeat each arguments { count += 1 }
+        return try typedCall(count, returning: R.self) { L in
+            for argument in repeat each arguments { argument.push(on: L, state: state) }
+        }
+    }
+
+    /// Calls with typed arguments, discarding results.
+    @inlinable
+    public func callDiscarding<each A: LuaPushable>(_ arguments: repeat each A) throws {
+        var count: Int32 = 0
+        for _ in repeat each arguments { count += 1 }
+        try typedCall(count) { L in
+            for argument in repeat each arguments { argument.push(on: L, state: state) }
+        }
+    }
+
+    // Fixed-arity twins of the two calls above. Why they exist: Swift 6.3 does not specialize
+    // iteration over a parameter pack, so each argument of the pack versions is pushed through a
+    // value-witness copy, a protocol-witness call and a destroy (about a fifth of a host-to-Lua
+    // call); with plain generic parameters a Double argument is one lua_pushnumber. Overload
+    // resolution prefers these whenever they fit, so callers need not know.
+
+    @inlinable
+    public func call<R: LuaReadable>(returning: R.Type = R.self) throws -> R {
+        try typedCall(0, returning: R.self) { _ in }
+    }
+
+    @inlinable
+    public func call<A: LuaPushable, R: LuaReadable>(_ a: A, returning: R.Type = R.self) throws -> R {
+        try typedCall(1, returning: R.self) { L in a.push(on: L, state: state) }
+    }
+
+    @inlinable
+    public func call<A: LuaPushable, B: LuaPushable, R: LuaReadable>(_ a: A, _ b: B, returning: R.Type = R.self) throws -> R {
+        try typedCall(2, returning: R.self) { L in
+            a.push(on: L, state: state)
+            b.push(on: L, state: state)
+        }
+    }
+
+    @inlinable
+    public func call<A: LuaPushable, B: LuaPushable, C: LuaPushable, R: LuaReadable>(
+        _ a: A, _ b: B, _ c: C, returning: R.Type = R.self
+    ) throws -> R {
+        try typedCall(3, returning: R.self) { L in
+            a.push(on: L, state: state)
+            b.push(on: L, state: state)
+            c.push(on: L, state: state)
+        }
+    }
+
+    @inlinable
+    public func callDiscarding() throws {
+        try typedCall(0) { _ in }
+    }
+
+    @inlinable
+    public func callDiscarding<A: LuaPushable>(_ a: A) throws {
+        try typedCall(1) { L in a.push(on: L, state: state) }
+    }
+
+    @inlinable
+    public func callDiscarding<A: LuaPushable, B: LuaPushable>(_ a: A, _ b: B) throws {
+        try typedCall(2) { L in
+            a.push(on: L, state: state)
+            b.push(on: L, state: state)
+        }
+    }
+
+    @inlinable
+    public func callDiscarding<A: LuaPushable, B: LuaPushable, C: LuaPushable>(_ a: A, _ b: B, _ c: C) throws {
+        try typedCall(3) { L in
+            a.push(on: L, state: state)
+            b.push(on: L, state: state)
+            c.push(on: L, state: state)
+        }
+    }
+
+    /// The body of every typed call: `pushArguments` pushes `count` values. Stack-neutral;
+    /// throws `.closed` once the state is closed.
+    ///
+    /// Why the traceback handler is pushed below the function here rather than by
+    /// `protectedCall`: that inserts it under the arguments and removes it after the call (two
+    /// stack rotations and a settop); pushed first it costs one push, and the settop that drops
+    /// the result drops it too.
+    @inlinable @inline(__always)
+    func typedCall<R: LuaReadable>(_ count: Int32, returning: R.Type, _ pushArguments: (OpaquePointer) -> Void) throws -> R {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
-        // Why the handler is pushed below the function here rather than by protectedCall: that
-        // inserts it under the arguments and removes it after the call (two stack rotations and a
-        // settop); pushed first it costs one push, and the settop that drops the result drops it too.
         rscript_push_traceback_handler(L)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
-        var count: Int32 = 0
-        for argument in repeat each arguments {
-            argument.push(on: L, state: state)
-            count += 1
-        }
+        pushArguments(L)
         let status = rscript_pcall_msgh(L, count, 1, -(count + 2))
         if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
         defer { lua_settop(L, -3) }  // the result and the handler
         return try R.read(from: L, at: -1, state: state)
     }
 
-    /// Calls with typed arguments, discarding results.
-    @inlinable
-    public func callDiscarding<each A: LuaPushable>(_ arguments: repeat each A) throws {
-        //XX if state.isClosed { throw LuaState.closedError() }
+    /// `typedCall` with no result kept.
+    @inlinable @inline(__always)
+    func typedCall(_ count: Int32, _ pushArguments: (OpaquePointer) -> Void) throws {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
-        rscript_push_traceback_handler(L)  // below the function: see call(_:returning:)
+        rscript_push_traceback_handler(L)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
-        var count: Int32 = 0
-        for argument in repeat each arguments {
-            argument.push(on: L, state: state)
-            count += 1
-        }
+        pushArguments(L)
         let status = rscript_pcall_msgh(L, count, 0, -(count + 2))
         if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
         lua_settop(L, -2)  // the handler

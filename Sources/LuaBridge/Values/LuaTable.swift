@@ -14,21 +14,41 @@ public final class LuaTable: LuaRef {
     /// Throws the `__index` error, `.conversion` if the value is not an `R`, `.closed` after close.
     @inlinable
     public func get<R: LuaReadable>(_ key: some LuaPushable, as type: R.Type) throws -> R {
-        //XX if state.isClosed { throw LuaState.closedError() }
+        if Self.isStringKey(key) {
+            return try Self.withStringKey(key) { name in try getField(name, as: R.self) }
+        }
+        return try getValue(key, as: R.self)
+    }
+
+    /// `t[key] = value`, with metamethods. Throws the `__newindex` error, a nil or NaN key,
+    /// `.closed` after close.
+    @inlinable
+    public func set(_ key: some LuaPushable, _ value: some LuaPushable) throws {
+        if Self.isStringKey(key) {
+            return try Self.withStringKey(key) { name in try setField(name, value) }
+        }
+        try setValue(key, value)
+    }
+
+    // MARK: Fast paths of get/set
+    //
+    // The rule they keep: a raw access is used only where it is the whole operation (no
+    // metamethod could run) and cannot raise; everything else goes to rscript_gettable/settable,
+    // which run metamethods protected. Every C call counts here: each is a call into liblua,
+    // and the C API's own `t[i]` is only four of them.
+
+    /// `get` for any key but a `String`.
+    @inlinable @inline(__always)
+    func getValue<K: LuaPushable, R: LuaReadable>(_ key: K, as type: R.Type) throws -> R {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
-        // Why the metatable test is done here and not left to rscript_gettable: a table without
-        // one cannot run `__index`, so the raw read is the whole operation and cannot raise; an
-        // integer key then needs no push either. That is most reads, at C-API cost.
-        if pushPlain(L) {
-            if let index = Self.integerKey(key) {
-                lua_rawgeti(L, -1, index)
-            } else if Self.isStringKey(key) {
-                Self.withStringKey(key) { name, count in _ = rscript_plain_getfield(L, -1, name, count) }
-            } else {
-                key.push(on: L, state: state)
-                lua_rawget(L, -2)  // a nil or NaN key reads nil; it cannot raise
-            }
-        } else {
+        // Why a raw read comes first: Lua consults `__index` only when the raw value is nil, so
+        // a hit is the whole answer whatever the metatable, and a raw read cannot raise (a nil
+        // or NaN key reads nil). That spares a hit the lua_getmetatable test, which costs a
+        // third as much as the C API's whole `t[i]`.
+        let isTable = lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref)) == LUA_TTABLE
+        if !isTable || Self.rawGet(key, L, state) == LUA_TNIL {
+            if isTable { lua_settop(L, -2) }  // the nil
             key.push(on: L, state: state)
             let status = rscript_gettable(L, -2)
             if status != LUA_OK { throw state.tableError(status: status) }
@@ -37,45 +57,81 @@ public final class LuaTable: LuaRef {
         return try R.read(from: L, at: -1, state: state)
     }
 
-    /// `t[key] = value`, with metamethods. Throws the `__newindex` error, a nil or NaN key,
-    /// `.closed` after close.
-    @inlinable
-    public func set(_ key: some LuaPushable, _ value: some LuaPushable) throws {
-        //XX if state.isClosed { throw LuaState.closedError() }
+    /// `get` for a `String` key, given as its NUL-terminated bytes.
+    @inlinable @inline(__always)
+    func getField<R: LuaReadable>(_ name: UnsafeBufferPointer<CChar>, as type: R.Type) throws -> R {
+        if state.isClosed { throw LuaState.closedError() }
         let L = state.L
-        // As in `get`: no metatable, no `__newindex`, so a raw write is the whole operation. It
-        // raises only for a nil or NaN key, which an integer or a string key cannot be; other key
-        // types go to rscript_settable, which tests the key and returns a status instead.
-        if pushPlain(L) {
-            if let index = Self.integerKey(key) {
-                value.push(on: L, state: state)
-                lua_rawseti(L, -2, index)
-                lua_settop(L, -2)
-                return
-            }
-            if Self.isStringKey(key) {
-                value.push(on: L, state: state)
-                Self.withStringKey(key) { name, count in rscript_plain_setfield(L, -2, name, count) }
-                lua_settop(L, -2)
-                return
-            }
+        // Why not a raw read first, as in getValue: that needs the key pushed, and
+        // lua_pushlstring hashes and compares it every time, while lua_getfield finds a repeated
+        // name through Lua's string cache; on a table without a metatable it is a raw read.
+        if pushPlain(L) && !name.containsZero {
+            lua_getfield(L, -1, name.baseAddress)
+        } else {
+            lua_pushlstring(L, name.baseAddress, name.count)
+            let status = rscript_gettable(L, -2)
+            if status != LUA_OK { throw state.tableError(status: status) }
         }
-        key.push(on: L, state: state)
-        value.push(on: L, state: state)
-        let status = rscript_settable(L, -3)
-        if status != LUA_OK { throw state.tableError(status: status) }
+        defer { lua_settop(L, -3) }
+        return try R.read(from: L, at: -1, state: state)
+    }
+
+    /// `set` for any key but a `String`.
+    @inlinable @inline(__always)
+    func setValue<K: LuaPushable, V: LuaPushable>(_ key: K, _ value: V) throws {
+        if state.isClosed { throw LuaState.closedError() }
+        let L = state.L
+        // No metatable, no `__newindex`: a raw write is the whole operation. It raises only for
+        // a nil or NaN key, which an integer cannot be; other keys go to rscript_settable, which
+        // tests the key and returns a status instead.
+        if pushPlain(L), let index = Self.integerKey(key) {
+            value.push(on: L, state: state)
+            lua_rawseti(L, -2, index)
+        } else {
+            key.push(on: L, state: state)
+            value.push(on: L, state: state)
+            let status = rscript_settable(L, -3)
+            if status != LUA_OK { throw state.tableError(status: status) }
+        }
+        lua_settop(L, -2)
+    }
+
+    /// `set` for a `String` key, given as its NUL-terminated bytes.
+    @inlinable @inline(__always)
+    func setField<V: LuaPushable>(_ name: UnsafeBufferPointer<CChar>, _ value: V) throws {
+        if state.isClosed { throw LuaState.closedError() }
+        let L = state.L
+        // As in setValue; a string key is never nil or NaN, and lua_setfield on a table without
+        // a metatable is a raw write (see getField for why not lua_pushlstring + lua_rawset).
+        if pushPlain(L) && !name.containsZero {
+            value.push(on: L, state: state)
+            lua_setfield(L, -2, name.baseAddress)
+        } else {
+            lua_pushlstring(L, name.baseAddress, name.count)
+            value.push(on: L, state: state)
+            let status = rscript_settable(L, -3)
+            if status != LUA_OK { throw state.tableError(status: status) }
+        }
         lua_settop(L, -2)
     }
 
     /// Pushes the referenced value and tells whether it is a table without a metatable, on
-    /// which raw access is all `get`/`set` do. (The type comes free with lua_rawgeti; testing it
-    /// keeps the raw calls off anything but a table whatever a caller wrapped.)
+    /// which a raw access is all a get or set does. (The type comes free with lua_rawgeti;
+    /// testing it keeps the raw calls off anything but a table.)
     @inlinable @inline(__always)
     func pushPlain(_ L: OpaquePointer) -> Bool {
         guard lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref)) == LUA_TTABLE else { return false }
         if lua_getmetatable(L, -1) == 0 { return true }
         lua_settop(L, -2)  // the metatable
         return false
+    }
+
+    /// Pushes `rawget(t, key)` for the table at the top and returns its type. Never raises.
+    @inlinable @inline(__always)
+    static func rawGet<K: LuaPushable>(_ key: K, _ L: OpaquePointer, _ state: LuaState) -> Int32 {
+        if let index = integerKey(key) { return lua_rawgeti(L, -1, index) }
+        key.push(on: L, state: state)
+        return lua_rawget(L, -2)
     }
 
     /// The key as a Lua integer when its static type is `Int` or `Int64`, else nil. Why a type
@@ -89,20 +145,24 @@ public final class LuaTable: LuaRef {
         return nil
     }
 
-    /// Whether the key's static type is `String` (never nil, never NaN); folds when specialized.
+    /// Whether the key's static type is `String`; folds to a constant when specialized.
     @inlinable @inline(__always)
     static func isStringKey<K: LuaPushable>(_ key: K) -> Bool {
         K.self == String.self
     }
 
-    /// Runs `body` with a key whose static type is `String` (see `isStringKey`) as a C string
-    /// and its UTF-8 length. Inlined here because String's `push(on:state:)` is an out-of-line
-    /// call that copies the string: for a short field name that call was a third of `t.x`.
+    /// Runs `body` with the NUL-terminated bytes of a key whose static type is `String`.
+    ///
+    /// Why get/set run *inside* this rather than make the C string where it is used: a short
+    /// Swift string lives in registers and is spilled to the stack to get a pointer; Lua then
+    /// compares it with wide vector loads, which stall when they read stores still in flight.
+    /// Spilled first, before the table is fetched, the bytes have settled by the time Lua reads
+    /// them. (String's own `push(on:state:)` is also an out-of-line call that copies the string.)
     @inlinable @inline(__always)
-    static func withStringKey<K: LuaPushable>(_ key: K, _ body: (UnsafePointer<CChar>, Int) -> Void) {
+    static func withStringKey<K: LuaPushable, T>(_ key: K, _ body: (UnsafeBufferPointer<CChar>) throws -> T) rethrows -> T {
         let name = unsafeBitCast(key, to: String.self)
         let count = name.utf8.count
-        name.withCString { body($0, count) }
+        return try name.withCString { try body(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// `rawget(t, key)`: no metamethods.
@@ -177,6 +237,14 @@ public final class LuaTable: LuaRef {
             return nil
         }
         return LuaFunction(state: state, popping: L)
+    }
+}
+
+extension UnsafeBufferPointer<CChar> {
+    /// Whether a key has an embedded zero (which lua_getfield/lua_setfield would cut at).
+    @inlinable var containsZero: Bool {
+        for c in self where c == 0 { return true }
+        return false
     }
 }
 

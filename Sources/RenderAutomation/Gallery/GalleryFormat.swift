@@ -9,25 +9,31 @@ import Glibc
 public enum GalleryFormat {
     /// `2025-06-01 14:03:22` in the local time zone (`withMilliseconds`: `14:03:22.120`).
     public static func localTime(_ date: Date, withMilliseconds: Bool = false) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        let (whole, milliseconds) = split(date, roundingToMilliseconds: withMilliseconds)
+        var seconds = whole
         var parts = tm()
         localtime_r(&seconds, &parts)
         var text = format(parts, "%Y-%m-%d %H:%M:%S")
-        if withMilliseconds { text += String(format: ".%03d", milliseconds(date)) }
+        if withMilliseconds { text += String(format: ".%03d", milliseconds) }
         return text
     }
 
     /// `2025-06-01T12:03:22.120Z`: ISO 8601 in UTC with milliseconds (the JSON form).
     public static func isoTime(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var (seconds, milliseconds) = split(date, roundingToMilliseconds: true)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return format(parts, "%Y-%m-%dT%H:%M:%S") + String(format: ".%03dZ", milliseconds(date))
+        return format(parts, "%Y-%m-%dT%H:%M:%S") + String(format: ".%03dZ", milliseconds)
     }
 
-    private static func milliseconds(_ date: Date) -> Int32 {
+    /// Whole seconds and milliseconds, rounded to the nearest millisecond (so 2.1 s stays
+    /// `.100`), or truncated to the second when milliseconds are not shown.
+    private static func split(_ date: Date, roundingToMilliseconds: Bool) -> (time_t, Int32) {
         let t = date.timeIntervalSince1970
-        return Int32(min(999, max(0, ((t - t.rounded(.down)) * 1000).rounded(.down))))
+        guard roundingToMilliseconds else { return (time_t(t.rounded(.down)), 0) }
+        let total = (t * 1000).rounded()
+        let seconds = (total / 1000).rounded(.down)
+        return (time_t(seconds), Int32(total - seconds * 1000))
     }
 
     private static func format(_ parts: tm, _ pattern: String) -> String {

@@ -71,9 +71,10 @@ public struct RenderSnapshot: Sendable, Hashable {
     /// `metadata.percentDone` as a number, if set.
     public var percentDone: Double? { metadata["percentDone"]?.doubleValue }
 
-    /// Seconds from start to end, or to `now` while rendering.
+    /// Seconds from start to end; while rendering, to `now`; for an orphan, to its last update.
     public func duration(now: Date = Date()) -> TimeInterval {
-        (endedAt ?? now).timeIntervalSince(startedAt)
+        if let endedAt { return endedAt.timeIntervalSince(startedAt) }
+        return (isOrphaned ? updatedAt : now).timeIntervalSince(startedAt)
     }
 
     /// True when the render is still `rendering` but the process that ran it is gone (killed,

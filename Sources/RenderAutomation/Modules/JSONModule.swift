@@ -27,10 +27,7 @@ enum JSONModule: RuntimeModule {
         pushArrayMarker(L)
         lua_settop(L, -2)
 
-        // Reused across calls; encode and decode never run Lua code, so they never nest.
-        let output = ByteBuffer()
-        let scratch = ByteBuffer()
-
+        let buffers = Buffers()
         state.pushModule("json", functions: [
             ("encode", { call in
                 let L = call.L
@@ -39,10 +36,12 @@ enum JSONModule: RuntimeModule {
                 lua_settop(L, 1)
                 state.pushObjectMarker(on: L)  // slot 2
                 pushArrayMarker(L)  // slot 3
-                output.reset()
+                lua_pushstring(L, "__jsontype")  // slot 4
+                let output = buffers.takeOutput()
+                defer { buffers.giveBack(output: output) }
                 var writer = JSONWriter(
                     L: L, out: output, options: options, nullPointer: nullPointer,
-                    objectMarkerSlot: 2, arrayMarkerSlot: 3)
+                    objectMarkerSlot: 2, arrayMarkerSlot: 3, jsonTypeKeySlot: 4)
                 try writer.write(at: 1)
                 output.base.withMemoryRebound(to: CChar.self, capacity: output.count) {
                     _ = lua_pushlstring(L, $0, output.count)
@@ -60,11 +59,12 @@ enum JSONModule: RuntimeModule {
                 let text = lua_tolstring(L, 1, &length)!  // stays valid: the string stays in slot 1
                 state.pushNull(on: L)  // slot 2
                 state.pushObjectMarker(on: L)  // slot 3
+                let scratch = buffers.takeScratch()
+                defer { buffers.giveBack(scratch: scratch) }
                 var reader = text.withMemoryRebound(to: UInt8.self, capacity: length + 1) {
                     JSONReader(L: L, p: $0, count: length, nullSlot: 2, objectMarkerSlot: 3, scratch: scratch)
                 }
                 try reader.parseDocument()
-                scratch.reset()
                 return 1
             }),
             ("object", { call in
@@ -76,6 +76,39 @@ enum JSONModule: RuntimeModule {
         ])
         state.pushNull()
         lua_setfield(L, -2, "null")
+    }
+
+    /// Buffers reused across calls. A call made while one is in use (from a `__gc` finalizer
+    /// that Lua ran during a decode, say) gets a fresh one instead.
+    final class Buffers {
+        private let output = ByteBuffer()
+        private let scratch = ByteBuffer()
+        private var outputInUse = false
+        private var scratchInUse = false
+
+        func takeOutput() -> ByteBuffer {
+            if outputInUse { return ByteBuffer() }
+            outputInUse = true
+            output.reset()
+            return output
+        }
+
+        func giveBack(output buffer: ByteBuffer) {
+            if buffer === output { outputInUse = false }
+        }
+
+        func takeScratch() -> ByteBuffer {
+            if scratchInUse { return ByteBuffer(capacity: 256) }
+            scratchInUse = true
+            return scratch
+        }
+
+        func giveBack(scratch buffer: ByteBuffer) {
+            if buffer === scratch {
+                scratchInUse = false
+                scratch.reset()
+            }
+        }
     }
 
     /// Pushes the array marker metatable, making it on first use.

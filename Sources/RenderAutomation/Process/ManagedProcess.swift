@@ -1,3 +1,4 @@
+import CLuaShim
 import CProcess
 import Synchronization
 
@@ -24,6 +25,8 @@ public final class ManagedProcess: Sendable {
         var peakRss = 0
         var exitWatchers: [@Sendable (ExitStatus) -> Void] = []
         var signalsSent: Set<Int32> = []
+        var exitedAt: Double?
+        var peakSampledAt = 0.0
     }
 
     let state: Mutex<State>
@@ -53,6 +56,9 @@ public final class ManagedProcess: Sendable {
         }
     }
 
+    /// When the supervisor reaped it (CLOCK_MONOTONIC seconds), or nil while it runs.
+    public var exitedAt: Double? { state.withLock { $0.exitedAt } }
+
     /// When output last arrived (CLOCK_MONOTONIC seconds).
     public var lastOutputAt: Double { state.withLock { $0.lastOutputAt } }
 
@@ -65,6 +71,19 @@ public final class ManagedProcess: Sendable {
             return ProcessStats(cpuSeconds: live.cpuSeconds, rss: live.rss, peakRss: peak)
         }
         return ProcessStats(cpuSeconds: snapshot.1 ?? 0, rss: 0, peakRss: snapshot.2)
+    }
+
+    /// The peak resident memory, sampled from /proc at most every `maxAge` seconds (reading
+    /// /proc for hundreds of renders every poll would cost more than the renders' polling).
+    public func peakRss(maxAge: Double) -> Int {
+        let now = rscript_monotonic()
+        let cached: Int? = state.withLock { state in
+            if state.exit != nil || now - state.peakSampledAt < maxAge { return state.peakRss }
+            state.peakSampledAt = now
+            return nil
+        }
+        if let cached { return cached }
+        return stats().peakRss
     }
 
     /// Calls `watcher` (on the supervisor's thread, or at once) when the process has exited.
@@ -108,6 +127,7 @@ public final class ManagedProcess: Sendable {
     func exited(_ status: ExitStatus, usage: rusage) {
         let watchers: [@Sendable (ExitStatus) -> Void] = state.withLock { state in
             state.exit = status
+            state.exitedAt = rscript_monotonic()
             state.finalCPUSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
                 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
             // ru_maxrss is not used: posix_spawn's vfork-style child counts the parent's pages

@@ -29,6 +29,8 @@ public final class ProcessSupervisor: Sendable {
     private let entries = Mutex<[UInt64: Entry]>([:])
     private let nextKey = Atomic<UInt64>(1)
     private let started = Mutex(false)
+    /// Processes watched without a pidfd (an old kernel): only then does the I/O thread poll.
+    private let withoutPidfd = Atomic<Int>(0)
 
     private static let pidTag: UInt64 = 1 << 63
 
@@ -64,10 +66,16 @@ public final class ProcessSupervisor: Sendable {
         }
         let process = ManagedProcess(pid: pid, command: command, logPath: logPath, startedAt: rscript_monotonic())
         let pidFD = rscript_pidfd_open(pid)
+        if pidFD < 0 { withoutPidfd.add(1, ordering: .relaxed) }
         let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
         entries.withLock { $0[key] = Entry(process: process, pipeFD: pipeFD, pidFD: pidFD, logFD: logFD) }
         rscript_epoll_add(epollFD, pipeFD, key)
-        if pidFD >= 0 { rscript_epoll_add(epollFD, pidFD, key | Self.pidTag) }
+        if pidFD >= 0 {
+            rscript_epoll_add(epollFD, pidFD, key | Self.pidTag)
+        } else {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)  // the I/O thread must switch to polling
+        }
         return process
     }
 
@@ -93,21 +101,26 @@ public final class ProcessSupervisor: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         // Exits are only visible through pidfds; without them (old kernels) poll every 50 ms.
         while true {
-            let count = rscript_epoll_wait(epollFD, &keys, Int32(keys.count), 50)
+            let timeout: Int32 = withoutPidfd.load(ordering: .relaxed) > 0 ? 50 : -1
+            let count = rscript_epoll_wait(epollFD, &keys, Int32(keys.count), timeout)
             if count < 0 {
                 if errno == EINTR { continue }
                 return
             }
             for i in 0..<Int(count) {
                 let key = keys[i]
-                if key == 0 { continue }
+                if key == 0 {
+                    var counter: UInt64 = 0
+                    _ = read(wakeFD, &counter, 8)
+                    continue
+                }
                 if key & Self.pidTag != 0 {
                     handleExit(key: key & ~Self.pidTag, buffer: &buffer)
                 } else {
                     drain(key: key, buffer: &buffer)
                 }
             }
-            reapWithoutPidfd(buffer: &buffer)
+            if withoutPidfd.load(ordering: .relaxed) > 0 { reapWithoutPidfd(buffer: &buffer) }
         }
     }
 
@@ -155,6 +168,7 @@ public final class ProcessSupervisor: Sendable {
             var code: Int32 = 0
             var usage = rusage()
             if rscript_reap(entry.process.pid, &code, &usage) == 1 {
+                withoutPidfd.subtract(1, ordering: .relaxed)
                 drain(key: key, buffer: &buffer)
                 entry.process.exited(ExitStatus(code: code), usage: usage)
                 finishIfDone(key: key, closingPipe: false)

@@ -17,7 +17,9 @@ enum RenderDriver {
             return "stopped"
           end
           local clicks = render:takeClicks()
-          for i = 1, #clicks do plugin:mouseClick(clicks[i][1], clicks[i][2]) end
+          if clicks then
+            for i = 1, #clicks do plugin:mouseClick(clicks[i][1], clicks[i][2]) end
+          end
           if plugin:isRenderFinished() then
             render:polled()
             return "finished"

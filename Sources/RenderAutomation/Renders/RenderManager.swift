@@ -16,7 +16,7 @@ public final class RenderManager {
     private lazy var driver: LuaFunction = try! runtime.state.load(RenderDriver.source, chunkName: "=render driver")
     /// How often the runtime-filled metadata (clock time, peak memory) is written while nothing
     /// else changes: every poll for 500 renders would be 500 writes a second.
-    var metadataFlushInterval = 2.0
+    var metadataFlushInterval = 5.0
 
     init(runtime: ScriptRuntime) {
         self.runtime = runtime
@@ -174,7 +174,7 @@ public final class RenderManager {
             patch["totalClockTime"] = clock
         }
         if !job.pluginKeys.contains("peakMemory") {
-            let peak = job.processes.map { $0.stats().peakRss }.max() ?? 0
+            let peak = job.processes.map { $0.peakRss(maxAge: force ? 0 : 5) }.max() ?? 0
             if peak > 0 {
                 job.metadata["peakMemory"] = .int(Int64(peak))
                 patch["peakMemory"] = .int(Int64(peak))

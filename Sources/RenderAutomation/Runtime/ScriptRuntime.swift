@@ -82,6 +82,11 @@ public final class ScriptRuntime {
             runStopHooks()
             return error.kind == .interrupted ? .interrupted : .failure(error)
         }
+        if mainResult == nil {
+            // The loop ran dry while the main chunk still waited: nothing can wake it any more.
+            let waiting = scheduler.liveTasks.count
+            return .failure(LuaError(.runtime, "the main chunk is waiting for something that can no longer happen (a deadlock; \(waiting) task(s) still suspended)"))
+        }
         if let error = unhandledErrors.first { return .failure(error) }
         return .success
     }

@@ -27,94 +27,113 @@ struct JSONReader {
 
     /// Parses the whole text and leaves its value on the stack.
     mutating func parseDocument() throws {
-        try parseValue(depth: 0)
+        try parseValue()
         skipWhitespace()
         if i < count { throw unexpected() }
     }
 
     // MARK: Values
 
-    private mutating func parseValue(depth: Int) throws {
-        skipWhitespace()
-        switch p[i] {
-        case UInt8(ascii: "{"): try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): try parseArray(depth: depth + 1)
-        case UInt8(ascii: "\""): try parseString()
-        case UInt8(ascii: "t"):
-            try literal("true")
-            lua_pushboolean(L, 1)
-        case UInt8(ascii: "f"):
-            try literal("false")
-            lua_pushboolean(L, 0)
-        case UInt8(ascii: "n"):
-            try literal("null")
-            lua_pushvalue(L, nullSlot)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try parseNumber()
-        default:
-            throw unexpected()
+    /// The arrays and objects being filled, innermost last. Parsing is a loop over this
+    /// explicit stack rather than recursion, so deep nesting costs no native stack.
+    private enum Open {
+        /// An array and how many items it has so far.
+        case array(lua_Integer)
+        /// An object; its table is below the key being filled.
+        case object
+    }
+
+    /// Parses one value (with everything nested in it) and pushes it.
+    private mutating func parseValue() throws {
+        var open: [Open] = []
+        while true {
+            // A value starts here: a scalar is pushed whole; a container is opened, and the
+            // loop goes on with its first item.
+            skipWhitespace()
+            var opened = false
+            switch p[i] {
+            case UInt8(ascii: "["):
+                try enter(depth: open.count + 1)
+                i += 1
+                lua_createtable(L, 0, 0)
+                skipWhitespace()
+                if p[i] == UInt8(ascii: "]") {
+                    i += 1
+                } else {
+                    open.append(.array(0))
+                    opened = true
+                }
+            case UInt8(ascii: "{"):
+                try enter(depth: open.count + 1)
+                i += 1
+                lua_createtable(L, 0, 0)
+                lua_pushvalue(L, objectMarkerSlot)
+                lua_setmetatable(L, -2)
+                skipWhitespace()
+                if p[i] == UInt8(ascii: "}") {
+                    i += 1
+                } else {
+                    open.append(.object)
+                    try parseKey()
+                    opened = true
+                }
+            case UInt8(ascii: "\""): try parseString()
+            case UInt8(ascii: "t"):
+                try literal("true")
+                lua_pushboolean(L, 1)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                lua_pushboolean(L, 0)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                lua_pushvalue(L, nullSlot)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try parseNumber()
+            default:
+                throw unexpected()
+            }
+            if opened { continue }
+
+            // A value is complete on top of the stack: store it in the innermost container;
+            // then either the next item starts, or the container is complete too.
+            while true {
+                guard let innermost = open.last else { return }
+                switch innermost {
+                case .array(let n):
+                    lua_rawseti(L, -2, n + 1)
+                    open[open.count - 1] = .array(n + 1)
+                case .object:
+                    lua_rawset(L, -3)  // a repeated key: the last one wins
+                }
+                skipWhitespace()
+                let c = p[i]
+                if c == UInt8(ascii: ",") {
+                    i += 1
+                    if case .object = innermost { try parseKey() }
+                    break
+                }
+                let close: UInt8
+                if case .object = innermost { close = UInt8(ascii: "}") } else { close = UInt8(ascii: "]") }
+                guard c == close else { throw unexpected() }
+                i += 1
+                open.removeLast()
+            }
         }
+    }
+
+    /// Parses `"key" :` and pushes the key.
+    private mutating func parseKey() throws {
+        skipWhitespace()
+        guard p[i] == UInt8(ascii: "\"") else { throw unexpected() }
+        try parseString()
+        skipWhitespace()
+        guard p[i] == UInt8(ascii: ":") else { throw unexpected() }
+        i += 1
     }
 
     private mutating func enter(depth: Int) throws {
         if depth > Self.maxDepth || lua_checkstack(L, 4) == 0 {
             throw error("nesting deeper than \(Self.maxDepth) levels")
-        }
-    }
-
-    private mutating func parseArray(depth: Int) throws {
-        try enter(depth: depth)
-        i += 1
-        lua_createtable(L, 0, 0)
-        skipWhitespace()
-        if p[i] == UInt8(ascii: "]") {
-            i += 1
-            return
-        }
-        var n: lua_Integer = 0
-        while true {
-            try parseValue(depth: depth)
-            n += 1
-            lua_rawseti(L, -2, n)
-            skipWhitespace()
-            switch p[i] {
-            case UInt8(ascii: ","): i += 1
-            case UInt8(ascii: "]"):
-                i += 1
-                return
-            default: throw unexpected()
-            }
-        }
-    }
-
-    private mutating func parseObject(depth: Int) throws {
-        try enter(depth: depth)
-        i += 1
-        lua_createtable(L, 0, 0)
-        lua_pushvalue(L, objectMarkerSlot)
-        lua_setmetatable(L, -2)
-        skipWhitespace()
-        if p[i] == UInt8(ascii: "}") {
-            i += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard p[i] == UInt8(ascii: "\"") else { throw unexpected() }
-            try parseString()
-            skipWhitespace()
-            guard p[i] == UInt8(ascii: ":") else { throw unexpected() }
-            i += 1
-            try parseValue(depth: depth)
-            lua_rawset(L, -3)  // a repeated key: the last one wins
-            skipWhitespace()
-            switch p[i] {
-            case UInt8(ascii: ","): i += 1
-            case UInt8(ascii: "}"):
-                i += 1
-                return
-            default: throw unexpected()
-            }
         }
     }
 

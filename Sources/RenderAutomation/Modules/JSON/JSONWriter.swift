@@ -16,8 +16,10 @@ struct JSONWriteOptions {
 }
 
 /// Writes the Lua value at a stack index as JSON text, walking tables in place with raw access:
-/// it never runs Lua code (no metamethods but the `__jsontype` field read raw) and never raises a
-/// Lua error. Failures throw a `LuaScriptError` that names the path of the value at fault.
+/// it never runs Lua code (no metamethods; the `__jsontype` field is read raw) and never raises a
+/// Lua error. It also avoids every API call that may run a GC step (pushing strings, making
+/// tables), so no `__gc` finalizer can run, and change a table, while it walks. Failures throw
+/// a `LuaScriptError` that names the path of the value at fault.
 ///
 /// Tables: the object marker (or `__jsontype = "object"`) makes an object; the array marker (or
 /// `__jsontype = "array"`) an array; otherwise a table with keys `1...n` is an array, one with
@@ -31,14 +33,40 @@ struct JSONWriter {
     let options: JSONWriteOptions
     /// The identity of the null sentinel.
     let nullPointer: UnsafeRawPointer?
-    /// Stack slots of the object and array marker metatables.
+    /// Stack slots of the object and array marker metatables, and of the string `__jsontype`.
     let objectMarkerSlot: Int32
     let arrayMarkerSlot: Int32
+    let jsonTypeKeySlot: Int32
 
-    /// How the value being written was reached: one entry per level, for error messages.
-    private var path: [PathStep] = []
-    /// The tables being written, outermost first, to tell a cycle from deep nesting.
-    private var ancestors: [UnsafeRawPointer] = []
+    /// The tables being written, outermost first. Writing is a loop over this explicit stack
+    /// rather than recursion, so deep nesting costs no native stack.
+    private var frames: [Frame] = []
+    /// The keys of the open sorted objects, innermost last: bytes, length, stack slot of a copy.
+    /// Kept apart so that `Frame` stays plain data, cheap to copy.
+    private var sortedKeys: [(UnsafePointer<UInt8>, Int, Int32)] = []
+
+    private struct Frame {
+        /// Absolute stack index of the table.
+        let table: Int32
+        /// Its identity, to tell a cycle from deep nesting.
+        let identity: UnsafeRawPointer
+        var kind: Kind
+        /// The key or index of the item being written, for error messages.
+        var step: PathStep?
+        /// Whether the item's value is still on the stack, to pop before the next one.
+        var itemOnStack = false
+        var first = true
+    }
+
+    private enum Kind {
+        /// Items `next...length` remain; `marked` if the table asked to be an array.
+        case array(next: lua_Integer, length: lua_Integer, marked: Bool)
+        /// `lua_next` order; the last key stays on the stack between items.
+        case object
+        /// Byte order: the keys are `sortedKeys[start..<end]`, copies of them sit on the stack
+        /// above `base`; `position` is the next one.
+        case sortedObject(position: Int, start: Int, end: Int, base: Int32)
+    }
 
     private enum PathStep {
         case index(Int64)
@@ -49,23 +77,27 @@ struct JSONWriter {
     private enum Shape { case array, object, infer }
 
     init(L: OpaquePointer, out: ByteBuffer, options: JSONWriteOptions, nullPointer: UnsafeRawPointer?,
-         objectMarkerSlot: Int32, arrayMarkerSlot: Int32) {
+         objectMarkerSlot: Int32, arrayMarkerSlot: Int32, jsonTypeKeySlot: Int32) {
         self.L = L
         self.out = out
         self.options = options
         self.nullPointer = nullPointer
         self.objectMarkerSlot = objectMarkerSlot
         self.arrayMarkerSlot = arrayMarkerSlot
+        self.jsonTypeKeySlot = jsonTypeKeySlot
     }
 
-    /// Appends the value at absolute stack index `index`.
+    /// Appends the value at absolute stack index `index`; the stack is as it was afterwards.
     mutating func write(at index: Int32) throws {
-        try writeValue(at: index, depth: 0)
+        frames.reserveCapacity(32)
+        try begin(at: index)
+        while !frames.isEmpty { try advance() }
     }
 
     // MARK: Values
 
-    private mutating func writeValue(at index: Int32, depth: Int) throws {
+    /// Writes a scalar whole, or opens a table: writes its bracket and pushes its frame.
+    private mutating func begin(at index: Int32) throws {
         switch lua_type(L, index) {
         case LUA_TSTRING:
             var length = 0
@@ -80,7 +112,7 @@ struct JSONWriter {
         case LUA_TBOOLEAN:
             out.append(lua_toboolean(L, index) != 0 ? "true" : "false")
         case LUA_TTABLE:
-            try writeTable(at: index, depth: depth + 1)
+            try open(at: index)
         case LUA_TUSERDATA where lua_topointer(L, index) == nullPointer:
             out.append("null")
         case LUA_TNIL, LUA_TNONE:
@@ -91,7 +123,114 @@ struct JSONWriter {
         }
     }
 
-    private mutating func writeDouble(_ value: Double) throws {
+    private mutating func open(at index: Int32) throws {
+        let identity = lua_topointer(L, index)!
+        if frames.count >= Self.maxDepth { throw nestingFailure(adding: identity) }
+        if lua_checkstack(L, 6) == 0 { throw failure("table nested too deeply") }
+
+        let length = lua_Integer(lua_rawlen(L, index))
+        let requested = shape(of: index)
+        var shape = requested
+        if shape == .infer {
+            if length > 0 {
+                shape = .array
+            } else {
+                lua_pushnil(L)
+                guard lua_next(L, index) != 0 else {
+                    out.append("[]")
+                    return
+                }
+                let keyType = lua_type(L, -2)
+                lua_settop(L, -3)
+                if keyType != LUA_TSTRING {
+                    try checkArrayKeys(at: index, length: 0, marked: false)  // throws: names the first bad key
+                }
+                shape = .object
+            }
+        }
+        if shape == .array {
+            out.append(UInt8(ascii: "["))
+            frames.append(Frame(table: index, identity: identity, kind: .array(next: 1, length: length, marked: requested == .array)))
+            return
+        }
+        out.append(UInt8(ascii: "{"))
+        if options.sortKeys {
+            frames.append(Frame(table: index, identity: identity, kind: try sortKeys(of: index)))
+        } else {
+            lua_pushnil(L)  // the first key for lua_next
+            frames.append(Frame(table: index, identity: identity, kind: .object))
+        }
+    }
+
+    /// Writes the next item of the innermost table, or closes it.
+    private mutating func advance() throws {
+        var frame = frames[frames.count - 1]
+        if frame.itemOnStack {
+            lua_settop(L, -2)
+            frame.itemOnStack = false
+        }
+        let depth = frames.count
+        switch frame.kind {
+        case .array(let next, let length, let marked):
+            guard next <= length else {
+                frames[frames.count - 1] = frame
+                try checkArrayKeys(at: frame.table, length: length, marked: marked, excludingInnermost: true)
+                close(UInt8(ascii: "]"), empty: length == 0)
+                return
+            }
+            if lua_rawgeti(L, frame.table, next) == LUA_TNIL {
+                throw failure("sparse array (no item at index \(next) of \(length))", excludingInnermost: true)
+            }
+            frame.kind = .array(next: next + 1, length: length, marked: marked)
+            frame.step = .index(next)
+            if !frame.first { out.append(UInt8(ascii: ",")) }
+            newline(depth)
+        case .object:
+            guard lua_next(L, frame.table) != 0 else {
+                frames[frames.count - 1] = frame
+                close(UInt8(ascii: "}"), empty: frame.first)
+                return
+            }
+            frames[frames.count - 1] = frame
+            let (key, length) = try objectKey(at: -2, excludingInnermost: true)
+            frame.step = .key(key, length)
+            try writeKey(key, length, first: frame.first, depth: depth)
+        case .sortedObject(let position, let start, let end, let base):
+            guard position < end else {
+                lua_settop(L, base)
+                sortedKeys.removeLast(end - start)
+                frames[frames.count - 1] = frame
+                close(UInt8(ascii: "}"), empty: start == end)
+                return
+            }
+            let (key, length, slot) = sortedKeys[position]
+            lua_pushvalue(L, slot)
+            lua_rawget(L, frame.table)
+            frame.kind = .sortedObject(position: position + 1, start: start, end: end, base: base)
+            frame.step = .key(key, length)
+            try writeKey(key, length, first: frame.first, depth: depth)
+        }
+        frame.first = false
+        frame.itemOnStack = true
+        frames[frames.count - 1] = frame
+        try begin(at: lua_gettop(L))
+    }
+
+    private mutating func close(_ bracket: UInt8, empty: Bool) {
+        frames.removeLast()
+        if !empty { newline(frames.count) }
+        out.append(bracket)
+    }
+
+    private func writeKey(_ key: UnsafePointer<UInt8>, _ length: Int, first: Bool, depth: Int) throws {
+        if !first { out.append(UInt8(ascii: ",")) }
+        newline(depth)
+        try writeString(key, length)
+        out.append(UInt8(ascii: ":"))
+        if options.indent > 0 { out.append(UInt8(ascii: " ")) }
+    }
+
+    private func writeDouble(_ value: Double) throws {
         guard value.isFinite else {
             throw failure("cannot encode \(value.isNaN ? "NaN" : value < 0 ? "-inf" : "inf")")
         }
@@ -103,7 +242,7 @@ struct JSONWriter {
         }
     }
 
-    private mutating func writeString(_ s: UnsafePointer<UInt8>, _ length: Int) throws {
+    private func writeString(_ s: UnsafePointer<UInt8>, _ length: Int) throws {
         out.reserve(length + 2)
         out.appendUnchecked(UInt8(ascii: "\""))
         var runStart = 0
@@ -146,46 +285,13 @@ struct JSONWriter {
 
     // MARK: Tables
 
-    private mutating func writeTable(at index: Int32, depth: Int) throws {
-        let identity = lua_topointer(L, index)!
-        ancestors.append(identity)
-        defer { ancestors.removeLast() }
-        if depth > Self.maxDepth { throw nestingFailure() }
-        if lua_checkstack(L, 6) == 0 { throw failure("table nested too deeply") }
-
-        let length = lua_Integer(lua_rawlen(L, index))
-        switch shape(of: index) {
-        case .object:
-            try writeObject(at: index, depth: depth)
-        case .array:
-            try writeArray(at: index, length: length, depth: depth, marked: true)
-        case .infer:
-            if length > 0 {
-                try writeArray(at: index, length: length, depth: depth, marked: false)
-                return
-            }
-            lua_pushnil(L)
-            guard lua_next(L, index) != 0 else {
-                out.append("[]")
-                return
-            }
-            let keyType = lua_type(L, -2)
-            lua_settop(L, -3)
-            if keyType == LUA_TSTRING {
-                try writeObject(at: index, depth: depth)
-            } else {
-                try checkArrayKeys(at: index, length: 0, marked: false)  // throws: names the first bad key
-            }
-        }
-    }
-
     /// What the metatable asks for: the markers, or a raw `__jsontype` field.
     private func shape(of index: Int32) -> Shape {
         guard lua_getmetatable(L, index) != 0 else { return .infer }
         defer { lua_settop(L, -2) }
         if lua_rawequal(L, -1, objectMarkerSlot) != 0 { return .object }
         if lua_rawequal(L, -1, arrayMarkerSlot) != 0 { return .array }
-        lua_pushstring(L, "__jsontype")
+        lua_pushvalue(L, jsonTypeKeySlot)
         lua_rawget(L, -2)
         defer { lua_settop(L, -2) }
         guard lua_type(L, -1) == LUA_TSTRING else { return .infer }
@@ -198,30 +304,8 @@ struct JSONWriter {
         }
     }
 
-    private mutating func writeArray(at index: Int32, length: lua_Integer, depth: Int, marked: Bool) throws {
-        out.append(UInt8(ascii: "["))
-        if length > 0 {
-            path.append(.index(1))
-            for k in 1...length {
-                if lua_rawgeti(L, index, k) == LUA_TNIL {
-                    path.removeLast()
-                    throw failure("sparse array (no item at index \(k) of \(length))")
-                }
-                path[path.count - 1] = .index(k)
-                if k > 1 { out.append(UInt8(ascii: ",")) }
-                newline(depth)
-                try writeValue(at: lua_gettop(L), depth: depth)
-                lua_settop(L, -2)
-            }
-            path.removeLast()
-        }
-        try checkArrayKeys(at: index, length: length, marked: marked)
-        if length > 0 { newline(depth - 1) }
-        out.append(UInt8(ascii: "]"))
-    }
-
     /// Throws unless the table's keys are exactly `1...length`, naming a key that does not belong.
-    private mutating func checkArrayKeys(at index: Int32, length: lua_Integer, marked: Bool) throws {
+    private func checkArrayKeys(at index: Int32, length: lua_Integer, marked: Bool, excludingInnermost inner: Bool = false) throws {
         var keys: lua_Integer = 0
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
@@ -243,78 +327,53 @@ struct JSONWriter {
             switch type {
             case LUA_TSTRING:
                 let key = describeKey(at: -1)
-                if length > 0 { throw failure("mixed table (array items and string key \(key))") }
-                if marked { throw failure("string key \(key) in a table marked as an array") }
-                throw failure("mixed table (string key \(key) and non-string keys)")
+                if length > 0 { throw failure("mixed table (array items and string key \(key))", excludingInnermost: inner) }
+                if marked { throw failure("string key \(key) in a table marked as an array", excludingInnermost: inner) }
+                throw failure("mixed table (string key \(key) and non-string keys)", excludingInnermost: inner)
             case LUA_TNUMBER where isInteger != 0:
                 throw failure(length > 0
                     ? "sparse array (key \(k) beyond length \(length))"
-                    : "sparse array (key \(k) but no item at index 1)")
+                    : "sparse array (key \(k) but no item at index 1)", excludingInnermost: inner)
             case LUA_TNUMBER:
-                throw failure("cannot encode number key \(lua_tonumberx(L, -1, nil))")
+                throw failure("cannot encode number key \(lua_tonumberx(L, -1, nil))", excludingInnermost: inner)
             default:
-                throw failure("cannot encode a key of type \(String(cString: luaL_typename(L, -1)))")
+                throw failure("cannot encode a key of type \(String(cString: luaL_typename(L, -1)))", excludingInnermost: inner)
             }
         }
     }
 
-    private mutating func writeObject(at index: Int32, depth: Int) throws {
-        out.append(UInt8(ascii: "{"))
-        var first = true
-        if options.sortKeys {
-            var keys: [(UnsafePointer<UInt8>, Int)] = []
-            lua_pushnil(L)
-            while lua_next(L, index) != 0 {
-                lua_settop(L, -2)
-                keys.append(try objectKey(at: -1))
-            }
-            keys.sort { a, b in
-                let c = memcmp(a.0, b.0, min(a.1, b.1))
-                return c != 0 ? c < 0 : a.1 < b.1
-            }
-            // The keys stay alive: the table holds them, and nothing here changes the table.
-            for (key, length) in keys {
-                key.withMemoryRebound(to: CChar.self, capacity: length) { _ = lua_pushlstring(L, $0, length) }
-                lua_rawget(L, index)
-                try writeMember(key: key, length, valueAt: lua_gettop(L), first: first, depth: depth)
-                lua_settop(L, -2)
-                first = false
-            }
-        } else {
-            lua_pushnil(L)
-            while lua_next(L, index) != 0 {
-                let (key, length) = try objectKey(at: -2)
-                try writeMember(key: key, length, valueAt: lua_gettop(L), first: first, depth: depth)
-                lua_settop(L, -2)
-                first = false
-            }
+    /// Pushes copies of the table's keys on the stack and appends them to `sortedKeys` in byte
+    /// order. (Looking values up by keys pushed anew as text could run the GC.)
+    private mutating func sortKeys(of index: Int32) throws -> Kind {
+        let base = lua_gettop(L)
+        let start = sortedKeys.count
+        lua_pushnil(L)
+        while lua_next(L, index) != 0 {
+            lua_settop(L, -2)
+            let (key, length) = try objectKey(at: -1)
+            guard lua_checkstack(L, 8) != 0 else { throw failure("too many keys to sort") }
+            lua_pushvalue(L, -1)
+            lua_rotate(L, -2, 1)  // [copies..., copy, key]: lua_next goes on from the key
+            sortedKeys.append((key, length, lua_gettop(L) - 1))
         }
-        if !first { newline(depth - 1) }
-        out.append(UInt8(ascii: "}"))
-    }
-
-    private mutating func writeMember(key: UnsafePointer<UInt8>, _ length: Int, valueAt value: Int32, first: Bool, depth: Int) throws {
-        if !first { out.append(UInt8(ascii: ",")) }
-        newline(depth)
-        path.append(.key(key, length))
-        try writeString(key, length)
-        out.append(UInt8(ascii: ":"))
-        if options.indent > 0 { out.append(UInt8(ascii: " ")) }
-        try writeValue(at: value, depth: depth)
-        path.removeLast()
+        sortedKeys[start...].sort { a, b in
+            let c = memcmp(a.0, b.0, min(a.1, b.1))
+            return c != 0 ? c < 0 : a.1 < b.1
+        }
+        return .sortedObject(position: start, start: start, end: sortedKeys.count, base: base)
     }
 
     /// The bytes of the string key at `index`; any other key is an error.
-    private func objectKey(at index: Int32) throws -> (UnsafePointer<UInt8>, Int) {
+    private func objectKey(at index: Int32, excludingInnermost inner: Bool = false) throws -> (UnsafePointer<UInt8>, Int) {
         let type = lua_type(L, index)
         guard type == LUA_TSTRING else {
             if type == LUA_TNUMBER {
                 var isInteger: Int32 = 0
                 let k = lua_tointegerx(L, index, &isInteger)
                 let key = isInteger != 0 ? "\(k)" : "\(lua_tonumberx(L, index, nil))"
-                throw failure("mixed table (string keys and number key \(key))")
+                throw failure("mixed table (string keys and number key \(key))", excludingInnermost: inner)
             }
-            throw failure("cannot encode a key of type \(String(cString: luaL_typename(L, index)))")
+            throw failure("cannot encode a key of type \(String(cString: luaL_typename(L, index)))", excludingInnermost: inner)
         }
         var length = 0
         let p = lua_tolstring(L, index, &length)!
@@ -331,23 +390,26 @@ struct JSONWriter {
     // MARK: Errors
 
     /// The error for a table nested deeper than `maxDepth`: a cycle if one table appears twice
-    /// among the ancestors (named by the path where it closes), deep nesting otherwise.
-    private func nestingFailure() -> LuaScriptError {
+    /// among the open ones (named by the path where it closes), deep nesting otherwise.
+    private func nestingFailure(adding identity: UnsafeRawPointer) -> LuaScriptError {
         var seen: Set<UnsafeRawPointer> = []
-        for (level, table) in ancestors.enumerated() where !seen.insert(table).inserted {
-            return LuaScriptError("json.encode: cycle in table at \(pathText(steps: level))")
+        for (level, table) in (frames.map(\.identity) + [identity]).enumerated() where !seen.insert(table).inserted {
+            return LuaScriptError("json.encode: cycle in table at \(pathText(frames.prefix(level)))")
         }
         return LuaScriptError("json.encode: nesting deeper than \(Self.maxDepth) levels")
     }
 
-    private func failure(_ message: String) -> LuaScriptError {
-        LuaScriptError("json.encode: \(message) at \(pathText(steps: path.count))")
+    /// An error about the value being written, or with `excludingInnermost` about the innermost
+    /// open table itself.
+    private func failure(_ message: String, excludingInnermost: Bool = false) -> LuaScriptError {
+        let path = pathText(frames.dropLast(excludingInnermost ? 1 : 0))
+        return LuaScriptError("json.encode: \(message) at \(path)")
     }
 
     /// `$`, `$.name`, `$.items[2]`, `$["odd key"]`.
-    private func pathText(steps: Int) -> String {
+    private func pathText(_ open: ArraySlice<Frame>) -> String {
         var text = "$"
-        for step in path.prefix(steps) {
+        for step in open.compactMap(\.step) {
             switch step {
             case .index(let k):
                 text += "[\(k)]"
@@ -378,7 +440,7 @@ struct JSONWriter {
 
 extension String {
     /// `replacingOccurrences` without Foundation, for short strings.
-    func replacingAll(_ target: Character, with replacement: String) -> String {
+    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
         guard contains(target) else { return self }
         var result = ""
         for c in self { if c == target { result += replacement } else { result.append(c) } }

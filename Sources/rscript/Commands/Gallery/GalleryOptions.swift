@@ -14,15 +14,17 @@ struct GalleryOptions: ParsableArguments {
 
     var path: String { db ?? GalleryStore.defaultPath() }
 
-    /// Opens the gallery to read it: nil when the file does not exist yet (nothing is created);
-    /// read-only when the file cannot be written.
+    /// Opens the gallery to read it: nil when the file does not exist yet (nothing is created).
+    /// When the file cannot be written, opens it read-only; SQLite can read a WAL database that
+    /// way only while its `-shm` file exists (a writer has it open), else the first error stands.
     func openForReading() throws -> GalleryStore? {
         let path = self.path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
             return try GalleryStore(path: path)
         } catch let error as GalleryError where error.kind == .notWritable {
-            return try GalleryStore(path: path, readOnly: true)
+            guard let store = try? GalleryStore(path: path, readOnly: true) else { throw error }
+            return store
         }
     }
 }

@@ -32,8 +32,9 @@ struct GalleryRemove: ParsableCommand {
                 throw GalleryError.unknownRender(id, path: path)
             }
             if snapshot.state == .rendering && !snapshot.isOrphaned && !force {
+                let process = snapshot.pid.map { " (process \($0))" } ?? ""
                 throw GalleryError(.invalidArgument, path: path, message:
-                    "render \(id) is still rendering (process \(snapshot.pid.map(String.init) ?? "?")); stop it first, or use --force")
+                    "render \(id) is still rendering\(process); stop it first, or use --force")
             }
             let ownsFolder = snapshot.workDir == store.managedWorkDir(for: id)
             guard try store.remove(id: id) else { throw GalleryError.unknownRender(id, path: path) }

@@ -1,3 +1,4 @@
+import Foundation
 import LuaBridge
 import RenderAutomation
 import XCTest
@@ -189,6 +190,31 @@ final class JSONModuleTests: XCTestCase {
         expectError("json.decode(string.rep('[', 100000))", "json.decode: nesting deeper than 1000 levels")
         expectError("local d = {}; local c = d; for i = 1, 1000 do c[1] = {}; c = c[1] end; json.encode(d)",
                     "json.encode: nesting deeper than 1000 levels")
+    }
+
+    /// The reader and writer keep their own stacks: 1000 levels fit in a 256 KB thread.
+    func testDeepNestingNeedsLittleNativeStack() {
+        final class Result: @unchecked Sendable { var outcome: ScriptRuntime.Outcome? }
+        let result = Result()
+        let done = DispatchSemaphore(value: 0)
+        let libraryDirectory = Self.repositoryRoot + "/scripts/lib"
+        let thread = Thread {
+            var options = RuntimeOptions()
+            options.libraryDirectory = libraryDirectory
+            let code = """
+                local json = require("rscript.json")
+                local deep = json.decode(string.rep('[{"a":', 500) .. "1" .. string.rep("}]", 500))
+                assert(#json.encode(deep, {sort_keys = true, pretty = true}) > 0)
+                assert(not pcall(json.decode, string.rep("[", 5000)))
+                local t = {}; t.t = t; assert(not pcall(json.encode, t))
+                """
+            result.outcome = (try? ScriptRuntime(options: options))?.runSource(Array(code.utf8), chunkName: "=test")
+            done.signal()
+        }
+        thread.stackSize = 256 * 1024
+        thread.start()
+        done.wait()
+        XCTAssertEqual(result.outcome, .success)
     }
 
     // MARK: Encode errors

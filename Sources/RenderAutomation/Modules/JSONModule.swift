@@ -68,10 +68,10 @@ enum JSONModule: RuntimeModule {
                 return 1
             }),
             ("object", { call in
-                try mark(call, name: "json.object", pushMarker: { state.pushObjectMarker(on: $0) })
+                try mark(call, pushMarker: { state.pushObjectMarker(on: $0) })
             }),
             ("array", { call in
-                try mark(call, name: "json.array", pushMarker: pushArrayMarker)
+                try mark(call, pushMarker: pushArrayMarker)
             }),
         ])
         state.pushNull()
@@ -125,7 +125,7 @@ enum JSONModule: RuntimeModule {
     /// `json.object([t])` / `json.array([t])`: sets the marker on `t` (or a new table), returns it.
     /// A table with a metatable of its own (a class instance, say) is refused: replacing it would
     /// break the table.
-    private static func mark(_ call: LuaCall, name: String, pushMarker: (OpaquePointer) -> Void) throws -> Int32 {
+    private static func mark(_ call: LuaCall, pushMarker: (OpaquePointer) -> Void) throws -> Int32 {
         let L = call.L
         if call.isNoneOrNil(1) {
             lua_createtable(L, 0, 0)
@@ -133,14 +133,9 @@ enum JSONModule: RuntimeModule {
             guard call.type(1) == LUA_TTABLE else { throw call.typeError(1, expected: "table or nil") }
             lua_settop(L, 1)
             if lua_getmetatable(L, 1) != 0 {
-                let marker = lua_gettop(L)
-                var isMarker = false
-                for push in [{ call.state.pushObjectMarker(on: $0) }, pushArrayMarker] as [(OpaquePointer) -> Void] {
-                    push(L)
-                    isMarker = isMarker || lua_rawequal(L, marker, -1) != 0
-                    lua_settop(L, -2)
-                }
-                guard isMarker else {
+                call.state.pushObjectMarker(on: L)
+                pushArrayMarker(L)
+                guard lua_rawequal(L, -3, -2) != 0 || lua_rawequal(L, -3, -1) != 0 else {
                     throw LuaArgumentError(position: 1, "table already has a metatable")
                 }
                 lua_settop(L, 1)

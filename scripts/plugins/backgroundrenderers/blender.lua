@@ -197,6 +197,18 @@ function Blender:startBackgroundRender(scene_path, options)
   self:updateMetadata{ percentDone = 0 }
 end
 
+--- Seconds from Blender's clock text: "00:03.25", "12:00.00", "1:02:03.45".
+local function clockSeconds(text)
+  if text == nil then return nil end
+  local seconds = 0
+  for part in text:gmatch("[^:]+") do
+    local n = tonumber(part)
+    if n == nil then return nil end
+    seconds = seconds * 60 + n
+  end
+  return seconds
+end
+
 --- Reads what Blender printed since the last call.
 function Blender:readProgress()
   local metadata = {}
@@ -207,8 +219,8 @@ function Blender:readProgress()
       if peak and peak > (self.peak or 0) then self.peak = peak end
       local cyclesPeak = tonumber(line:match("Peak:([%d.]+)M"))
       if cyclesPeak and cyclesPeak > (self.cyclesPeak or 0) then self.cyclesPeak = cyclesPeak end
-      local minutes, seconds = line:match("Remaining:(%d+):([%d.]+)")
-      if minutes then metadata.remainingTime = tonumber(minutes) * 60 + tonumber(seconds) end
+      local remaining = clockSeconds(line:match("Remaining:([%d:.]+)"))
+      if remaining then metadata.remainingTime = remaining end
       -- Cycles: "Rendered 1/6 Tiles, Sample 4/8" with tiles, "Sample 4/8" without;
       -- Eevee: "Rendering 12 / 64 samples".
       local tile, tiles = line:match("Rendered (%d+)/(%d+) Tiles")

@@ -14,8 +14,44 @@ extern char **environ;
 
 char *const *rscript_environ(void) { return environ; }
 
+static int spawn_impl(const char *const argv[], const char *const envp[], const char *cwd,
+                      pid_t *out_pid, int *out_fd, int channel[4]);
+
 int rscript_spawn(const char *const argv[], const char *const envp[], const char *cwd,
                   pid_t *out_pid, int *out_fd) {
+    return spawn_impl(argv, envp, cwd, out_pid, out_fd, NULL);
+}
+
+// Moves a descriptor above 10, so that dup2 onto 3 and 4 in the child never meets itself.
+static int high_fd(int fd) {
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    close(fd);
+    return moved;
+}
+
+int rscript_spawn_with_channel(const char *const argv[], const char *const envp[], const char *cwd,
+                               pid_t *out_pid, int *out_fd, int *to_child, int *from_child) {
+    int down[2], up[2];
+    if (pipe2(down, O_CLOEXEC) != 0) return errno;
+    if (pipe2(up, O_CLOEXEC) != 0) { int e = errno; close(down[0]); close(down[1]); return e; }
+    int channel[4] = { high_fd(down[0]), high_fd(down[1]), high_fd(up[0]), high_fd(up[1]) };
+    int status = spawn_impl(argv, envp, cwd, out_pid, out_fd, channel);
+    close(channel[0]);  // the child's ends
+    close(channel[3]);
+    if (status != 0) {
+        close(channel[1]);
+        close(channel[2]);
+        return status;
+    }
+    int flags = fcntl(channel[2], F_GETFL);
+    fcntl(channel[2], F_SETFL, flags | O_NONBLOCK);
+    *to_child = channel[1];
+    *from_child = channel[2];
+    return 0;
+}
+
+static int spawn_impl(const char *const argv[], const char *const envp[], const char *cwd,
+                      pid_t *out_pid, int *out_fd, int channel[4]) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return errno;
     posix_spawn_file_actions_t actions;
@@ -26,6 +62,10 @@ int rscript_spawn(const char *const argv[], const char *const envp[], const char
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    if (channel != NULL) {
+        posix_spawn_file_actions_adddup2(&actions, channel[0], 3);  // parent -> child
+        posix_spawn_file_actions_adddup2(&actions, channel[3], 4);  // child -> parent
+    }
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
 
     sigset_t defaults, empty;

@@ -14,6 +14,12 @@
 int rscript_spawn(const char *const argv[], const char *const envp[], const char *cwd,
                   pid_t *out_pid, int *out_fd);
 
+/// rscript_spawn plus a message channel: the child reads fd 3 (what the parent writes to
+/// *to_child, close-on-exec in the parent) and writes fd 4 (what the parent reads from
+/// *from_child, non-blocking, close-on-exec).
+int rscript_spawn_with_channel(const char *const argv[], const char *const envp[], const char *cwd,
+                               pid_t *out_pid, int *out_fd, int *to_child, int *from_child);
+
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on failure.
 int rscript_pidfd_open(pid_t pid);
 

@@ -144,6 +144,10 @@ struct SpawnSpec {
     var environment: [String: String?] = [:]
     var logPath: String?
 
+    init(command: [String]) {
+        self.command = command
+    }
+
     init(_ call: LuaCall) throws {
         guard call.type(1) == LUA_TTABLE else { throw call.typeError(1, expected: "table") }
         let items = try call.value(1)

@@ -15,6 +15,10 @@ public final class ManagedProcess: Sendable {
     public let logPath: String
     /// CLOCK_MONOTONIC seconds at spawn.
     public let startedAt: Double
+    /// The write end of the message channel (-1 without one, or once closed).
+    private let channelWriteFD: Mutex<Int32>
+    private let onMessage: (@Sendable (String) -> Void)?
+    private let channelPartial = Mutex<[UInt8]>([])
 
     struct State {
         var lines = OutputLines()
@@ -31,7 +35,10 @@ public final class ManagedProcess: Sendable {
 
     let state: Mutex<State>
 
-    init(pid: Int32, command: [String], logPath: String, startedAt: Double) {
+    init(pid: Int32, command: [String], logPath: String, startedAt: Double,
+         channelWriteFD: Int32 = -1, onMessage: (@Sendable (String) -> Void)? = nil) {
+        self.channelWriteFD = Mutex(channelWriteFD)
+        self.onMessage = onMessage
         self.pid = pid
         self.command = command
         self.logPath = logPath
@@ -108,7 +115,53 @@ public final class ManagedProcess: Sendable {
         return false
     }
 
+    deinit { closeChannel() }
+
+    /// Closes the parent's end of the channel: the child reads EOF on fd 3.
+    public func closeChannel() {
+        channelWriteFD.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    /// Writes one line (a newline is added) to the child's fd 3. Blocks until written (lines are
+    /// small; the child reads them promptly). False when the child is gone.
+    @discardableResult
+    public func send(_ line: String) -> Bool {
+        var data = Array(line.utf8)
+        data.append(UInt8(ascii: "\n"))
+        return channelWriteFD.withLock { fd in
+            guard fd >= 0 else { return false }
+            var offset = 0
+            while offset < data.count {
+                let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+
     // MARK: Called by the supervisor's I/O thread
+
+    func receivedMessages(_ bytes: UnsafeRawBufferPointer) {
+        guard let onMessage else { return }
+        let lines: [String] = channelPartial.withLock { partial in
+            var lines: [String] = []
+            for byte in bytes {
+                if byte == UInt8(ascii: "\n") {
+                    lines.append(String(decoding: partial, as: UTF8.self))
+                    partial.removeAll(keepingCapacity: true)
+                } else {
+                    partial.append(byte)
+                }
+            }
+            return lines
+        }
+        for line in lines { onMessage(line) }
+    }
 
     func received(_ bytes: UnsafeRawBufferPointer, at now: Double) {
         state.withLock {

@@ -58,7 +58,7 @@ public final class ProcessRegistry {
         return dir
     }()
 
-    func spawn(_ spec: SpawnSpec) throws -> ManagedProcess {
+    func spawn(_ spec: SpawnSpec, channel: Bool = false, onMessage: (@Sendable (String) -> Void)? = nil) throws -> ManagedProcess {
         var environment: [String]?
         if !spec.environment.isEmpty {
             var merged: [String: String] = [:]
@@ -87,7 +87,8 @@ public final class ProcessRegistry {
         let logPath = spec.logPath ?? "\(logDirectory)/\(nextLogNumber)-\(sanitize(spec.command[0])).log"
         nextLogNumber += 1
         let process = try ProcessSupervisor.shared.spawn(
-            spec.command, environment: environment, directory: spec.directory, logPath: logPath)
+            spec.command, environment: environment, directory: spec.directory, logPath: logPath,
+            channel: channel, onMessage: onMessage)
         let record = Record(process: process, owner: runtime.scheduler.currentTask)
         records[ObjectIdentifier(process)] = record
         runtime.scheduler.hold()

@@ -22,6 +22,7 @@ public final class ProcessSupervisor: Sendable {
         var pipeFD: Int32
         var pidFD: Int32
         let logFD: Int32
+        var channelFD: Int32 = -1
     }
 
     private let epollFD: Int32
@@ -33,6 +34,7 @@ public final class ProcessSupervisor: Sendable {
     private let withoutPidfd = Atomic<Int>(0)
 
     private static let pidTag: UInt64 = 1 << 63
+    private static let channelTag: UInt64 = 1 << 62
 
     private init() {
         epollFD = rscript_epoll_create()
@@ -41,7 +43,16 @@ public final class ProcessSupervisor: Sendable {
 
     /// Spawns `command` (argv; the program is looked up in PATH). `environment` nil inherits.
     /// Output (stdout and stderr together) is appended to `logPath`.
-    public func spawn(_ command: [String], environment: [String]?, directory: String?, logPath: String) throws -> ManagedProcess {
+    /// With `channel`, the child also gets a message channel (it reads fd 3, writes fd 4): lines
+    /// it writes to fd 4 go to `onMessage` on the I/O thread; `ManagedProcess.send` writes to fd 3.
+    public func spawn(
+        _ command: [String],
+        environment: [String]?,
+        directory: String?,
+        logPath: String,
+        channel: Bool = false,
+        onMessage: (@Sendable (String) -> Void)? = nil
+    ) throws -> ManagedProcess {
         guard let program = command.first, !program.isEmpty else {
             throw SpawnError(description: "empty command")
         }
@@ -55,21 +66,28 @@ public final class ProcessSupervisor: Sendable {
         startThreadIfNeeded()
         var pid: pid_t = 0
         var pipeFD: Int32 = -1
+        var toChild: Int32 = -1
+        var fromChild: Int32 = -1
         let status = withCStrings(command) { argv in
             withOptionalCStrings(environment) { envp in
-                rscript_spawn(argv, envp, directory, &pid, &pipeFD)
+                channel
+                    ? rscript_spawn_with_channel(argv, envp, directory, &pid, &pipeFD, &toChild, &fromChild)
+                    : rscript_spawn(argv, envp, directory, &pid, &pipeFD)
             }
         }
         if status != 0 {
             close(logFD)
             throw SpawnError(description: "cannot run '\(program)': \(String(cString: strerror(status)))")
         }
-        let process = ManagedProcess(pid: pid, command: command, logPath: logPath, startedAt: rscript_monotonic())
+        let process = ManagedProcess(
+            pid: pid, command: command, logPath: logPath, startedAt: rscript_monotonic(),
+            channelWriteFD: toChild, onMessage: onMessage)
         let pidFD = rscript_pidfd_open(pid)
         if pidFD < 0 { withoutPidfd.add(1, ordering: .relaxed) }
         let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
-        entries.withLock { $0[key] = Entry(process: process, pipeFD: pipeFD, pidFD: pidFD, logFD: logFD) }
+        entries.withLock { $0[key] = Entry(process: process, pipeFD: pipeFD, pidFD: pidFD, logFD: logFD, channelFD: fromChild) }
         rscript_epoll_add(epollFD, pipeFD, key)
+        if fromChild >= 0 { rscript_epoll_add(epollFD, fromChild, key | Self.channelTag) }
         if pidFD >= 0 {
             rscript_epoll_add(epollFD, pidFD, key | Self.pidTag)
         } else {
@@ -114,7 +132,9 @@ public final class ProcessSupervisor: Sendable {
                     _ = read(wakeFD, &counter, 8)
                     continue
                 }
-                if key & Self.pidTag != 0 {
+                if key & Self.channelTag != 0 {
+                    readChannel(key: key & ~Self.channelTag, buffer: &buffer)
+                } else if key & Self.pidTag != 0 {
                     handleExit(key: key & ~Self.pidTag, buffer: &buffer)
                 } else {
                     drain(key: key, buffer: &buffer)
@@ -147,6 +167,24 @@ public final class ProcessSupervisor: Sendable {
         }
     }
 
+    private func readChannel(key: UInt64, buffer: inout [UInt8]) {
+        guard let entry = entries.withLock({ $0[key] }), entry.channelFD >= 0 else { return }
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(entry.channelFD, $0.baseAddress, $0.count) }
+            if n > 0 {
+                buffer.withUnsafeBytes { entry.process.receivedMessages(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                continue
+            }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            if n < 0 && errno == EINTR { continue }
+            rscript_epoll_remove(epollFD, entry.channelFD)
+            close(entry.channelFD)
+            entries.withLock { $0[key]?.channelFD = -1 }
+            finishIfDone(key: key, closingPipe: false)
+            return
+        }
+    }
+
     private func handleExit(key: UInt64, buffer: inout [UInt8]) {
         guard let entry = entries.withLock({ $0[key] }) else { return }
         var code: Int32 = 0
@@ -157,6 +195,7 @@ public final class ProcessSupervisor: Sendable {
         entries.withLock { $0[key]?.pidFD = -1 }
         // What the process wrote just before exiting is read before anyone hears of the exit.
         drain(key: key, buffer: &buffer)
+        readChannel(key: key, buffer: &buffer)
         entry.process.exited(ExitStatus(code: code), usage: usage)
         finishIfDone(key: key, closingPipe: false)
     }
@@ -179,7 +218,7 @@ public final class ProcessSupervisor: Sendable {
     private func finishIfDone(key: UInt64, closingPipe: Bool) {
         let done: Entry? = entries.withLock { entries in
             if closingPipe { entries[key]?.pipeFD = -1 }
-            guard let entry = entries[key], entry.pipeFD < 0, entry.process.exitStatus != nil else { return nil }
+            guard let entry = entries[key], entry.pipeFD < 0, entry.channelFD < 0, entry.process.exitStatus != nil else { return nil }
             entries[key] = nil
             return entry
         }

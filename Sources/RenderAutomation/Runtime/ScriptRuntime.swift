@@ -1,6 +1,10 @@
 import CLuaShim
 import LuaBridge
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A Lua state with rscript's modules, its scheduler, and the rules of `rscript run`: the main
 /// chunk runs as a task, and the runtime keeps going until nothing is pending.
 ///
@@ -19,6 +23,8 @@ public final class ScriptRuntime {
     public private(set) var interrupted = false
     /// The processes this runtime started.
     public private(set) lazy var processes = ProcessRegistry(runtime: self)
+    /// The worker processes this runtime started (pools, jobs).
+    public private(set) lazy var workers = WorkerRegistry(runtime: self)
     /// The renderer classes known by label (plugin files and the running script).
     public let renderers = RendererCatalog()
     /// The background renders of this runtime.
@@ -29,6 +35,8 @@ public final class ScriptRuntime {
 
     public init(options: RuntimeOptions = .fromEnvironment()) throws {
         self.options = options
+        // A worker or renderer that dies must not take rscript with it through a broken pipe.
+        signal(SIGPIPE, SIG_IGN)
         state = try LuaState(libraries: options.libraries, limits: .none)
         scheduler = LuaScheduler(state: state)
         state.owner = self

@@ -6,6 +6,7 @@ extension RScript {
         Run.self,
         RenderCommand.self,
         RenderersCommand.self,
+        WorkerCommand.self,
         GalleryCommand.self,
         Version.self,
     ]

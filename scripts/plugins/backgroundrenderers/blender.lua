@@ -51,10 +51,13 @@ local fs = require("rscript.fs")
 ---@field stopGrace number
 local Blender = BackgroundRenderer:extend("Blender")
 
+---@return number
 function Blender:pollFrequency()
   return 1.0
 end
 
+---@param old_options table
+---@return table
 function Blender:getConfigOptions(old_options)
   return old_options
 end
@@ -156,6 +159,8 @@ local function splitWords(text)
   return words
 end
 
+---@param scene_path string
+---@param options BackgroundRenderOptions
 function Blender:startBackgroundRender(scene_path, options)
   local plugin = options.plugin or {}
   local viewport = options.viewport or {}
@@ -277,6 +282,7 @@ function Blender:failure(status)
     reason or ("Blender failed: blender " .. how), how, #tail, self.proc.logPath, table.concat(tail, "\n"))
 end
 
+---@return boolean
 function Blender:isRenderFinished()
   self:readProgress()
   local status = self.proc:poll()
@@ -302,6 +308,7 @@ function Blender:stopBackgroundRender()
   end
 end
 
+---@param manager BackgroundRendererManager
 function registerBackgroundRenderers(manager)
   manager:registerBackgroundRenderer("Blender", Blender)
 end

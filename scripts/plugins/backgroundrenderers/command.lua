@@ -42,10 +42,13 @@ local fs = require("rscript.fs")
 ---@field seenStamp string|nil size:mtime of the output at the last poll
 local CommandRender = BackgroundRenderer:extend("CommandRender")
 
+---@return number
 function CommandRender:pollFrequency()
   return self.poll or 1.0
 end
 
+---@param old_options table
+---@return table
 function CommandRender:getConfigOptions(old_options)
   return old_options
 end
@@ -109,6 +112,8 @@ local function substitute(text, values, quote)
   return (result:gsub("\1", "{"):gsub("\2", "}"))
 end
 
+---@param scene_path string
+---@param options BackgroundRenderOptions
 function CommandRender:startBackgroundRender(scene_path, options)
   local plugin = options.plugin or {}
   local viewport = options.viewport or {}
@@ -193,6 +198,7 @@ function CommandRender:readProgress()
   end
 end
 
+---@return boolean
 function CommandRender:isRenderFinished()
   self:readProgress()
   local status = self.proc:poll()
@@ -227,6 +233,7 @@ function CommandRender:stopBackgroundRender()
   if proc:wait(self.stopGrace) == nil then proc:terminate(1) end
 end
 
+---@param manager BackgroundRendererManager
 function registerBackgroundRenderers(manager)
   manager:registerBackgroundRenderer("Command", CommandRender)
 end

@@ -53,10 +53,13 @@ local POVRay = BackgroundRenderer:extend("POVRay")
 
 -- POV-Ray's own progress lines come often (every 1024 pixels); half a second is plenty for the
 -- gallery, and a povray exit wakes the render at once anyway.
+---@return number
 function POVRay:pollFrequency()
   return 0.5
 end
 
+---@param old_options table
+---@return table
 function POVRay:getConfigOptions(old_options)
   return old_options
 end
@@ -132,6 +135,8 @@ local function fraction(v)
   return string.format("%.4f", v)
 end
 
+---@param scene_path string
+---@param options BackgroundRenderOptions
 function POVRay:startBackgroundRender(scene_path, options)
   local plugin = options.plugin or {}
   local viewport = options.viewport or {}
@@ -274,6 +279,7 @@ function POVRay:failure(status)
     how, reason and (": " .. reason) or "", #tail, self.proc.logPath, table.concat(tail, "\n"))
 end
 
+---@return boolean
 function POVRay:isRenderFinished()
   self:readProgress()
   local status = self.proc:poll()
@@ -312,6 +318,8 @@ function POVRay:interruptPass()
   return status ~= nil and status >= 0
 end
 
+---@param x number 0 (left) .. 1 (right)
+---@param y number 0 (top) .. 1 (bottom)
 function POVRay:mouseClick(x, y)
   if self.pass == nil or self.stopped then return end
   -- A pass that just ended (done or failed) is isRenderFinished's to deal with first.
@@ -360,6 +368,7 @@ function POVRay:stopBackgroundRender()
   self:interruptPass()
 end
 
+---@param manager BackgroundRendererManager
 function registerBackgroundRenderers(manager)
   manager:registerBackgroundRenderer("POV-Ray", POVRay)
 end

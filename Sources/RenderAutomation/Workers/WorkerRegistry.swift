@@ -1,0 +1,70 @@
+import LuaBridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker processes of one runtime: starts them (`rscript worker`), routes their messages
+/// to the right `Worker` on the loop thread, and fails their calls when they die.
+public final class WorkerRegistry {
+    unowned let runtime: ScriptRuntime
+    private var workers: [Int32: Worker] = [:]
+    private var nextCallID: Int64 = 1
+
+    init(runtime: ScriptRuntime) {
+        self.runtime = runtime
+        runtime.processes.exitListeners.append { [unowned self] process, _ in
+            guard let worker = self.workers.removeValue(forKey: process.pid) else { return }
+            worker.died()
+        }
+    }
+
+    /// The rscript executable that workers run: `$RSCRIPT_BIN`, else this executable when it is
+    /// rscript, else `rscript` from PATH.
+    public static var executable: String {
+        if let bin = Environment.get("RSCRIPT_BIN"), !bin.isEmpty { return bin }
+        if let exe = Environment.executablePath, exe.hasSuffix("/rscript") { return exe }
+        return "rscript"
+    }
+
+    /// Starts worker number `id`. Its output goes to `logPath` (default: the runtime's log folder).
+    public func spawn(id: Int, logPath: String? = nil) throws -> Worker {
+        let mailbox = runtime.scheduler.mailbox
+        var spec = SpawnSpec(command: [Self.executable, "worker", "--id", String(id)])
+        spec.logPath = logPath
+        let process = try runtime.processes.spawn(spec, channel: true) { line in
+            guard let message = WorkerMessage(jsonText: line) else { return }
+            mailbox.post { scheduler in
+                ScriptRuntime.of(scheduler.state)?.workers.deliver(message, from: line)
+            }
+        }
+        let worker = Worker(id: id, process: process) { [unowned self] in
+            defer { self.nextCallID += 1 }
+            return self.nextCallID
+        }
+        workers[process.pid] = worker
+        return worker
+    }
+
+    private func deliver(_ message: WorkerMessage, from line: String) {
+        switch message {
+        case .ready(let pid):
+            workers[pid]?.deliver(message)
+        default:
+            // results carry call ids, unique across workers
+            for worker in workers.values where worker.ownsCall(message) {
+                worker.deliver(message)
+                return
+            }
+        }
+    }
+}
+
+extension Worker {
+    func ownsCall(_ message: WorkerMessage) -> Bool {
+        switch message {
+        case .progress(let id, _, _), .result(let id, _), .failure(let id, _, _): return pending[id] != nil
+        default: return false
+        }
+    }
+}

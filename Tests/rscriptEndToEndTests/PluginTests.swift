@@ -29,6 +29,8 @@ final class PluginTests: XCTestCase {
             "RSCRIPT_DB": Self.folder + "/gallery-\(UUID().uuidString).db",
             "RSCRIPT_PLUGIN_PATH": Self.folder + "/no-plugins",
             "XDG_CONFIG_HOME": Self.folder + "/config",
+            // renders started from `rscript run` get their workDir under $TMPDIR
+            "TMPDIR": Self.folder,
         ]
     }
 

@@ -330,13 +330,12 @@ function POVRay:mouseClick(x, y)
   local cy = clamp(y, half, 1 - half)
   local interrupted = self.pass
   local clean = self:interruptPass()
-  local resumable = false
-  if interrupted.kind == "full" then
-    -- POV-Ray keeps the pixels it finished in <output name>.pov-state, in its cwd.
-    local state = fs.join(self.workDir, "image.pov-state")
-    if not clean and fs.exists(state) then fs.remove(state) end  -- a killed povray may leave half a state
-    resumable = fs.exists(state)
-  end
+  -- POV-Ray keeps the pixels it finished in <output name>.pov-state, in its cwd: the frame's is
+  -- kept for +C (unless povray had to be killed: it may be half written), a region's or the
+  -- preview's is of no more use.
+  local state = (interrupted.image:gsub("%.png$", ".pov-state"))
+  if (interrupted.kind ~= "full" or not clean) and fs.exists(state) then fs.remove(state) end
+  local resumable = interrupted.kind == "full" and fs.exists(state)
   self.clicks = self.clicks + 1
   local region = {
     kind = "region",

@@ -16,6 +16,10 @@ public final class GalleryRecorder: RenderRecorder {
         try store.makeWorkDir(id: id)
     }
 
+    public func setLogPath(id: Int64, path: String) throws {
+        try store.setPaths(id: id, logPath: path)
+    }
+
     public func appendImage(id: Int64, path: String) throws {
         try store.appendImage(id: id, path: path)
     }

@@ -10,7 +10,20 @@ import Glibc
 /// timeout or on Ctrl-C (through `stopBackgroundRender`), and recorded as it changes.
 public final class RenderManager {
     unowned let runtime: ScriptRuntime
-    public var recorder: RenderRecorder = MemoryRenderRecorder()
+    /// Where renders are recorded: the gallery database (`$RSCRIPT_DB` or the default path),
+    /// opened at the first render, unless set before.
+    public var recorder: RenderRecorder {
+        get throws {
+            if let chosen { return chosen }
+            let opened = GalleryRecorder(store: try GalleryStore(path: GalleryStore.defaultPath()))
+            chosen = opened
+            return opened
+        }
+    }
+    private var chosen: RenderRecorder?
+
+    /// Records renders with `recorder` from now on (a `MemoryRenderRecorder` in tests).
+    public func record(with recorder: RenderRecorder) { chosen = recorder }
     public private(set) var jobs: [Int64: RenderJob] = [:]
     private var jobsByTask: [ObjectIdentifier: RenderJob] = [:]
     private lazy var driver: LuaFunction = try! runtime.state.load(RenderDriver.source, chunkName: "=render driver")
@@ -24,6 +37,9 @@ public final class RenderManager {
         runtime.processes.spawnListeners.append { [unowned self] process, task in
             guard let task, let job = self.jobsByTask[ObjectIdentifier(task)] else { return }
             job.processes.append(process)
+            if job.processes.count == 1 {
+                self.record { try $0.setLogPath(id: job.id, path: process.logPath) }
+            }
         }
         runtime.processes.exitListeners.append { [unowned self] _, task in
             guard let task, let job = self.jobsByTask[ObjectIdentifier(task)] else { return }
@@ -80,6 +96,7 @@ public final class RenderManager {
         let id: Int64
         let workDir: String
         do {
+            let recorder = try self.recorder
             id = try recorder.createRender(label: entry.label, renderer: entry.className, scene: request.scene, options: options)
             workDir = try recorder.makeWorkDir(id: id)
         } catch {
@@ -150,7 +167,7 @@ public final class RenderManager {
 
     func updateImagePath(_ job: RenderJob, _ path: String) {
         job.imagePaths.append(path)
-        record { try recorder.appendImage(id: job.id, path: path) }
+        record { try $0.appendImage(id: job.id, path: path) }
         job.notify(.image(path))
     }
 
@@ -183,12 +200,12 @@ public final class RenderManager {
         let now = rscript_monotonic()
         guard force || now - (lastFlush[job.id] ?? 0) >= metadataFlushInterval else { return }
         lastFlush[job.id] = now
-        record { try recorder.mergeMetadata(id: job.id, patch) }
+        record { try $0.mergeMetadata(id: job.id, patch) }
     }
 
-    private func record(_ write: () throws -> Void) {
+    private func record(_ write: (RenderRecorder) throws -> Void) {
         do {
-            try write()
+            try write(try recorder)
         } catch {
             runtime.errorReporter("rscript: cannot record the render: \(error)")
         }
@@ -258,7 +275,7 @@ public final class RenderManager {
         job.error = error
         if let task = job.task { jobsByTask[ObjectIdentifier(task)] = nil }
         lastFlush[job.id] = nil
-        record { try recorder.finish(id: job.id, state: state, error: error) }
+        record { try $0.finish(id: job.id, state: state, error: error) }
         job.notify(.ended)
         let waiters = job.finishedWaiters
         job.finishedWaiters = []

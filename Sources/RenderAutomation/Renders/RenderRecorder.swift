@@ -11,6 +11,8 @@ public protocol RenderRecorder: AnyObject {
     func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64
     /// Makes (and records) the fresh folder for the render's outputs and logs.
     func makeWorkDir(id: Int64) throws -> String
+    /// The log of the render's (first) renderer process.
+    func setLogPath(id: Int64, path: String) throws
     func appendImage(id: Int64, path: String) throws
     func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws
     /// Sets the final state (`finished`, `failed`, `stopped`) and the end time.
@@ -26,6 +28,7 @@ public final class MemoryRenderRecorder: RenderRecorder {
         public var images: [String] = []
         public var metadata: [String: LuaValue] = [:]
         public var error: String?
+        public var logPath: String?
     }
 
     public private(set) var entries: [Int64: Entry] = [:]
@@ -46,6 +49,8 @@ public final class MemoryRenderRecorder: RenderRecorder {
     }
 
     public func appendImage(id: Int64, path: String) throws { entries[id]?.images.append(path) }
+
+    public func setLogPath(id: Int64, path: String) throws { entries[id]?.logPath = path }
 
     public func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws {
         for (k, v) in patch { entries[id]?.metadata[k] = v }

@@ -12,14 +12,16 @@ public struct RenderSession {
 
     /// 0 finished, 1 failed (or could not start), 2 stopped, 130 after Ctrl-C.
     public func run(in runtime: ScriptRuntime) -> Int32 {
-        if databasePath != "" {
-            let path = databasePath ?? GalleryStore.defaultPath()
-            do {
-                runtime.renders.recorder = GalleryRecorder(store: try GalleryStore(path: path))
-            } catch {
-                StandardError.write("rscript: \(error)\n")
-                return 1
+        do {
+            if databasePath == "" {
+                runtime.renders.record(with: MemoryRenderRecorder())
+            } else {
+                let path = databasePath ?? GalleryStore.defaultPath()
+                runtime.renders.record(with: GalleryRecorder(store: try GalleryStore(path: path)))
             }
+        } catch {
+            StandardError.write("rscript: \(error)\n")
+            return 1
         }
         runtime.discoverRenderers()
         for problem in runtime.renderers.loadErrors {

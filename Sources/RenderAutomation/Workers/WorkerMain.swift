@@ -13,7 +13,8 @@ public final class WorkerMain {
     let workerID: Int
     private var taskFunctions: [String: LuaFunction] = [:]
     private var clientTables: [String: LuaTable] = [:]
-    private var currentCall: Int64 = -1
+    /// The call each running task serves (calls may be queued several at a time).
+    private var callOfTask: [ObjectIdentifier: Int64] = [:]
     private var channelOpen = true
     static let input: Int32 = 3
     static let output: Int32 = 4
@@ -125,18 +126,18 @@ public final class WorkerMain {
             send(.failure(id: id, error: "\(error)", traceback: nil))
             return
         }
-        currentCall = id
-        runtime.scheduler.spawn(function, name: "task \(id)", onFinish: { [unowned self] result in
+        let task = runtime.scheduler.spawn(function, name: "task \(id)", onFinish: { [unowned self] result in
             self.finish(id: id, result)
         }) { L in
             client.push(on: L)
             for argument in arguments { state.push(argument.luaValue, on: L) }
             return Int32(arguments.count + 1)
         }
+        callOfTask[ObjectIdentifier(task)] = id
     }
 
     /// Loads a task script once: it must return a function. Each script gets one client table
-    /// (`id`, `state`, `progress`), kept between items.
+    /// (`id`, `pid`, `state`, `progress`), kept between items.
     private func taskFunction(_ script: String) throws -> (LuaFunction, LuaTable) {
         if let function = taskFunctions[script], let client = clientTables[script] { return (function, client) }
         let chunk = try runtime.state.loadFile(script)
@@ -145,16 +146,21 @@ public final class WorkerMain {
             throw LuaError(.runtime, "\(script): a task script must return a function(client, ...)")
         }
         let L = runtime.state.L
-        lua_createtable(L, 0, 3)
+        lua_createtable(L, 0, 4)
         lua_pushinteger(L, lua_Integer(workerID))
         lua_setfield(L, -2, "id")
+        lua_pushinteger(L, lua_Integer(getpid()))
+        lua_setfield(L, -2, "pid")
         lua_createtable(L, 0, 0)
         lua_setfield(L, -2, "state")
         runtime.state.push(function: "client:progress") { [unowned self] call in
             // client:progress(fraction [, message]): argument 1 is the client itself
             let fraction = try call.number(2)
             let message = try call.optionalString(3)
-            self.send(.progress(id: self.currentCall, fraction: fraction, message: message))
+            guard let task = self.runtime.scheduler.currentTask, let id = self.callOfTask[ObjectIdentifier(task)] else {
+                throw LuaScriptError("client:progress: called outside a task of this worker")
+            }
+            self.send(.progress(id: id, fraction: fraction, message: message))
             return 0
         }
         lua_setfield(L, -2, "progress")
@@ -165,6 +171,7 @@ public final class WorkerMain {
     }
 
     private func finish(id: Int64, _ result: Result<[LuaValue], LuaError>) {
+        if let task = runtime.scheduler.currentTask { callOfTask[ObjectIdentifier(task)] = nil }
         switch result {
         case .success(let values):
             let value = values.first ?? .nil
@@ -192,7 +199,6 @@ public final class WorkerMain {
             send(.failure(id: id, error: "\(error)", traceback: nil))
             return
         }
-        currentCall = id
         state.setGlobal("passed_data", data.luaValue)
         state.register("update_job_progress") { [unowned self] call in
             let fraction = try call.number(1)

@@ -8,6 +8,8 @@ extension RScript {
         RenderersCommand.self,
         WorkerCommand.self,
         GalleryCommand.self,
+        JobsCommand.self,
+        ReplCommand.self,
         Version.self,
     ]
 }

@@ -9,7 +9,9 @@ final class ExamplesTests: XCTestCase {
         let examples = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".lua") }.sorted()
         XCTAssertFalse(examples.isEmpty)
         for example in examples {
-            let result = try RScriptBinary.run(["run", dir + "/" + example], directory: NSTemporaryDirectory())
+            // a database of their own: examples must not touch the user's gallery and queue
+            let database = NSTemporaryDirectory() + "rscript-examples-\(UUID().uuidString).db"
+            let result = try RScriptBinary.run(["run", dir + "/" + example], environment: ["RSCRIPT_DB": database], directory: NSTemporaryDirectory())
             XCTAssertEqual(result.status, 0, "\(example): \(result.stderr)")
         }
     }

@@ -235,16 +235,23 @@ private final class TmuxSession {
         try Self.tmuxOutput(["-L", socket] + arguments)
     }
 
+    /// Runs tmux and returns its output. The server that `new-session` starts inherits the
+    /// client's descriptors, so output goes to a file: a pipe would never reach end-of-file.
     private static func tmuxOutput(_ arguments: [String]) throws -> String {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-tmux-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
+            throw TmuxError("cannot create \(outputFile.path)")
+        }
+        defer { try? FileManager.default.removeItem(at: outputFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["tmux"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let data = try Data(contentsOf: outputFile)
         guard process.terminationStatus == 0 else {
             throw TmuxError("tmux \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
         }

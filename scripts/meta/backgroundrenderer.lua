@@ -50,6 +50,49 @@ function BackgroundRenderer:updateImagePath(image_path) end
 ---@param metadata table<string, any>
 function BackgroundRenderer:updateMetadata(metadata) end
 
+---@class FrameChunk
+---@field first integer the chunk's first frame
+---@field last integer its last frame
+---@field step integer frames from one to the next (1, or the spec's step: 1-240x2)
+---@field frames integer[] the frames, first..last by step
+---@field count integer how many
+---@field id integer the run's number (a retry is a new run)
+---@field attempt integer 1, then 2... for retries of the frames a failed run left
+---@field span {first: integer, last: integer} the first and last frame of the whole render
+
+---@class FrameProgress
+---@field frame integer|nil the frame (default: the last one reported)
+---@field percent number|nil how far that frame is (0-100)
+---@field done boolean|nil the frame's image is written
+---@field path string|nil where, when not at framePath (the runtime moves it there once whole)
+---@field error string|nil why the chunk is failing, in the renderer's words
+
+---Frame ranges (optional; `rscript render --frames`, docs/frames.md): the command that renders
+---`chunk` in one process: an argv table with optional `cwd=` and `env=`. `output` is the frame
+---pattern (`/abs/frames/orbit_####`). `self.workDir` is the chunk's scratch folder.
+---@param scene_path string
+---@param chunk FrameChunk
+---@param output string
+---@param options BackgroundRenderOptions
+---@return table command
+function BackgroundRenderer:chunkCommand(scene_path, chunk, output, options) end
+
+---Frame ranges (optional): reads one output line of the chunk's renderer.
+---@param line string
+---@return FrameProgress|FrameProgress[]|nil
+function BackgroundRenderer:parseChunkProgress(line) end
+
+---Frame ranges (optional): the image of `frame` (default: `output` with its #### replaced by the
+---zero-padded frame number, plus `.png`). Frames whose image is whole are skipped.
+---@param output string
+---@param frame integer
+---@return string
+function BackgroundRenderer:framePath(output, frame) end
+
+---Frame ranges (optional): seconds the renderer takes to start, for `--chunk auto` (default 0.5).
+---@return number
+function BackgroundRenderer:chunkStartupSeconds() end
+
 ---@class BackgroundRendererManager
 local Manager = {}
 

@@ -127,25 +127,6 @@ int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
 int rscript_load(lua_State *L, const char *buf, size_t size, const char *chunkname, const char *mode);
 /// t[k] with metamethods, protected. Stack: [..., t, k] -> [..., v]; returns a status.
 int rscript_gettable(lua_State *L, int tindex);
-/// Pushes t[k] for the table at `t`, which must have no metatable (so no metamethod runs and
-/// nothing can raise); `k` is NUL-terminated, `len` its length. Why lua_getfield: its string
-/// cache, keyed by the pointer, makes a repeated field name cheaper than lua_pushlstring's
-/// hashing; a key with an embedded zero takes pushlstring + rawget. Returns the value's type.
-static inline int rscript_plain_getfield(lua_State *L, int t, const char *k, size_t len) {
-    if (__builtin_strlen(k) == len) return lua_getfield(L, t, k);
-    t = lua_absindex(L, t);
-    lua_pushlstring(L, k, len);
-    return lua_rawget(L, t);
-}
-/// t[k] = v (v at the top, popped) for the table at `t` with no metatable: the setter twin of
-/// rscript_plain_getfield; cannot raise, as the key is a string.
-static inline void rscript_plain_setfield(lua_State *L, int t, const char *k, size_t len) {
-    if (__builtin_strlen(k) == len) { lua_setfield(L, t, k); return; }
-    t = lua_absindex(L, t);
-    lua_pushlstring(L, k, len);
-    lua_insert(L, -2);
-    lua_rawset(L, t);
-}
 /// t[k] = v with metamethods, protected. Stack: [..., k, v] -> [...]; returns a status.
 int rscript_settable(lua_State *L, int tindex);
 /// tostring() with __tostring/__name, protected. Pushes a string, or the error.

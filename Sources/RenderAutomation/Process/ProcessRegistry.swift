@@ -21,6 +21,8 @@ public final class ProcessRegistry {
     final class Record {
         let process: ManagedProcess
         weak var owner: LuaScheduler.Task?
+        /// Whether this process keeps the loop alive while it runs (idle pool workers do not).
+        var holdsLoop = true
         var waiters: [(LuaScheduler.WakeToken, timer: Int?)] = []
         var killTimer: Int?
         init(process: ManagedProcess, owner: LuaScheduler.Task?) {
@@ -58,7 +60,11 @@ public final class ProcessRegistry {
         return dir
     }()
 
-    func spawn(_ spec: SpawnSpec, channel: Bool = false, onMessage: (@Sendable (String) -> Void)? = nil) throws -> ManagedProcess {
+    /// Starts `spec`. While it runs it keeps the loop alive, unless `keepsLoopAlive` is false
+    /// (pool workers: their pool holds the loop while it has work, and idle workers must not
+    /// keep a finished script running).
+    func spawn(_ spec: SpawnSpec, channel: Bool = false, keepsLoopAlive: Bool = true,
+               onMessage: (@Sendable (String) -> Void)? = nil) throws -> ManagedProcess {
         var environment: [String]?
         if !spec.environment.isEmpty {
             var merged: [String: String] = [:]
@@ -90,8 +96,9 @@ public final class ProcessRegistry {
             spec.command, environment: environment, directory: spec.directory, logPath: logPath,
             channel: channel, onMessage: onMessage)
         let record = Record(process: process, owner: runtime.scheduler.currentTask)
+        record.holdsLoop = keepsLoopAlive
         records[ObjectIdentifier(process)] = record
-        runtime.scheduler.hold()
+        if keepsLoopAlive { runtime.scheduler.hold() }
         for listener in spawnListeners { listener(process, record.owner) }
         let mailbox = runtime.scheduler.mailbox
         process.onExit { _ in
@@ -109,7 +116,7 @@ public final class ProcessRegistry {
 
     private func exited(_ process: ManagedProcess) {
         guard let record = records.removeValue(forKey: ObjectIdentifier(process)) else { return }
-        runtime.scheduler.release()
+        if record.holdsLoop { runtime.scheduler.release() }
         if let killTimer = record.killTimer { runtime.scheduler.cancelTimer(killTimer) }
         let code = LuaValue.int(Int64(process.exitStatus?.code ?? -1))
         for (token, timer) in record.waiters {

@@ -20,6 +20,8 @@ extension ScriptRuntime {
         TaskModule.self,
         ProcessModule.self,
         GalleryModule.self,
+        JobManagerModule.self,
+        PoolModule.self,
     ]
 
     func registerModules() {

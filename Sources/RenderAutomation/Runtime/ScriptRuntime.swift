@@ -25,6 +25,8 @@ public final class ScriptRuntime {
     public private(set) lazy var processes = ProcessRegistry(runtime: self)
     /// The worker processes this runtime started (pools, jobs).
     public private(set) lazy var workers = WorkerRegistry(runtime: self)
+    /// The worker pools of this runtime (`rscript.pool`).
+    public private(set) lazy var pools = PoolRegistry(runtime: self)
     /// The renderer classes known by label (plugin files and the running script).
     public let renderers = RendererCatalog()
     /// The background renders of this runtime.

@@ -26,6 +26,8 @@ public final class WorkerMain {
         self.workerID = workerID
         // A worker dies with its parent's group kill; Ctrl-C in a terminal goes to the parent.
         signal(SIGINT, SIG_IGN)
+        // Line-buffered output, so `rscript jobs logs --follow` shows prints as they happen.
+        setvbuf(stdout, nil, _IOLBF, 0)
     }
 
     /// Serves until the parent closes the channel; returns the exit status.

@@ -28,11 +28,13 @@ public final class WorkerRegistry {
     }
 
     /// Starts worker number `id`. Its output goes to `logPath` (default: the runtime's log folder).
-    public func spawn(id: Int, logPath: String? = nil) throws -> Worker {
+    /// With `keepsLoopAlive` false the worker does not keep the loop running (see
+    /// `ProcessRegistry.spawn`).
+    public func spawn(id: Int, logPath: String? = nil, keepsLoopAlive: Bool = true) throws -> Worker {
         let mailbox = runtime.scheduler.mailbox
         var spec = SpawnSpec(command: [Self.executable, "worker", "--id", String(id)])
         spec.logPath = logPath
-        let process = try runtime.processes.spawn(spec, channel: true) { line in
+        let process = try runtime.processes.spawn(spec, channel: true, keepsLoopAlive: keepsLoopAlive) { line in
             guard let message = WorkerMessage(jsonText: line) else { return }
             mailbox.post { scheduler in
                 ScriptRuntime.of(scheduler.state)?.workers.deliver(message, from: line)

@@ -312,3 +312,106 @@ end
 function registerBackgroundRenderers(manager)
   manager:registerBackgroundRenderer("Blender", Blender)
 end
+
+-- =============================================================================================
+-- Frame ranges: `rscript render SCENE.blend --renderer Blender --frames 1-240 --workers 2` (see
+-- docs/frames.md). This section belongs to the frame-range renderer; the single-frame render
+-- above does not use it.
+--
+-- One blender process renders a chunk as Blender renders any animation, so its start-up (about
+-- 1.4 s: `--chunk auto` makes few, long chunks) is paid once per chunk:
+--   blender -b <scene.blend> --python-exit-code 3 --python-expr <setup> -o <output> -F PNG -x 1 \
+--           -s <first> -e <last> -j <step> -a
+-- <output> is the runtime's pattern (/abs/frames/shot_####): Blender itself writes
+-- shot_0001.png there. The same options as a single render apply (samples, engine, threads,
+-- denoise=off, args, blender), through the same setup expression.
+--
+-- Progress: `Fra:N ... Sample a/b` lines (the frame and how far it is), `Saved: '<path>'` when
+-- a frame is written; our setup's `rscript:` lines and Blender's `Error:` lines become the
+-- chunk's error.
+-- =============================================================================================
+
+---@return number seconds Blender takes to start
+function Blender:chunkStartupSeconds()
+  return 1.4
+end
+
+---@param scene_path string
+---@param chunk FrameChunk
+---@param output string the frame pattern, e.g. /abs/frames/shot_####
+---@param options BackgroundRenderOptions
+---@return table command argv with env and cwd
+function Blender:chunkCommand(scene_path, chunk, output, options)
+  local plugin = options.plugin or {}
+  local viewport = options.viewport or {}
+  local env = {}
+  if viewport.res_x and viewport.res_y then
+    env.RSCRIPT_BLENDER_RES_X = math.tointeger(viewport.res_x)
+    env.RSCRIPT_BLENDER_RES_Y = math.tointeger(viewport.res_y)
+  end
+  if viewport.camera_path and viewport.camera_path ~= "" then env.RSCRIPT_BLENDER_CAMERA = viewport.camera_path end
+  if plugin.engine then env.RSCRIPT_BLENDER_ENGINE = tostring(plugin.engine):upper() end
+  local samples = integer(plugin, "samples", 1, 1 << 24)
+  if samples then env.RSCRIPT_BLENDER_SAMPLES = samples end
+  if plugin.device then env.RSCRIPT_BLENDER_DEVICE = tostring(plugin.device):upper() end
+  if isOff(plugin.denoise) then env.RSCRIPT_BLENDER_DENOISE = "off" end
+
+  local command = {
+    plugin.blender or "blender", "-b", fs.abspath(scene_path),
+    "--python-exit-code", "3", "--python-expr", SETUP,
+    "-o", output, "-F", "PNG", "-x", "1",
+  }
+  local threads = integer(plugin, "threads", 0, 1024)
+  if threads then command[#command + 1] = "-t"; command[#command + 1] = tostring(threads) end
+  if plugin.args then
+    for _, word in ipairs(splitWords(tostring(plugin.args))) do command[#command + 1] = word end
+  end
+  for _, word in ipairs{ "-s", chunk.first, "-e", chunk.last, "-j", chunk.step, "-a" } do
+    command[#command + 1] = tostring(word)
+  end
+  command.env = env
+  command.cwd = self.workDir
+  self.chunkPercent = 0
+  return command
+end
+
+---@param line string
+---@return table|nil
+function Blender:parseChunkProgress(line)
+  if line:sub(1, 4) == "Fra:" then
+    local frame = tonumber(line:match("^Fra:(%-?%d+)"))
+    if frame ~= self.chunkFrame then
+      self.chunkFrame = frame
+      self.chunkPercent = 0
+    end
+    local tile, tiles = line:match("Rendered (%d+)/(%d+) Tiles")
+    local sample, samples = line:match("Sample (%d+)/(%d+)")
+    if not sample then sample, samples = line:match("Rendering (%d+) / (%d+) samples") end
+    if sample and tonumber(samples) > 0 then
+      local fraction = tonumber(sample) / tonumber(samples)
+      if tile and tonumber(tiles) > 0 then fraction = (tonumber(tile) + fraction) / tonumber(tiles) end
+      self.chunkPercent = math.max(self.chunkPercent, math.min(99, math.floor(fraction * 1000 + 0.5) / 10))
+    end
+    return { frame = frame, percent = self.chunkPercent }
+  end
+  local saved = line:match("^Saved: '(.*)'")
+  if saved then
+    return { frame = self.chunkFrame, done = true, path = saved }
+  end
+  if line:find("Build without OpenImageDenoise") or line:find("No device available to denoise on")
+      or line:find("^rscript: DENOISE") then
+    return { error = DENOISE_MESSAGE }
+  end
+  local own = line:match("^rscript: (.*)")
+  if own and not own:find("^rendering ") then return { error = "Blender: " .. own } end
+  if line:find("^Error: ") then return { error = "Blender: " .. line:sub(8) } end
+  return nil
+end
+
+--- The image of `frame`: Blender's own naming for `-o output -x 1 -F PNG`.
+---@param output string
+---@param frame integer
+---@return string
+function Blender:framePath(output, frame)
+  return (output:gsub("#+", function(hashes) return string.format("%0" .. #hashes .. "d", frame) end, 1)) .. ".png"
+end

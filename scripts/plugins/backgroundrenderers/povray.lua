@@ -371,3 +371,125 @@ end
 function registerBackgroundRenderers(manager)
   manager:registerBackgroundRenderer("POV-Ray", POVRay)
 end
+
+-- =============================================================================================
+-- Frame ranges: `rscript render SCENE --renderer POV-Ray --frames 1-24 --workers 2` (see
+-- docs/frames.md). This section belongs to the frame-range renderer; the single-frame render
+-- above does not use it.
+--
+-- One povray process renders a chunk of an animation, as POV-Ray renders any animation:
+--   povray +I<scene> ... +KFI<first> +KFF<last> +SF<chunk first> +EF<chunk last> Frame_Step=<step>
+-- +KFI/+KFF span the whole render, so `clock` runs from 0 (first frame) to 1 (last frame)
+-- whichever chunk renders a frame, and `frame_number` is the frame's own number. The option
+-- animation=FIRST-LAST pins that span (say 1-240 while re-rendering 100-120 only).
+-- POV-Ray names animation frames after the digits of +KFF (f_05.png for 24 frames), so each
+-- chunk writes into its own workDir and reports every frame's path there: the runtime moves the
+-- image to framePath(output, frame) once it is whole.
+--
+-- Progress: `Rendering frame K of M` (K counts from +SF) starts a frame, `Rendered N of M
+-- pixels (P%)` is its progress, the frame's `Trace Time:` line ends it.
+-- =============================================================================================
+
+--- The switches of the render options, as startBackgroundRender reads them.
+local function chunkSwitches(plugin, viewport)
+  local args = {}
+  if viewport.res_x and viewport.res_y then
+    append(args, { "+W" .. math.tointeger(viewport.res_x), "+H" .. math.tointeger(viewport.res_y) })
+  end
+  local quality = number(plugin, "quality", 0, 11)
+  if quality then args[#args + 1] = "+Q" .. math.tointeger(quality) end
+  if plugin.antialias ~= nil then
+    if isOff(plugin.antialias) then
+      args[#args + 1] = "-A"
+    else
+      args[#args + 1] = "+A" .. (isOn(plugin.antialias) and "0.3" or tostring(number(plugin, "antialias", 0, 3)))
+    end
+  end
+  local depth = number(plugin, "antialias_depth", 1, 9)
+  if depth then args[#args + 1] = "+R" .. math.tointeger(depth) end
+  local threads = number(plugin, "threads", 1, 512)
+  if threads then args[#args + 1] = "+WT" .. math.tointeger(threads) end
+  return args
+end
+
+---@return number seconds POV-Ray takes to start (small: `--chunk auto` makes more, smaller chunks)
+function POVRay:chunkStartupSeconds()
+  return 0.1
+end
+
+---@param scene_path string
+---@param chunk FrameChunk
+---@param output string the frame pattern, e.g. /abs/frames/orbit_####
+---@param options BackgroundRenderOptions
+---@return table command argv with cwd
+function POVRay:chunkCommand(scene_path, chunk, output, options)
+  local plugin = options.plugin or {}
+  local viewport = options.viewport or {}
+  local scene = fs.abspath(scene_path)
+  local first, last = chunk.span.first, chunk.span.last
+  if plugin.animation ~= nil then
+    local a, b = tostring(plugin.animation):match("^%s*(%d+)%s*%-%s*(%d+)%s*$")
+    a, b = tonumber(a), tonumber(b)
+    if not a or b < a or chunk.first < a or chunk.last > b then
+      error(string.format("POV-Ray: option animation=%s must be FIRST-LAST around the frames rendered (%d-%d)",
+        tostring(plugin.animation), chunk.span.first, chunk.span.last), 0)
+    end
+    first, last = a, b
+  end
+  self.chunkFirst = chunk.first
+  self.chunkFrames = {}
+  for _, frame in ipairs(chunk.frames) do self.chunkFrames[frame] = true end
+  self.chunkDigits = #tostring(last)
+  local command = { plugin.povray or "povray", "+I" .. scene, "+L" .. fs.dirname(scene), "+FN", "-D", "+V" }
+  append(command, chunkSwitches(plugin, viewport))
+  append(command, {
+    "+KFI" .. first, "+KFF" .. last, "+SF" .. chunk.first, "+EF" .. chunk.last, "Frame_Step=" .. chunk.step,
+  })
+  if plugin.args then append(command, splitWords(tostring(plugin.args))) end
+  command[#command + 1] = "+O" .. fs.join(self.workDir, "f_")
+  -- POV-Ray keeps its .pov-state file in its working folder.
+  command.cwd = self.workDir
+  return command
+end
+
+--- Where POV-Ray writes `frame` of this chunk.
+function POVRay:chunkImage(frame)
+  return fs.join(self.workDir, string.format("f_%0" .. self.chunkDigits .. "d.png", frame))
+end
+
+---@param line string
+---@return table|nil
+function POVRay:parseChunkProgress(line)
+  local k = line:match("^Rendering frame (%d+) of %d+")
+  if k then
+    local frame = self.chunkFirst + tonumber(k) - 1
+    if frame == self.chunkFrame then return nil end
+    self.chunkFrame = frame
+    return { frame = frame, percent = 0 }
+  end
+  local frame = self.chunkFrame
+  if frame == nil then
+    local parseError = line:match("^Parse Error: (.*)") or line:match("^Fatal error.*")
+    if parseError then return { error = "POV-Ray: " .. line } end
+    return nil
+  end
+  local done, total = line:match("^Rendered (%d+) of (%d+) pixels")
+  if done then
+    return { frame = frame, percent = math.floor(1000 * tonumber(done) / math.max(1, tonumber(total))) / 10 }
+  end
+  if line:match("^%s*Trace Time:") then
+    return { frame = frame, done = true, path = self:chunkImage(frame) }
+  end
+  if line:match("^Parse Error: ") or line:match("^Fatal error") or line:match("^Render failed") then
+    return { frame = frame, error = "POV-Ray: " .. line }
+  end
+  return nil
+end
+
+--- The image of `frame`: `output` with its #### replaced by the frame number, plus .png.
+---@param output string
+---@param frame integer
+---@return string
+function POVRay:framePath(output, frame)
+  return (output:gsub("#+", function(hashes) return string.format("%0" .. #hashes .. "d", frame) end, 1)) .. ".png"
+end

@@ -12,6 +12,13 @@ struct RenderCommand: ParsableCommand {
             lists them). The render is recorded in the gallery database as it goes
             (`rscript gallery watch ID` from another shell). Exit status: 0 finished, 1 failed,
             2 stopped, 130 after Ctrl-C (the plugin's stopBackgroundRender runs first).
+
+            With --frames, renders a range of frames instead: the frames are cut into chunks,
+            each rendered by one renderer process, up to --workers at once; frames whose image
+            is already there and whole are skipped; failed chunks are retried. Images go to
+            --output (default ./frames), one log per chunk to its logs/ folder. Exit status: 0
+            when every frame is rendered, 1 otherwise, 130 after Ctrl-C. See docs/frames.md.
+              rscript render orbit.pov --renderer POV-Ray --frames 1-24 --workers 2 --res 320x240
             """
     )
 
@@ -39,9 +46,15 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Print progress as JSON events, one object per line.")
     var json = false
 
+    @OptionGroup(title: "Frame ranges") var frameFlags: FrameRenderFlags
+
     @OptionGroup var runtimeFlags: RuntimeFlags
 
     func validate() throws {
+        try frameFlags.validateFrames()
+        if frameFlags.frames != nil, timeout != nil {
+            throw ValidationError("--timeout is for single renders; with --frames, --stall S kills a renderer that prints nothing for S seconds")
+        }
         if let res, RenderManager.Request.parseResolution(res) == nil {
             throw ValidationError("--res must look like 640x480, got '\(res)'")
         }
@@ -54,6 +67,10 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let spec = try frameFlags.spec() {
+            try runFrames(spec)
+            return
+        }
         var request = RenderManager.Request(label: renderer, scene: scene)
         request.resolution = res.flatMap(RenderManager.Request.parseResolution)
         request.cameraPath = camera
@@ -62,6 +79,24 @@ struct RenderCommand: ParsableCommand {
             if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
         }
         var session = RenderSession(request: request)
+        session.json = json
+        session.databasePath = db
+        var runtimeOptions = try runtimeFlags.runtimeOptions()
+        runtimeOptions.handlesInterrupt = true
+        let runtime = try ScriptRuntime(options: runtimeOptions)
+        let status = session.run(in: runtime)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func runFrames(_ spec: FrameSpec) throws {
+        var request = FrameRenderRequest(label: renderer, scene: scene, spec: spec, workers: frameFlags.workers ?? FrameRenderSession.defaultWorkers)
+        frameFlags.apply(to: &request)
+        request.resolution = res.flatMap(RenderManager.Request.parseResolution)
+        request.cameraPath = camera
+        for option in options {
+            if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
+        }
+        var session = FrameRenderSession(request: request)
         session.json = json
         session.databasePath = db
         var runtimeOptions = try runtimeFlags.runtimeOptions()

@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+
+/// Frame-range renders and their chunks in the gallery's SQLite database file, written as they
+/// change, so another process (or `sqlite3`) sees the queue live.
+///
+/// Table `frame_renders`: one row per `rscript render --frames` (label, scene, spec, output
+/// folder and pattern, workers, frame counts, state `rendering` / `finished` / `failed` /
+/// `interrupted`, the frames not rendered as `1-3,7`). Table `frame_chunks`: one row per chunk
+/// attempt, `queued` → `rendering` (worker, pid, log) → `done`, `retried` (its missing frames
+/// were queued again as new rows), `failed` or `interrupted`, with `framesDone` and the reason.
+/// The version is the row `frames` of `rscript_schemas` (shared with the job queue's tables).
+/// Times are seconds since 1970.
+///
+/// - Concurrency: synchronous, throwing `GalleryError`; safe from any thread; WAL, one
+///   BEGIN IMMEDIATE transaction per write, as `GalleryStore`.
+public final class FrameStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    static let component = "frames"
+    static let currentVersion = 1
+
+    static let version1 = """
+        CREATE TABLE IF NOT EXISTS rscript_schemas (
+            component TEXT PRIMARY KEY,
+            version INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS frame_renders (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            label TEXT NOT NULL,
+            scene TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            output TEXT NOT NULL,
+            pattern TEXT NOT NULL,
+            workers INTEGER NOT NULL,
+            frames INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            rendered INTEGER NOT NULL DEFAULT 0,
+            notRendered TEXT,
+            state TEXT NOT NULL CHECK (state IN ('rendering', 'finished', 'failed', 'interrupted')),
+            ownerPid INTEGER,
+            startedAt REAL NOT NULL,
+            endedAt REAL,
+            updatedAt REAL NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS frame_chunks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            renderId INTEGER NOT NULL REFERENCES frame_renders(id) ON DELETE CASCADE,
+            first INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'rendering', 'done', 'retried', 'failed', 'interrupted')),
+            worker INTEGER,
+            pid INTEGER,
+            logPath TEXT,
+            framesDone INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            startedAt REAL,
+            endedAt REAL,
+            updatedAt REAL NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS frame_chunks_by_render ON frame_chunks(renderId, id);
+        """
+
+    /// Opens (and creates, with its folder) the database at `path`, adding the frame tables.
+    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+        self.path = path
+        if Environment.isDirectory(path) {
+            throw GalleryError(.notADatabase, path: path, message: "\(path) is a folder, not an rscript database")
+        }
+        if !FileManager.default.fileExists(atPath: path) { try GalleryStore.createFolder(of: path) }
+        try GallerySchema.checkHeader(path: path)
+        var configuration = Configuration()
+        configuration.label = "rscript.frames"
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.maximumReaderCount = 1
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let current = try pool.read { db -> Bool in
+                guard try GallerySchema.isCurrent(db, path: path), try db.tableExists("rscript_schemas") else { return false }
+                let version = try Int.fetchOne(db, sql: "SELECT version FROM rscript_schemas WHERE component = ?", arguments: [Self.component]) ?? 0
+                return version >= Self.currentVersion
+            }
+            if !current {
+                try pool.write { db in
+                    try GallerySchema.migrate(db, path: path)
+                    try db.execute(sql: Self.version1)
+                    try db.execute(sql: "INSERT OR REPLACE INTO rscript_schemas (component, version) VALUES (?, ?)",
+                                   arguments: [Self.component, Self.currentVersion])
+                }
+            }
+        } catch {
+            throw GalleryError.wrap(error, path: path)
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write { db in try body(db) }
+        } catch {
+            throw GalleryError.wrap(error, path: path)
+        }
+    }
+
+    /// Records a render and its planned chunks (`queued`); returns the render's id and the
+    /// chunks' row ids in order.
+    func insertRender(_ render: FrameRender, ownerPid: Int32) throws -> (id: Int64, chunks: [Int64]) {
+        let now = Date().timeIntervalSince1970
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO frame_renders (label, scene, spec, output, pattern, workers, frames, skipped, state,
+                                               ownerPid, startedAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'rendering', ?, ?, ?)
+                    """,
+                arguments: [render.request.label, render.scenePath, render.request.spec.text, render.folder,
+                            render.pattern, render.slots.count, render.frames.count, render.skipped.count,
+                            ownerPid, now, now])
+            let id = db.lastInsertedRowID
+            let chunks = try render.planned.map { try Self.insertChunk(db, renderId: id, chunk: $0, attempt: 1, now: now) }
+            return (id, chunks)
+        }
+    }
+
+    func insertChunks(renderId: Int64, _ chunks: [FrameChunk], attempt: Int) throws -> [Int64] {
+        let now = Date().timeIntervalSince1970
+        return try write { db in
+            try chunks.map { try Self.insertChunk(db, renderId: renderId, chunk: $0, attempt: attempt, now: now) }
+        }
+    }
+
+    private static func insertChunk(_ db: Database, renderId: Int64, chunk: FrameChunk, attempt: Int, now: Double) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO frame_chunks (renderId, first, last, step, attempt, state, updatedAt) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+            arguments: [renderId, chunk.first, chunk.last, chunk.step, attempt, now])
+        return db.lastInsertedRowID
+    }
+
+    func chunkStarted(_ id: Int64, worker: Int, pid: Int32?, logPath: String) throws {
+        let now = Date().timeIntervalSince1970
+        try write { db in
+            try db.execute(
+                sql: "UPDATE frame_chunks SET state = 'rendering', worker = ?, pid = ?, logPath = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
+                arguments: [worker, pid, logPath, now, now, id])
+        }
+    }
+
+    func chunkEnded(_ id: Int64, state: String, framesDone: Int, reason: String?) throws {
+        let now = Date().timeIntervalSince1970
+        try write { db in
+            try db.execute(
+                sql: "UPDATE frame_chunks SET state = ?, framesDone = ?, reason = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
+                arguments: [state, framesDone, reason, now, now, id])
+        }
+    }
+
+    func renderEnded(_ id: Int64, state: String, rendered: Int, notRendered: String?) throws {
+        let now = Date().timeIntervalSince1970
+        try write { db in
+            try db.execute(
+                sql: "UPDATE frame_renders SET state = ?, rendered = ?, notRendered = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
+                arguments: [state, rendered, notRendered, now, now, id])
+            try db.execute(
+                sql: "UPDATE frame_chunks SET state = 'interrupted', endedAt = ?, updatedAt = ? WHERE renderId = ? AND state IN ('queued', 'rendering')",
+                arguments: [now, now, id])
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// One job as a `JobManager` holds it: its record (kept in step with the database), and while
+/// an attempt runs, its worker and timeout timer. Lives on the runtime's loop thread.
+public final class ManagedJob {
+    public internal(set) var record: JobRecord
+    /// The worker of the running attempt (one worker process per attempt).
+    var worker: Worker?
+    var timeoutTimer: Int?
+    /// A kill or a timeout ended the job while its worker still ran: waiters are told once the
+    /// worker process is gone.
+    var awaitingExit = false
+    var waiters: [(ManagedJob) -> Void] = []
+    /// Progress not written to the database yet.
+    var progressDirty = false
+
+    init(record: JobRecord) { self.record = record }
+
+    public var id: Int64 { record.id }
+    public var name: String { record.name }
+    public var state: JobState { record.state }
+    /// Ended, and its worker (if any) is gone.
+    public var isSettled: Bool { record.state.isEnded && !awaitingExit }
+}

@@ -1,0 +1,94 @@
+import CLuaShim
+import LuaBridge
+
+/// The Lua-side handle of a batch (`map`, `imap`): dropping an unfinished `imap` iterator
+/// cancels its items still queued.
+final class BatchHandle {
+    let batch: PoolBatch
+    init(batch: PoolBatch) { self.batch = batch }
+
+    deinit {
+        if !batch.isComplete { batch.cancelQueued(reason: "its \(batch.operation) iterator was dropped") }
+    }
+}
+
+extension PoolModule {
+    static func registerBatchClass(in runtime: ScriptRuntime) {
+        var batch = LuaClass<BatchHandle>("PoolBatch")
+        // wait() -> true, results | false, message; suspends until every item is done, or one
+        // failed and the others of the batch are cancelled or done.
+        batch.method("wait") { [unowned runtime] handle, call in
+            let batch = handle.batch
+            if batch.isSettled { return push(batch.outcome(), call) }
+            guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
+                batch.cancelQueued(reason: "\(batch.operation) was called outside a task")
+                return failure(call, "\(batch.operation): can only wait inside a task (from a script or a coroutine of one)")
+            }
+            batch.whenSettled {
+                runtime.scheduler.resolve(token) { L in
+                    switch batch.outcome() {
+                    case .success(let values):
+                        lua_pushboolean(L, 1)
+                        runtime.state.push(.array(values.map(\.luaValue)), on: L)
+                    case .failure(let error):
+                        lua_pushboolean(L, 0)
+                        runtime.state.pushString(error.description, on: L)
+                    }
+                    return 2
+                }
+            }
+            return call.suspend()
+        }
+        // next() -> true, value, index | true (the end) | false, message; suspends until the
+        // next result is there.
+        batch.method("next") { [unowned runtime] handle, call in
+            let batch = handle.batch
+            if let next = batch.next() { return push(next, call.L, runtime) }
+            guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
+                return failure(call, "\(batch.operation): can only wait inside a task (from a script or a coroutine of one)")
+            }
+            func waitForNext() {
+                batch.whenNextMayBeReady {
+                    guard let next = batch.next() else { return waitForNext() }
+                    runtime.scheduler.resolve(token) { L in push(next, L, runtime) }
+                }
+            }
+            waitForNext()
+            return call.suspend()
+        }
+        batch.method("cancel") { handle, call in
+            handle.batch.cancelQueued(reason: "cancelled")
+            return 0
+        }
+        batch.description { "PoolBatch (\($0.batch.operation), \($0.batch.count) items)" }
+        runtime.state.register(batch)
+    }
+
+    private static func push(_ outcome: Result<[JSONValue], PoolBatchError>, _ call: LuaCall) -> Int32 {
+        switch outcome {
+        case .success(let values):
+            call.push(true)
+            call.push(LuaValue.array(values.map(\.luaValue)))
+            return 2
+        case .failure(let error):
+            return failure(call, error.description)
+        }
+    }
+
+    private static func push(_ next: PoolBatch.Next, _ L: OpaquePointer, _ runtime: ScriptRuntime) -> Int32 {
+        switch next {
+        case .value(let value, let index):
+            lua_pushboolean(L, 1)
+            runtime.state.push(value.luaValue, on: L)
+            lua_pushinteger(L, lua_Integer(index + 1))
+            return 3
+        case .failure(let error):
+            lua_pushboolean(L, 0)
+            runtime.state.pushString(error.description, on: L)
+            return 2
+        case .end:
+            lua_pushboolean(L, 1)
+            return 1
+        }
+    }
+}

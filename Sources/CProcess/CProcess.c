@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CProcess.h"
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,6 +14,8 @@
 extern char **environ;
 
 char *const *rscript_environ(void) { return environ; }
+
+void rscript_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 static int spawn_impl(const char *const argv[], const char *const envp[], const char *cwd,
                       pid_t *out_pid, int *out_fd, int channel[4]);

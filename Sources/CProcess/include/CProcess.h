@@ -27,6 +27,9 @@ int rscript_pidfd_open(pid_t pid);
 /// 0 while it runs, -1 on error. *code is the exit code, or -signal when a signal killed it.
 int rscript_reap(pid_t pid, int *code, struct rusage *usage);
 
+/// Makes stdout line-buffered (C stdio; Swift 6 cannot touch `stdout` directly).
+void rscript_line_buffer_stdout(void);
+
 /// The environment as a NULL-terminated array (the C `environ`).
 char *const *rscript_environ(void);
 

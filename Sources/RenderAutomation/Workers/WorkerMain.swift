@@ -1,4 +1,5 @@
 import CLuaShim
+import CProcess
 import LuaBridge
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ public final class WorkerMain {
         // A worker dies with its parent's group kill; Ctrl-C in a terminal goes to the parent.
         signal(SIGINT, SIG_IGN)
         // Line-buffered output, so `rscript jobs logs --follow` shows prints as they happen.
-        setvbuf(stdout, nil, _IOLBF, 0)
+        rscript_line_buffer_stdout()
     }
 
     /// Serves until the parent closes the channel; returns the exit status.

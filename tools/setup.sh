@@ -24,4 +24,10 @@ if ((${#missing[@]})); then
 fi
 
 echo "==> building rscript (${1:-debug})"
-swift build -c "${1:-debug}" --product rscript
+if [ "${1:-debug}" = release ]; then
+  # Static Swift runtime: halves start-up (no dynamic linking of the Swift and Foundation
+  # libraries; see docs/benchmarks.md).
+  swift build -c release --static-swift-stdlib --product rscript
+else
+  swift build --product rscript
+fi

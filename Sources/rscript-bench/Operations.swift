@@ -26,7 +26,8 @@ struct OperationResult {
 /// `__index` is the methods table, as for the C side's `PointMethods`).
 final class MethodsPoint {}
 
-/// The same with a property too (its `__index` is the shim's C function: methods, then getters).
+/// The same with a property too (its `__index` is the shim's C function, over one lookup table of
+/// methods and getters: the same shape as the C side's `PointFields`).
 final class FieldsPoint {
     var x = 1.5
 }

@@ -31,7 +31,7 @@ struct BenchOptions {
 
         Measures the bridge's hot paths beside the same operations written against the raw Lua
         C API, then the start-up of `rscript run hello.lua` beside `lua5.4 hello.lua`.
-          --quick           fewer iterations and repetitions (a smoke run; figures are noisier)
+          --quick           shorter and fewer rounds (a smoke run; figures are noisier)
           --json            print the results as one JSON object
           --rscript PATH    the rscript binary (default: next to rscript-bench)
           --lua PATH        the reference interpreter (default: lua5.4 on PATH)

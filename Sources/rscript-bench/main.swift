@@ -7,6 +7,9 @@ import Darwin
 #endif
 
 let options = BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+#if DEBUG
+printError("rscript-bench: this is a debug build; its figures say nothing about release speed (build with -c release)")
+#endif
 let machine = MachineInfo.current()
 
 var loopNs: Double?
@@ -35,4 +38,3 @@ if options.json {
 } else {
     printTable(machine: machine, options: options, loopNs: loopNs, results: results, startup: startup, startupError: startupError)
 }
-exit(0)

@@ -1,5 +1,6 @@
 import Foundation
 import RScriptTesting
+@testable import RenderAutomation
 import XCTest
 
 /// `rscript.pool` and `rscript.poolprogress` end to end: scripts run by the real binary, whose
@@ -305,5 +306,30 @@ final class PoolTests: XCTestCase {
                 XCTAssertNotEqual(kill(pid, 0), 0, "\(mode): worker \(pid) is still running")
             }
         }
+    }
+}
+
+/// The worker channel's fast path for progress lines agrees with the general parser, and leaves
+/// it what it does not handle.
+final class WorkerProgressLineTests: XCTestCase {
+    func testTheFastPathAgreesWithTheParser() {
+        let messages: [WorkerMessage] = [
+            .progress(id: 12, fraction: 0.5, message: "half"),
+            .progress(id: 1, fraction: 1, message: nil),
+            .progress(id: 7, fraction: 1e-7, message: "tile 3 of 4: ünïcode"),
+            .progress(id: 3, fraction: 0, message: ""),
+        ]
+        for message in messages {
+            XCTAssertEqual(WorkerMessage.progress(fromLine: message.jsonText), message, message.jsonText)
+            XCTAssertEqual(WorkerMessage(jsonText: message.jsonText), message)
+        }
+        let escaped = WorkerMessage.progress(id: 2, fraction: 0.25, message: "say \"hi\"\n")
+        XCTAssertNil(WorkerMessage.progress(fromLine: escaped.jsonText), "escapes go to the general parser")
+        XCTAssertEqual(WorkerMessage(jsonText: escaped.jsonText), escaped)
+        for other in [WorkerMessage.ready(pid: 4), .result(id: 2, value: ["a": 1]), .failure(id: 3, error: "x", traceback: nil)] {
+            XCTAssertNil(WorkerMessage.progress(fromLine: other.jsonText), other.jsonText)
+        }
+        XCTAssertNil(WorkerMessage.progress(fromLine: "{\"t\":\"progress\",\"id\":1}"), "no fraction")
+        XCTAssertNil(WorkerMessage.progress(fromLine: "not json"))
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 import RScriptTesting
 import XCTest
 
+#if canImport(Glibc)
+@preconcurrency import Glibc  // `environ`, for posix_spawn
+#endif
+
 /// `rscript repl` on the real binary: under a real pty (a detached tmux session) for the
 /// terminal behaviour (libedit editing, completion, history, Ctrl-C, Ctrl-D), and with piped
 /// standard input for the plain mode.
@@ -69,6 +73,24 @@ final class ReplTests: XCTestCase {
         repl.typeWithoutEnter("os.")
         repl.press("Tab", "Tab")
         try repl.waitFor { $0.text.contains("os.clock") && $0.text.contains("os.time") }
+        repl.press("C-u")
+        // methods after ':' (a string's come from its metatable's __index)
+        repl.type("s = 'abc'")
+        repl.typeWithoutEnter("s:up")
+        repl.press("Tab")
+        try repl.waitFor { $0.lines.contains { $0.hasPrefix("> s:upper(") } }
+        repl.press("C-u")
+        // completion reads raw: an __index function is never called
+        repl.type("trap = setmetatable({ field = 1 }, { __index = function() print('TRAP' .. ' RAN') end })")
+        repl.typeWithoutEnter("trap.fi")
+        repl.press("Tab")
+        try repl.waitFor { $0.lines.contains { $0.hasPrefix("> trap.field") } }
+        repl.press("C-u")
+        repl.typeWithoutEnter("trap.missing.")
+        repl.press("Tab", "Tab", "C-u")
+        repl.type("print('done ' .. 'completing')")
+        try repl.waitFor { $0.lines.contains("done completing") }
+        XCTAssertFalse(repl.screen.text.contains("TRAP RAN"), repl.screen.text)
     }
 
     func testUpArrowRecallsHistory() throws {
@@ -235,27 +257,36 @@ private final class TmuxSession {
         try Self.tmuxOutput(["-L", socket] + arguments)
     }
 
-    /// Runs tmux and returns its output. The server that `new-session` starts inherits the
-    /// client's descriptors, so output goes to a file: a pipe would never reach end-of-file.
+    /// Runs tmux and returns its output.
+    ///
+    /// Not through `Process`: the tmux server that `new-session` starts keeps every descriptor it
+    /// inherits, and `Process` learns of a child's exit from a socket the child holds, so it
+    /// would wait for the server too. Here the child gets /dev/null, a file for its output and
+    /// nothing else, and `waitpid` waits for the client alone.
     private static func tmuxOutput(_ arguments: [String]) throws -> String {
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-tmux-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
-            throw TmuxError("cannot create \(outputFile.path)")
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-tmux-\(UUID().uuidString)").path
+        defer { unlink(outputFile) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let inherited = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in inherited.compactMap({ Int32($0) }) where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)  // one that is already closed is skipped
         }
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let data = try Data(contentsOf: outputFile)
-        guard process.terminationStatus == 0 else {
-            throw TmuxError("tmux \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
+        let argv = (["tmux"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TmuxError("cannot run tmux: \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else {
+            throw TmuxError("tmux \(arguments.joined(separator: " ")) failed with wait status \(status)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
     }
 
     private static func quote(_ text: String) -> String {

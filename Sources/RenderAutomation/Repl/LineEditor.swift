@@ -18,9 +18,16 @@ final class LineEditor: LineReader {
     /// How many lines the history file keeps.
     static let historyLimit: Int32 = 1000
 
-    init(historyFile: String?, completer: ReplCompleter?) {
+    /// `interruptDescriptor`: what the SIGINT handler writes to (see `TerminalInput`).
+    init(historyFile: String?, completer: ReplCompleter?, interruptDescriptor: Int32?) {
         self.historyFile = historyFile
+        // libedit shows and returns what the locale's character set allows: use UTF-8 when the
+        // environment does not say.
+        if setlocale(LC_CTYPE, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
         rl_readline_name = UnsafePointer(strdup("rscript"))  // for `rscript:` lines in ~/.editrc
+        TerminalInput.install(interruptDescriptor: interruptDescriptor)  // before rl_initialize
         rl_initialize()
         using_history()
         stifle_history(Self.historyLimit)
@@ -31,10 +38,9 @@ final class LineEditor: LineReader {
     deinit { CompletionHook.uninstall() }
 
     func readLine(prompt: String) -> LineInput {
-        errno = 0
         guard let raw = readline(prompt) else {
-            // libedit returns NULL for Ctrl-D and also when a signal (Ctrl-C) cut the read short.
-            return errno == EINTR || ReplInterrupt.pending ? .interrupted : .endOfFile
+            // NULL for Ctrl-D, and for Ctrl-C (`TerminalInput` ends the read then).
+            return ReplInterrupt.pending ? .interrupted : .endOfFile
         }
         defer { free(raw) }
         var line = String(cString: raw)

@@ -2,7 +2,7 @@ import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc  // `stdout`
 #endif
 
 /// How `rscript repl` behaves.
@@ -58,7 +58,11 @@ public final class Repl {
         let reader: LineReader
         if interactive {
             let historyFile = options.savesHistory ? options.historyFile ?? LineEditor.defaultHistoryFile() : nil
-            reader = LineEditor(historyFile: historyFile, completer: ReplCompleter(state: runtime.state))
+            reader = LineEditor(
+                historyFile: historyFile,
+                completer: ReplCompleter(state: runtime.state),
+                interruptDescriptor: runtime.scheduler.mailbox.wakeFileDescriptor
+            )
             ReplInterrupt.install(runtime)
             let info = RuntimeInfo.current
             print("rscript \(info.version) (\(info.luaVersion))  :help for help, Ctrl-D to quit")
@@ -81,8 +85,8 @@ public final class Repl {
             let input = reader.readLine(prompt: lines.isEmpty ? "> " : ">> ")
             switch input {
             case .endOfFile:
+                if interactive { print() }
                 if lines.isEmpty {
-                    if interactive { print() }
                     finish()
                     return 0
                 }
@@ -133,7 +137,8 @@ public final class Repl {
         switch result {
         case .success(let values):
             if let line = ResultPrinter.line(for: values) {
-                print(line)
+                // through C's stdout, the stream Lua's `print` writes to, so the order holds
+                _ = (line + [UInt8(ascii: "\n")]).withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, stdout) }
                 fflush(nil)
             }
         case .failure(let error):

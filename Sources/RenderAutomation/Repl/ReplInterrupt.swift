@@ -5,8 +5,9 @@ import LuaBridge
 /// interrupts Lua code that is running, counts the signal and wakes the loop. A second Ctrl-C
 /// before the REPL has dealt with the first exits at once (status 130).
 ///
-/// At the terminal prompt the handler stays installed: libedit's own handler restores it and
-/// re-sends the signal, and `readline()` returns early; the REPL then drops the line.
+/// At the terminal prompt the handler stays installed (libedit's own handler passes the signal
+/// on to it), and `TerminalInput` ends the read when it sees the count; the REPL then drops the
+/// line.
 enum ReplInterrupt {
     static func install(_ runtime: ScriptRuntime) {
         rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor)

@@ -41,12 +41,13 @@ struct ResultPrinter {
         wrapper = function
     }
 
-    /// The line to print for a finished wrapper's results (`count, line`), or nil for none.
-    static func line(for results: [LuaValue]) -> String? {
+    /// The line to print (without its newline) for a finished wrapper's results
+    /// (`count, line`), or nil for none. Bytes as Lua has them, valid UTF-8 or not.
+    static func line(for results: [LuaValue]) -> [UInt8]? {
         guard results.count == 2, case .int(let count) = results[0], count > 0 else { return nil }
         switch results[1] {
-        case .string(let text): return text
-        case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .string(let text): return Array(text.utf8)
+        case .bytes(let bytes): return bytes
         default: return nil
         }
     }

@@ -1,3 +1,4 @@
+import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import LuaBridge
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,13 @@ public final class WorkerRegistry {
     unowned let runtime: ScriptRuntime
     private var workers: [Int32: Worker] = [:]
     private var nextCallID: Int64 = 1
+    /// Messages read by the I/O thread, waiting for the loop: one mailbox post per burst, not
+    /// one per message (a task may report progress thousands of times a second).
+    private let inbox = Inbox()
+
+    final class Inbox: Sendable {
+        let messages = Mutex<[(WorkerMessage, String)]>([])
+    }
 
     init(runtime: ScriptRuntime) {
         self.runtime = runtime
@@ -34,10 +42,16 @@ public final class WorkerRegistry {
         let mailbox = runtime.scheduler.mailbox
         var spec = SpawnSpec(command: [Self.executable, "worker", "--id", String(id)])
         spec.logPath = logPath
+        let inbox = self.inbox
         let process = try runtime.processes.spawn(spec, channel: true, keepsLoopAlive: keepsLoopAlive) { line in
-            guard let message = WorkerMessage(jsonText: line) else { return }
+            guard let message = WorkerMessage.progress(fromLine: line) ?? WorkerMessage(jsonText: line) else { return }
+            let first = inbox.messages.withLock { queue in
+                queue.append((message, line))
+                return queue.count == 1
+            }
+            guard first else { return }  // a post is on its way and will take this one too
             mailbox.post { scheduler in
-                ScriptRuntime.of(scheduler.state)?.workers.deliver(message, from: line)
+                ScriptRuntime.of(scheduler.state)?.workers.deliverInbox()
             }
         }
         let worker = Worker(id: id, process: process) { [unowned self] in
@@ -46,6 +60,15 @@ public final class WorkerRegistry {
         }
         workers[process.pid] = worker
         return worker
+    }
+
+    /// Delivers what the inbox holds, in arrival order (before any exit posted after it).
+    private func deliverInbox() {
+        let messages = inbox.messages.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        for (message, line) in messages { deliver(message, from: line) }
     }
 
     private func deliver(_ message: WorkerMessage, from line: String) {

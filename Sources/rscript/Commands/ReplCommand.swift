@@ -6,11 +6,12 @@ struct ReplCommand: ParsableCommand {
         commandName: "repl",
         abstract: "Start an interactive Lua prompt.",
         discussion: """
-            Like lua5.4's prompt: an expression prints its values, an unfinished chunk continues
-            on the next line (>>), errors print with a traceback and the prompt goes on. Chunks
-            run as tasks, so they may wait (require("rscript.time").sleep(1)). Line editing,
-            history and Tab completion come from libedit; type :help at the prompt for more.
-            When standard input is not a terminal, lines are read without prompts.
+            Like lua5.4's prompt: an expression prints its values, an unfinished chunk \
+            continues on the next line (>>), and an error prints with a traceback while the \
+            prompt goes on. Chunks run as tasks, so they may wait \
+            (require("rscript.time").sleep(1)). Line editing, history and Tab completion come \
+            from libedit; type :help at the prompt for more. When standard input is not a \
+            terminal, lines are read without prompts: echo 'print(1 + 1)' | rscript repl
 
             Environment:
               RSCRIPT_HISTORY   the history file (default ~/.rscript_history; empty: none)

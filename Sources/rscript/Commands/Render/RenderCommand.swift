@@ -7,18 +7,19 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render a scene with a background-renderer plugin.",
         discussion: """
-            Plugins are found in backgroundrenderers/ under each entry of RSCRIPT_PLUGIN_PATH, then
-            in ~/.config/rscript, then among the plugins shipped with rscript (`rscript renderers`
-            lists them). The render is recorded in the gallery database as it goes
-            (`rscript gallery watch ID` from another shell). Exit status: 0 finished, 1 failed,
+            Plugins are found in backgroundrenderers/ under each entry of RSCRIPT_PLUGIN_PATH, then \
+            in ~/.config/rscript, then among the plugins shipped with rscript (`rscript renderers` \
+            lists them). The render is recorded in the gallery database as it goes \
+            (`rscript gallery watch ID` from another shell). Exit status: 0 finished, 1 failed, \
             2 stopped, 130 after Ctrl-C (the plugin's stopBackgroundRender runs first).
 
-            With --frames, renders a range of frames instead: the frames are cut into chunks,
-            each rendered by one renderer process, up to --workers at once; frames whose image
-            is already there and whole are skipped; failed chunks are retried. Images go to
-            --output (default ./frames), one log per chunk to its logs/ folder. Exit status: 0
+            With --frames, renders a range of frames instead: the frames are cut into chunks, \
+            each rendered by one renderer process, up to --workers at once; frames whose image \
+            is already there and whole are skipped; failed chunks are retried. Images go to \
+            --output (default ./frames), one log per chunk to its logs/ folder. Exit status: 0 \
             when every frame is rendered, 1 otherwise, 130 after Ctrl-C. See docs/frames.md.
-              rscript render orbit.pov --renderer POV-Ray --frames 1-24 --workers 2 --res 320x240
+
+              rscript render orbit.pov --renderer POV-Ray --frames 1-24 --workers 2
             """
     )
 

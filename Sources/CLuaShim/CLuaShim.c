@@ -120,6 +120,11 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
         raise_limit(L, "interrupted");
         return;
     }
+    if (lua_gethookcount(L) != HOOK_COUNT) {
+        // Armed (count 1) for an interrupt that another thread consumed: back to the usual hook.
+        rscript_update_hook(L);
+        return;
+    }
     if (info->instruction_budget > 0) {
         info->instructions_used += HOOK_COUNT;
         if (info->instructions_used > info->instruction_budget) {
@@ -235,9 +240,12 @@ void rscript_push_last_traceback(lua_State *L) {
 // runs and lifted again before control returns to Swift.
 int rscript_pcall_msgh(lua_State *L, int nargs, int nresults, int msgh) {
     rscript_state_info *info = rscript_info(L);
+    if (info->entry_depth == 0) rscript_begin_entry(L);  // a top-level entry: fresh budget and deadline
     int saved = info->enforce;
     info->enforce = 1;
+    info->entry_depth++;
     int status = lua_pcall(L, nargs, nresults, msgh);
+    info->entry_depth--;
     info->enforce = saved;
     return status;
 }
@@ -257,11 +265,47 @@ int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
     lua_State *saved_running = info->running;
     info->enforce = 1;
     info->running = co;
+    if (info->interrupt_requested) {  // asked for before `running` was co: arm co as well
+        lua_sethook(co, limits_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+    }
+    info->entry_depth++;
     int status = lua_resume(co, from, nargs, nresults);
+    info->entry_depth--;
     info->enforce = saved;
     info->running = saved_running;
     return status;
 }
+
+// coroutine.resume for the coroutine prelude: the same results, but through rscript_resume, so
+// the coroutine counts as running and an interrupt reaches it even when no limit hook is set.
+static int tracked_resume(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    luaL_argexpected(L, co != NULL, 1, "coroutine");
+    int narg = lua_gettop(L) - 1, nres = 0;
+    if (!lua_checkstack(co, narg)) {
+        lua_pushboolean(L, 0);
+        lua_pushliteral(L, "too many arguments to resume");
+        return 2;
+    }
+    lua_xmove(L, co, narg);
+    int status = rscript_resume(co, L, narg, &nres);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        lua_pushboolean(L, 0);
+        lua_xmove(co, L, 1);  // the error
+        return 2;
+    }
+    if (!lua_checkstack(L, nres + 1)) {
+        lua_pop(co, nres);
+        lua_pushboolean(L, 0);
+        lua_pushliteral(L, "too many results to resume");
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_xmove(co, L, nres);
+    return nres + 1;
+}
+
+void rscript_push_resume(lua_State *L) { lua_pushcfunction(L, tracked_resume); }
 
 int rscript_load(lua_State *L, const char *buf, size_t size, const char *chunkname, const char *mode) {
     rscript_state_info *info = rscript_info(L);

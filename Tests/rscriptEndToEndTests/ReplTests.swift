@@ -112,8 +112,12 @@ final class ReplTests: XCTestCase {
     func testCtrlDExitsAndSavesHistory() throws {
         let repl = try startRepl()
         repl.type("saved = 1")
+        // Ctrl-D typed before the next prompt would reach the tty in cooked mode, where it is
+        // no key but an end-of-file mark that libedit never sees: wait for the prompt first.
+        try repl.waitFor { Array($0.lines.filter { !$0.isEmpty }.suffix(2)) == ["> saved = 1", ">"] }
         repl.press("C-d")
-        try repl.waitFor { $0.text.contains("[exited 0]") }
+        try repl.waitFor { _ in repl.exit != nil }
+        XCTAssertEqual(repl.exit, "status 0")
         let history = try String(contentsOfFile: repl.historyFile, encoding: .utf8)
         XCTAssertTrue(history.contains("saved"), history)
     }
@@ -192,11 +196,24 @@ private final class TmuxSession {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-repl-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let session = TmuxSession(socket: "rscript-test-\(getpid())-\(UUID().uuidString.prefix(8))", directory: directory)
-        // HOME keeps ~/.editrc out; the trailing echo shows how the REPL exited.
-        let command = "cd \(quote(directory)) && HOME=\(quote(directory)) RSCRIPT_HISTORY=\(quote(session.historyFile)) "
-            + "\(quote(binary)) repl; echo \"[exited $?]\"; sleep 60"
-        _ = try session.tmux(["new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", command])
+        // `exec`: the REPL leads the pane's process group alone, as under an interactive shell
+        // (a waiting `sh` there could die of the Ctrl-C the tests send). HOME keeps ~/.editrc
+        // out; remain-on-exit keeps the pane, and its exit status, after the REPL ends.
+        let command = "exec env HOME=\(quote(directory)) RSCRIPT_HISTORY=\(quote(session.historyFile)) \(quote(binary)) repl"
+        try session.tmux([
+            "start-server", ";",
+            "set-option", "-g", "remain-on-exit", "on", ";",
+            "new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", "-c", directory, command,
+        ])
         return session
+    }
+
+    /// How the REPL ended ("status 0", "signal 11"), or nil while it runs.
+    var exit: String? {
+        guard let fields = try? tmux(["display-message", "-p", "-t", name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"]),
+              fields.hasPrefix("1:") else { return nil }
+        let parts = fields.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 3 && !parts[2].isEmpty ? "signal \(parts[2])" : "status \(parts[1])"
     }
 
     /// Types `text` literally, then Enter.

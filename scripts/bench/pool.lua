@@ -3,7 +3,8 @@
 -- 1. JOBS (200) trivial jobs, each running `true`, through a 2-worker pool (each task spawns
 --    `true` with rscript.process and waits for it) beside `seq JOBS | xargs -P2 -n1 true`,
 --    in the same run: the wall times and their ratio (target <= 1.3). The pool's time covers
---    everything: starting the workers, the jobs, closing and joining the pool.
+--    everything: starting the workers, the jobs, closing and joining the pool. Also the pool
+--    alone: the same JOBS items through tasks that only return their argument.
 -- 2. The cost of one progress update seen by the parent: one task calls client:progress
 --    UPDATES (50000) times; the parent's CPU time (its loop and I/O threads) over that call,
 --    less a task that loops as long without reporting, divided by UPDATES (target < 5 us).
@@ -33,6 +34,9 @@ return function(client, i)
   return i
 end
 ]])
+local echoTask = write("echo.lua", [[
+return function(client, i) return i end
+]])
 local progressTask = write("progress.lua", [[
 return function(client, n, report)
   local x = 0
@@ -58,10 +62,10 @@ end
 local items = {}
 for i = 1, jobs do items[i] = i end
 
-local function pooled()
+local function pooled(task)
   local t0 = time.monotonic()
   local pool = Pool.new{ workers = 2 }
-  local results = pool:map(trueTask, items)
+  local results = pool:map(task or trueTask, items)
   pool:close()
   pool:join()
   local elapsed = time.monotonic() - t0
@@ -80,6 +84,9 @@ print(string.format("%d trivial jobs (true), 2 workers, median of %d rounds:", j
 print(string.format("  seq %d | xargs -P2 -n1 true   %7.1f ms", jobs, median(xs) * 1000))
 print(string.format("  rscript.pool (2 workers)       %7.1f ms", median(ps) * 1000))
 print(string.format("  wall ratio pool/xargs          %7.2f (target <= 1.3)", median(ratios)))
+local echoes = {}
+for _ = 1, rounds do echoes[#echoes + 1] = pooled(echoTask) end
+print(string.format("  the pool alone (tasks return their argument, no process): %.1f ms", median(echoes) * 1000))
 
 local pool = Pool.new{ workers = 1 }
 pool:apply(progressTask, { 10, true })  -- start the worker, load the script

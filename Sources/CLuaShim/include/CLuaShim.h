@@ -82,6 +82,7 @@ typedef struct rscript_state_info {
     int limit_kind;           // 1 budget, 2 deadline, 3 interrupt: why the last hook error was raised
     int hook_installed;
     lua_State *running;       // the coroutine rscript_resume is running, for interrupts
+    int entry_depth;          // protected calls and resumes from Swift now running; 0: none
 } rscript_state_info;
 
 /// Creates a state whose allocator counts bytes and enforces `info->limit`.
@@ -119,10 +120,13 @@ int rscript_traceback_handler(lua_State *L);
 /// call needs no lua_insert/lua_remove around it (see LuaFunction.call).
 static inline void rscript_push_traceback_handler(lua_State *L) { lua_pushcclosure(L, rscript_traceback_handler, 0); }
 /// lua_pcall with the message handler at `msgh` (0: none); the limit is enforced during the
-/// call. The entry point every Swift-to-Lua call goes through.
+/// call. The entry point every Swift-to-Lua call goes through. Called when no Lua code runs (not
+/// from a Swift function Lua called), it starts a new entry: fresh instruction budget and deadline.
 int rscript_pcall_msgh(lua_State *L, int nargs, int nresults, int msgh);
 /// lua_resume with the limit enforced; on error the coroutine's stack is left for tracebacks.
 int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
+/// Pushes a `coroutine.resume` that resumes through rscript_resume (for the coroutine prelude).
+void rscript_push_resume(lua_State *L);
 /// luaL_loadbufferx under protection (a memory error cannot escape).
 int rscript_load(lua_State *L, const char *buf, size_t size, const char *chunkname, const char *mode);
 /// t[k] with metamethods, protected. Stack: [..., t, k] -> [..., v]; returns a status.

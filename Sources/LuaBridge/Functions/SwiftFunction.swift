@@ -71,10 +71,10 @@ extension LuaState {
         rscript_push_swift_function(thread ?? L, Unmanaged.passRetained(box).toOpaque())
     }
 
-    /// Sets the global `name` to a Swift function.
+    /// Sets the global `name` to a Swift function (raw: a `__newindex` on `_G` does not run).
     public func register(_ name: String, _ body: @escaping LuaFunctionBody) {
         push(function: name, body)
-        lua_setglobal(L, name)
+        setRawGlobal(name)
     }
 
     /// Builds a module table of Swift functions (`name` is the prefix error messages use, such as

@@ -85,15 +85,18 @@ extension LuaState {
 
     /// Pops the error object at the top of `thread` and turns it into a `LuaError`.
     func popError(status: Int32, thread: OpaquePointer, traceback: String?) -> LuaError {
-        let message: String
-        if lua_type(thread, -1) == LUA_TSTRING {
+        // As lua.c words it: strings and numbers as they are, `__tostring` if the object has one,
+        // else "(error object is a table value)" rather than an address.
+        var message = "(error object is a \(String(cString: luaL_typename(thread, -1))) value)"
+        let type = lua_type(thread, -1)
+        if type == LUA_TSTRING || type == LUA_TNUMBER {
             message = stringAt(thread, -1)
-        } else if rscript_tostring(thread, -1) == LUA_OK {
-            message = stringAt(thread, -1)
+        } else if luaL_getmetafield(thread, -1, "__tostring") != LUA_TNIL {
             lua_pop(thread, 1)
-        } else {
+            if rscript_tostring(thread, -1) == LUA_OK, lua_type(thread, -1) == LUA_TSTRING {
+                message = stringAt(thread, -1)
+            }
             lua_pop(thread, 1)
-            message = "(error object is a \(String(cString: luaL_typename(thread, -1))) value)"
         }
         lua_pop(thread, 1)
         var kind: LuaError.Kind

@@ -70,6 +70,7 @@ public final class LuaState {
         makeSentinels()
         installCoroutineForwarding()
         self.limits = limits
+        applyLimits()  // `didSet` does not run for assignments in an initializer
     }
 
     deinit { close() }
@@ -85,12 +86,14 @@ public final class LuaState {
 
     /// Memory, instruction and deadline limits; changing them takes effect at the next entry.
     public var limits: LuaLimits = .none {
-        didSet {
-            info.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0
-            info.pointee.instruction_budget = limits.instructions
-            info.pointee.deadline_span = limits.deadlineSeconds
-            rscript_update_hook(L)
-        }
+        didSet { applyLimits() }
+    }
+
+    private func applyLimits() {
+        info.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0
+        info.pointee.instruction_budget = limits.instructions
+        info.pointee.deadline_span = limits.deadlineSeconds
+        rscript_update_hook(L)
     }
 
     /// Bytes the state holds now, and its high-water mark.

@@ -7,7 +7,7 @@ extension LuaState {
     /// woken with travel back down. Generators and other plain yields behave as before.
     func installCoroutineForwarding() {
         let source = """
-            local SUSPEND, LIMIT = ...
+            local SUSPEND, LIMIT, trackedResume = ...
             local getmetatable, error, rawpcall, rawxpcall = getmetatable, error, pcall, xpcall
 
             -- A limit error (budget, deadline, interrupt) is re-raised by every catcher, so a
@@ -24,19 +24,26 @@ extension LuaState {
               end, ...))
             end
 
-            local create, resume, yield, status, close =
-              coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.close
+            -- trackedResume is coroutine.resume through the C shim, so interrupts reach the coroutine
+            local create, resume, yield, status, close, isyieldable = coroutine.create,
+              trackedResume, coroutine.yield, coroutine.status, coroutine.close, coroutine.isyieldable
             local select = select
 
-            local function forward(co, ok, ...)
+            -- level: where the caller of coroutine.resume or of a wrap function is, for errors
+            local function forward(level, co, ok, ...)
               if ok and select("#", ...) == 1 and (...) == SUSPEND and status(co) == "suspended" then
-                return forward(co, resume(co, yield(SUSPEND)))
+                if not isyieldable() then
+                  -- No task runs this code: nothing could ever wake the coroutine that waits.
+                  close(co)
+                  error("attempt to wait outside a task (in a coroutine that no task runs)", level)
+                end
+                return forward(level, co, resume(co, yield(SUSPEND)))
               end
               return check(ok, ...)
             end
 
             coroutine.resume = function(co, ...)
-              return forward(co, resume(co, ...))
+              return forward(2, co, resume(co, ...))
             end
 
             coroutine.wrap = function(f)
@@ -48,7 +55,7 @@ extension LuaState {
                 error(err, 0)
               end
               return function(...)
-                return unwrap(forward(co, resume(co, ...)))
+                return unwrap(forward(3, co, resume(co, ...)))
               end
             end
             """
@@ -56,6 +63,7 @@ extension LuaState {
         chunk.push()
         rscript_push_suspend_marker(L)
         rscript_push_limit_metatable(L)
-        try! protectedCall(arguments: 2, results: 0)
+        rscript_push_resume(L)
+        try! protectedCall(arguments: 3, results: 0)
     }
 }

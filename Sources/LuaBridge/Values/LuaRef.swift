@@ -50,16 +50,18 @@ extension LuaState {
         }
     }
 
-    /// The global `name`, read raw from the globals table.
+    /// The global `name`, read raw from the globals table (a strict-mode `__index` on `_G` does
+    /// not run).
     public func global(_ name: String) throws -> LuaValue {
         try checkOpen()
-        lua_getglobal(L, name)
+        pushRawGlobal(name)
         defer { lua_pop(L, 1) }
         return try value(at: -1)
     }
 
+    /// The global `name` if it is a function (read raw), else nil.
     public func globalFunction(_ name: String) -> LuaFunction? {
-        lua_getglobal(L, name)
+        pushRawGlobal(name)
         guard lua_type(L, -1) == LUA_TFUNCTION else {
             lua_pop(L, 1)
             return nil
@@ -67,9 +69,29 @@ extension LuaState {
         return LuaFunction(state: self, popping: L)
     }
 
+    /// Sets the global `name`, raw: never runs a `__newindex` on `_G`.
     public func setGlobal(_ name: String, _ value: LuaValue) {
         push(value)
-        lua_setglobal(L, name)
+        setRawGlobal(name)
+    }
+
+    /// Pushes `_G[name]`, read raw.
+    func pushRawGlobal(_ name: String) {
+        lua_pushglobaltable(L)
+        pushString(name)
+        lua_rawget(L, -2)
+        lua_rotate(L, -2, 1)
+        lua_settop(L, -2)
+    }
+
+    /// Pops the value at the top of the stack into `_G[name]`, raw.
+    func setRawGlobal(_ name: String) {
+        lua_pushglobaltable(L)
+        lua_rotate(L, -2, 1)  // [G, value]
+        pushString(name)
+        lua_rotate(L, -2, 1)  // [G, name, value]
+        lua_rawset(L, -3)
+        lua_settop(L, -2)
     }
 
     /// The globals table.

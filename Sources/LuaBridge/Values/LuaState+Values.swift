@@ -55,12 +55,22 @@ extension LuaState {
 
     /// Reads the value at `index` of `thread` as data. Tables are copied (see `LuaValue` for the
     /// rule); a table that contains itself throws `.conversion`, as do functions, userdata and
-    /// threads (other than the null sentinel). Raw access: no metamethods run.
+    /// threads (other than the null sentinel), and so do tables nested deeper than
+    /// `maxDataDepth`. Raw access: no metamethods run. Leaves the stack as it was, also when it throws.
     public func value(at index: Int32, on thread: OpaquePointer? = nil) throws -> LuaValue {
         let L = thread ?? self.L
+        let top = lua_gettop(L)
         var visiting: Set<UnsafeRawPointer> = []
-        return try readValue(L, lua_absindex(L, index), path: "value", visiting: &visiting)
+        do {
+            return try readValue(L, lua_absindex(L, index), path: "value", visiting: &visiting)
+        } catch {
+            lua_settop(L, top)  // a failure deep in a table leaves its iteration keys behind
+            throw error
+        }
     }
+
+    /// How deeply tables may nest to be read as data (the conversion recurses on the Swift stack).
+    public static let maxDataDepth = 256
 
     private func readValue(_ L: OpaquePointer, _ index: Int32, path: String, visiting: inout Set<UnsafeRawPointer>) throws -> LuaValue {
         switch lua_type(L, index) {
@@ -92,7 +102,7 @@ extension LuaState {
             throw LuaError(.conversion, "cannot convert a table that contains itself (cycle at \(path))")
         }
         defer { visiting.remove(identity) }
-        guard lua_checkstack(L, 4) != 0 else { throw LuaError(.conversion, "table nested too deeply (at \(path))") }
+        guard visiting.count <= Self.maxDataDepth, lua_checkstack(L, 4) != 0 else { throw LuaError(.conversion, "table nested too deeply (at \(path))") }
 
         let isObjectMarked = hasObjectMarker(L, index)
         var arrayCount = Int(lua_rawlen(L, index))

@@ -169,6 +169,7 @@ public final class LuaTable: LuaRef {
 
     /// `rawget(t, key)`: no metamethods.
     public func rawGet(_ key: some LuaPushable) throws -> LuaValue {
+        try state.checkOpen()
         let L = state.L
         push()
         key.push(on: L, state: state)
@@ -181,6 +182,7 @@ public final class LuaTable: LuaRef {
     public func rawSet(_ key: LuaValue, _ value: LuaValue) throws {
         if key.isNil { throw LuaError(.conversion, "table index is nil") }
         if case .double(let d) = key, d.isNaN { throw LuaError(.conversion, "table index is NaN") }
+        try state.checkOpen()
         let L = state.L
         push()
         state.push(key, on: L)
@@ -191,6 +193,7 @@ public final class LuaTable: LuaRef {
 
     /// `#t` without `__len`.
     public var rawLength: Int {
+        if state.isClosed { return 0 }
         push()
         defer { lua_settop(state.L, -2) }
         return Int(lua_rawlen(state.L, -1))
@@ -198,6 +201,7 @@ public final class LuaTable: LuaRef {
 
     /// The raw key/value pairs (a snapshot, as data; keys or values that are not data throw).
     public func pairs() throws -> [(key: LuaValue, value: LuaValue)] {
+        try state.checkOpen()
         let L = state.L
         push()
         let t = lua_gettop(L)
@@ -215,6 +219,7 @@ public final class LuaTable: LuaRef {
 
     /// The keys that are strings (raw), in no particular order.
     public func stringKeys() -> [String] {
+        if state.isClosed { return [] }
         let L = state.L
         push()
         let t = lua_gettop(L)
@@ -228,14 +233,15 @@ public final class LuaTable: LuaRef {
         return keys
     }
 
-    /// A field that holds a function, or nil.
+    /// A field that holds a function, or nil. May run `__index` (protected: an error in it gives nil).
     public func function(_ key: String) -> LuaFunction? {
+        if state.isClosed { return nil }
         let L = state.L
         push()
-        lua_getfield(L, -1, key)  // may run __index; callers use it on module tables
+        state.pushString(key, on: L)
         defer { lua_settop(L, -2) }
-        guard lua_type(L, -1) == LUA_TFUNCTION else {
-            lua_settop(L, -2)
+        guard rscript_gettable(L, -2) == LUA_OK, lua_type(L, -1) == LUA_TFUNCTION else {
+            lua_settop(L, -2)  // the value or the error
             return nil
         }
         return LuaFunction(state: state, popping: L)

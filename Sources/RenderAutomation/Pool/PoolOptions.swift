@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -62,95 +61,6 @@ struct PoolOptions {
         case .double(let d): return String(d)
         case .string(let s): return "\"\(s)\""
         default: return "a \(value.luaTypeName)"
-        }
-    }
-}
-
-/// Where a task script named in `pool:map("render.lua", ...)` is: as given (absolute, or
-/// relative to the current folder), else beside the file that made the call, else in the
-/// running script's folder.
-enum TaskScript {
-    typealias Invalid = PoolOptions.Invalid
-
-    static func resolve(_ call: LuaCall, position: Int32, callerSource: String?, runtime: ScriptRuntime, operation: String) throws -> String {
-        guard call.type(position) == LUA_TSTRING else {
-            throw Invalid(message: "bad argument #1 to '\(operation)' (task script path expected, got \(call.typeName(position)))")
-        }
-        let script = try call.string(position)
-        if script.hasPrefix("/") || isReadable(script) {
-            guard isReadable(script) else { throw Invalid(message: "\(operation): no task script \(script)") }
-            return script
-        }
-        var places = ["the current folder"]
-        var folders: [String] = []
-        if let source = callerSource, source.hasPrefix("@") {
-            folders.append(Environment.directory(of: String(source.dropFirst())))
-        }
-        if let dir = runtime.options.scriptDirectory { folders.append(dir) }
-        for folder in folders where !folder.isEmpty && folder != "." {
-            let candidate = folder.hasSuffix("/") ? folder + script : folder + "/" + script
-            if isReadable(candidate) { return candidate }
-            places.append(folder)
-        }
-        throw Invalid(message: "\(operation): no task script '\(script)' (looked in \(places.joined(separator: ", ")))")
-    }
-
-    static func isReadable(_ path: String) -> Bool {
-        access(path, R_OK) == 0 && !Environment.isDirectory(path)
-    }
-}
-
-/// The arguments of pool calls, as JSON for the trip to a worker.
-enum TaskArguments {
-    typealias Invalid = PoolOptions.Invalid
-
-    /// `map`/`imap`: each item is one argument; `starmap`: each item is a list of arguments.
-    static func lists(_ call: LuaCall, position: Int32, operation: String) throws -> [[JSONValue]] {
-        let items = try array(call, position: position, operation: operation, what: "items")
-        let spread = operation == "starmap"
-        return try items.enumerated().map { index, item in
-            let path = "items[\(index + 1)]"
-            if !spread { return [try json(item, at: path, operation: operation)] }
-            switch item {
-            case .array(let arguments):
-                return try arguments.enumerated().map { try json($0.element, at: "\(path)[\($0.offset + 1)]", operation: operation) }
-            default:
-                throw Invalid(message: "\(operation): \(path) must be a list of arguments {a, b, ...}, got \(item.luaTypeName == "table" ? "a table with other keys" : "a " + item.luaTypeName)")
-            }
-        }
-    }
-
-    /// `apply_async`: the argument list (absent: none).
-    static func list(_ call: LuaCall, position: Int32, operation: String) throws -> [JSONValue] {
-        if call.isNoneOrNil(position) { return [] }
-        return try array(call, position: position, operation: operation, what: "args").enumerated().map {
-            try json($0.element, at: "args[\($0.offset + 1)]", operation: operation)
-        }
-    }
-
-    private static func array(_ call: LuaCall, position: Int32, operation: String, what: String) throws -> [LuaValue] {
-        guard call.type(position) == LUA_TTABLE else {
-            throw Invalid(message: "bad argument #2 to '\(operation)' (table of \(what) expected, got \(call.typeName(position)))")
-        }
-        let value: LuaValue
-        do {
-            value = try call.state.value(at: position, on: call.L)
-        } catch let error as LuaError {
-            throw Invalid(message: "\(operation): \(what) cannot be sent to a worker: \(error.message)")
-        }
-        switch value {
-        case .array(let a): return a
-        case .object(let o) where o.isEmpty: return []
-        default:
-            throw Invalid(message: "bad argument #2 to '\(operation)' (\(what) must be a list 1..n, got a table with other keys)")
-        }
-    }
-
-    private static func json(_ value: LuaValue, at path: String, operation: String) throws -> JSONValue {
-        do {
-            return try JSONValue(value, at: path)
-        } catch let error as JSONValue.ConversionError {
-            throw Invalid(message: "\(operation): \(error.message); only data (numbers, strings, booleans, tables, null) can be sent to a worker")
         }
     }
 }

@@ -38,7 +38,7 @@ public final class WorkerPool {
     private var holding = false
     /// Keeps the pool alive while it has work, whatever Lua does with its handle.
     private var selfReference: WorkerPool?
-    private var whenJoined: [() -> Void] = []
+    private var joinWaiters: [() -> Void] = []
     /// Workers started in all (replacements included).
     public var workersStarted: Int { nextWorkerID - 1 }
 
@@ -116,7 +116,7 @@ public final class WorkerPool {
     /// Runs `action` once the pool is joined (at once if it is). Only after `close()` or
     /// `terminate()`.
     public func whenJoined(_ action: @escaping () -> Void) {
-        if isJoined { action() } else { whenJoined.append(action) }
+        if isJoined { action() } else { joinWaiters.append(action) }
     }
 
     // MARK: Running items
@@ -267,9 +267,9 @@ public final class WorkerPool {
     }
 
     private func checkJoined() {
-        guard isJoined, !whenJoined.isEmpty else { return }
-        let actions = whenJoined
-        whenJoined = []
+        guard isJoined, !joinWaiters.isEmpty else { return }
+        let actions = joinWaiters
+        joinWaiters = []
         for action in actions { action() }
     }
 

@@ -143,6 +143,7 @@ public final class WorkerMain {
     /// (`id`, `pid`, `state`, `progress`), kept between items.
     private func taskFunction(_ script: String) throws -> (LuaFunction, LuaTable) {
         if let function = taskFunctions[script], let client = clientTables[script] { return (function, client) }
+        addToSearchPath(Environment.directory(of: script))
         let chunk = try runtime.state.loadFile(script)
         let results = try chunk.callReturningFunction()
         guard let function = results else {
@@ -188,11 +189,23 @@ public final class WorkerMain {
         }
     }
 
+    /// `require` in a task or job script looks beside it first, as it does for `rscript run`.
+    private var searchedDirectories: Set<String> = []
+
+    private func addToSearchPath(_ directory: String) {
+        guard searchedDirectories.insert(directory).inserted else { return }
+        let code = "local dir = ... package.path = dir .. '/?.lua;' .. dir .. '/?/init.lua;' .. package.path"
+        if let chunk = try? runtime.state.load(code, chunkName: "=search path") {
+            _ = try? chunk.call(.string(directory))
+        }
+    }
+
     // MARK: Jobs (seed 003)
 
     private func runJob(id: Int64, script: String, data: JSONValue) {
         let state = runtime.state
         let chunk: LuaFunction
+        addToSearchPath(Environment.directory(of: script))
         do {
             chunk = try state.loadFile(script)
         } catch let error as LuaError {

@@ -1,3 +1,4 @@
+import Foundation
 import RScriptTesting
 import XCTest
 @testable import LuaBridge
@@ -55,6 +56,37 @@ final class LuaLibrariesTests: XCTestCase {
         try withLuaState(libraries: .full) { state in
             assertLuaError(try state.load(bytes, chunkName: "=bin"), kind: .syntax)
             XCTAssertEqual(try state.load(bytes, chunkName: "=bin", allowBinary: true).call(), ["from bytecode"])
+        }
+    }
+
+    func testSafeRequireLoadsTextModulesButNotBinaryOnes() throws {
+        let binary = try withLuaState(libraries: .full) { state in
+            try XCTUnwrap(state.doString("return string.dump(function() return 'from bytecode' end)").first)
+        }
+        guard case .bytes(let bytes) = binary else { return XCTFail("expected bytes, got \(binary)") }
+        let directory = URL(fileURLWithPath: "/tmp/lb-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(bytes).write(to: directory.appendingPathComponent("compiled.lua"))
+        try "return {answer = 42}\n".write(to: directory.appendingPathComponent("plain.lua"), atomically: true, encoding: .utf8)
+        try "#!/usr/bin/env rscript\nreturn ...\n".write(
+            to: directory.appendingPathComponent("shebang.lua"), atomically: true, encoding: .utf8)
+        try "return = 1\n".write(to: directory.appendingPathComponent("broken.lua"), atomically: true, encoding: .utf8)
+
+        try withLuaState(libraries: .safe) { state in
+            state.setGlobal("dir", .string(directory.path))
+            try state.doString(#"""
+                package.path = dir .. "/?.lua"
+                assert(require("plain").answer == 42)
+                assert(require("shebang") == "shebang", "a module gets its name, as with Lua's searcher")
+                local ok, e = pcall(require, "compiled")
+                assert(not ok and e:find("attempt to load a binary chunk", 1, true), e)
+                assert(e:find("error loading module 'compiled' from file '" .. dir .. "/compiled.lua'", 1, true), e)
+                ok, e = pcall(require, "broken")
+                assert(not ok and e:find("broken.lua:1:", 1, true), e)
+                ok, e = pcall(require, "absent")
+                assert(not ok and e:find("no file '" .. dir .. "/absent.lua'", 1, true), e)
+                """#)
         }
     }
 

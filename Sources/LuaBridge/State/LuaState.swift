@@ -5,8 +5,8 @@ public enum LuaLibraries: Sendable {
     /// Every standard library: for trusted pipeline scripts.
     case full
     /// For untrusted code: no `io`, `os.execute`/`os.exit`/`os.remove`/`os.rename`/`os.tmpname`/
-    /// `os.getenv`, no `package.loadlib` or C searchers, no binary chunks, no `debug`,
-    /// no `dofile`/`loadfile`.
+    /// `os.getenv`, no `package.loadlib` or C searchers, no binary chunks (`load` and `require`
+    /// take text only), no `debug`, no `dofile`/`loadfile`.
     case safe
 }
 
@@ -123,11 +123,23 @@ public final class LuaState {
 
     private func applySafeProfile() {
         let code = """
+            local loadTextFile = ...
             io = nil; debug = nil; dofile = nil; loadfile = nil
             package.loaded.io = nil; package.loaded.debug = nil
             package.loadlib = nil; package.cpath = ""
             local searchers = package.searchers
             for i = #searchers, 3, -1 do searchers[i] = nil end
+            -- Lua's own file searcher would load a binary chunk: this one loads text only.
+            local searchpath, pcall, format = package.searchpath, pcall, string.format
+            searchers[2] = function(name)
+              local path, notFound = searchpath(name, package.path)
+              if not path then return notFound end
+              local ok, chunk = pcall(loadTextFile, path)
+              if not ok then
+                error(format("error loading module '%s' from file '%s':\\n\\t%s", name, path, chunk), 0)
+              end
+              return chunk, path
+            end
             local allowed = { clock = true, date = true, difftime = true, time = true }
             for k in pairs(os) do if not allowed[k] then os[k] = nil end end
             local rawload = load
@@ -137,7 +149,13 @@ public final class LuaState {
             end
             string.dump = nil
             """
-        try! doString(code, chunkName: "=safe-profile")
+        let profile = try! load(code, chunkName: "=safe-profile")
+        profile.push()
+        push(function: "require") { [unowned self] call in
+            call.push(try self.loadFile(try call.string(1)))  // text only: the safe profile's load mode
+            return 1
+        }
+        try! protectedCall(arguments: 1, results: 0)
     }
 
     private func makeSentinels() {

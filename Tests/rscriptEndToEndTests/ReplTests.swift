@@ -23,125 +23,126 @@ final class ReplTests: XCTestCase {
     private func startRepl(file: StaticString = #filePath, line: UInt = #line) throws -> TmuxSession {
         let session = try TmuxSession.start(binary: RScriptBinary.path)
         tmux = session
-        try session.waitFor(file: file, line: line) { $0.lines.contains(">") }
+        try session.waitForPrompt(file: file, line: line)
         return session
     }
 
     func testExpressionValueIsPrinted() throws {
         let repl = try startRepl()
-        repl.type("x = 40 + 2")
-        repl.type("x * 10")
+        try repl.enter("x = 40 + 2")
+        try repl.enter("x * 10")
         try repl.waitFor { $0.lines.contains("420") }
-        repl.type("'a', 1, nil")
+        try repl.enter("'a', 1, nil")
         // values are separated by tabs, which the pane shows as spaces
         try repl.waitFor { $0.lines.contains { $0.split(separator: " ") == ["a", "1", "nil"] } }
-        repl.type("=2^10")
+        try repl.enter("=2^10")
         try repl.waitFor { $0.lines.contains("1024.0") }
     }
 
     func testMultiLineFunctionDefinition() throws {
         let repl = try startRepl()
-        repl.type("function square(n)")
-        try repl.waitFor { $0.lines.last(where: { !$0.isEmpty }) == ">>" }
-        repl.type("  return n * n")
-        repl.type("end")
-        repl.type("square(12)")
+        try repl.enter("function square(n)")
+        try repl.waitFor { $0.lastLine == ">>" }
+        try repl.enter("  return n * n")
+        try repl.enter("end")
+        try repl.enter("square(12)")
         try repl.waitFor { $0.lines.contains("144") }
         XCTAssertTrue(repl.screen.lines.contains(">>   return n * n"), repl.screen.text)
     }
 
     func testErrorIsShownAndTheReplGoesOn() throws {
         let repl = try startRepl()
-        repl.type("error('boom')")
+        try repl.enter("error('boom')")
         try repl.waitFor { $0.lines.contains("stdin:1: boom") }
         try repl.waitFor { $0.text.contains("stack traceback:") && $0.text.contains("in main chunk") }
-        repl.type("x = = 1")
+        try repl.enter("x = = 1")
         try repl.waitFor { $0.lines.contains("stdin:1: unexpected symbol near '='") }
-        repl.type("print('still ' .. 'alive')")
+        try repl.enter("print('still ' .. 'alive')")
         try repl.waitFor { $0.lines.contains("still alive") }
     }
 
     func testTabCompletesTableFields() throws {
         let repl = try startRepl()
-        repl.typeWithoutEnter("string.fo")
+        try repl.typeAtPrompt("string.fo")
         repl.press("Tab")
-        try repl.waitFor { $0.lines.contains { $0.hasPrefix("> string.format") } }
-        repl.typeWithoutEnter("'%d', 7)")
+        try repl.waitFor { $0.lastLine.hasPrefix("> string.format") }
+        repl.typeWithoutWaiting("'%d', 7)")
         repl.press("Enter")
         try repl.waitFor { $0.lines.contains("7") }
         // an ambiguous prefix lists the candidates on a second Tab
-        repl.typeWithoutEnter("os.")
+        try repl.typeAtPrompt("os.")
         repl.press("Tab", "Tab")
         try repl.waitFor { $0.text.contains("os.clock") && $0.text.contains("os.time") }
         repl.press("C-u")
         // methods after ':' (a string's come from its metatable's __index)
-        repl.type("s = 'abc'")
-        repl.typeWithoutEnter("s:up")
+        try repl.enter("s = 'abc'")
+        try repl.typeAtPrompt("s:up")
         repl.press("Tab")
-        try repl.waitFor { $0.lines.contains { $0.hasPrefix("> s:upper(") } }
+        try repl.waitFor { $0.lastLine.hasPrefix("> s:upper(") }
         repl.press("C-u")
         // completion reads raw: an __index function is never called
-        repl.type("trap = setmetatable({ field = 1 }, { __index = function() print('TRAP' .. ' RAN') end })")
-        repl.typeWithoutEnter("trap.fi")
+        try repl.enter("trap = setmetatable({ field = 1 }, { __index = function() print('TRAP' .. ' RAN') end })")
+        try repl.typeAtPrompt("trap.fi")
         repl.press("Tab")
-        try repl.waitFor { $0.lines.contains { $0.hasPrefix("> trap.field") } }
+        try repl.waitFor { $0.lastLine.hasPrefix("> trap.field") }
         repl.press("C-u")
-        repl.typeWithoutEnter("trap.missing.")
+        try repl.typeAtPrompt("trap.missing.")
         repl.press("Tab", "Tab", "C-u")
-        repl.type("print('done ' .. 'completing')")
+        try repl.enter("print('done ' .. 'completing')")
         try repl.waitFor { $0.lines.contains("done completing") }
         XCTAssertFalse(repl.screen.text.contains("TRAP RAN"), repl.screen.text)
     }
 
     func testUpArrowRecallsHistory() throws {
         let repl = try startRepl()
-        repl.type("print('hist' .. 'ory')")
+        try repl.enter("print('hist' .. 'ory')")
         try repl.waitFor { $0.lines.filter { $0 == "history" }.count == 1 }
+        try repl.waitForPrompt()
         repl.press("Up")
-        try repl.waitFor { $0.lines.last(where: { !$0.isEmpty }) == "> print('hist' .. 'ory')" }
+        try repl.waitFor { $0.lastLine == "> print('hist' .. 'ory')" }
         repl.press("Enter")
         try repl.waitFor { $0.lines.filter { $0 == "history" }.count == 2 }
     }
 
     func testHelpCommand() throws {
         let repl = try startRepl()
-        repl.type(":help")
+        try repl.enter(":help")
         try repl.waitFor { $0.text.contains(":quit") && $0.text.contains(":help") }
     }
 
     func testCtrlDExitsAndSavesHistory() throws {
         let repl = try startRepl()
-        repl.type("saved = 1")
-        // Ctrl-D typed before the next prompt would reach the tty in cooked mode, where it is
-        // no key but an end-of-file mark that libedit never sees: wait for the prompt first.
-        try repl.waitFor { Array($0.lines.filter { !$0.isEmpty }.suffix(2)) == ["> saved = 1", ">"] }
+        try repl.enter("saved = 1")
+        // At the prompt: typed while a chunk runs, Ctrl-D would reach the tty in cooked mode,
+        // where it is an end-of-file mark rather than a key, and libedit would never see it.
+        try repl.waitForPrompt()
         repl.press("C-d")
-        try repl.waitFor { _ in repl.exit != nil }
-        XCTAssertEqual(repl.exit, "status 0")
+        try repl.waitFor { $0.lines.contains { $0.hasPrefix("[exited") } }
+        XCTAssertTrue(repl.screen.lines.contains("[exited 0]"), repl.screen.text)
         let history = try String(contentsOfFile: repl.historyFile, encoding: .utf8)
         XCTAssertTrue(history.contains("saved"), history)
     }
 
     func testCtrlCClearsTheLineAndInterruptsAChunk() throws {
         let repl = try startRepl()
-        repl.typeWithoutEnter("this is not Lua")
+        try repl.typeAtPrompt("this is not Lua")
         repl.press("C-c")
-        repl.type("print('after' .. ' ctrl-c')")
+        try repl.enter("print('after' .. ' ctrl-c')")
         try repl.waitFor { $0.lines.contains("after ctrl-c") }
         XCTAssertFalse(repl.screen.text.contains("stdin:1:"), "the cleared line must not run:\n\(repl.screen.text)")
 
-        repl.type("print('looping') while true do end")
+        try repl.enter("print('looping') while true do end")
         try repl.waitFor { $0.lines.contains("looping") }
         repl.press("C-c")
         try repl.waitFor { $0.text.contains("stdin:1: interrupted") }
-        repl.type("print('alive ' .. 'again')")
+        try repl.enter("print('alive ' .. 'again')")
         try repl.waitFor { $0.lines.contains("alive again") }
     }
 
     func testChunksMayWait() throws {
         let repl = try startRepl()
-        repl.type("time = require('rscript.time')")
-        repl.type("t0 = time.monotonic() time.sleep(0.2) print('slept ' .. tostring(time.monotonic() - t0 >= 0.2))")
+        try repl.enter("time = require('rscript.time')")
+        try repl.enter("t0 = time.monotonic() time.sleep(0.2) print('slept ' .. tostring(time.monotonic() - t0 >= 0.2))")
         try repl.waitFor { $0.lines.contains("slept true") }
     }
 
@@ -196,34 +197,38 @@ private final class TmuxSession {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-repl-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let session = TmuxSession(socket: "rscript-test-\(getpid())-\(UUID().uuidString.prefix(8))", directory: directory)
-        // `exec`: the REPL leads the pane's process group alone, as under an interactive shell
-        // (a waiting `sh` there could die of the Ctrl-C the tests send). HOME keeps ~/.editrc
-        // out; remain-on-exit keeps the pane, and its exit status, after the REPL ends.
-        let command = "exec env HOME=\(quote(directory)) RSCRIPT_HISTORY=\(quote(session.historyFile)) \(quote(binary)) repl"
-        try session.tmux([
-            "start-server", ";",
-            "set-option", "-g", "remain-on-exit", "on", ";",
-            "new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", "-c", directory, command,
-        ])
+        // The shell waits to show how the REPL ended. It ignores SIGINT: it shares the REPL's
+        // process group, so the Ctrl-C the tests send reaches it too (the REPL sets its own
+        // handler). HOME keeps ~/.editrc out.
+        let command = "trap '' INT; HOME=\(quote(directory)) RSCRIPT_HISTORY=\(quote(session.historyFile)) "
+            + "\(quote(binary)) repl; echo \"[exited $?]\"; exec sleep 600"
+        try session.tmux(["new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", "-c", directory, command])
         return session
     }
 
-    /// How the REPL ended ("status 0", "signal 11"), or nil while it runs.
-    var exit: String? {
-        guard let fields = try? tmux(["display-message", "-p", "-t", name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"]),
-              fields.hasPrefix("1:") else { return nil }
-        let parts = fields.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count == 3 && !parts[2].isEmpty ? "signal \(parts[2])" : "status \(parts[1])"
-    }
-
-    /// Types `text` literally, then Enter.
-    func type(_ text: String) {
-        typeWithoutEnter(text)
+    /// Types a line as a person would: at an empty prompt, then Enter once it shows. (Keys
+    /// typed while a chunk runs reach the tty in cooked mode, which echoes them itself and
+    /// garbles the display, as it would for anyone typing ahead.)
+    func enter(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try typeAtPrompt(text, file: file, line: line)
         press("Enter")
     }
 
-    func typeWithoutEnter(_ text: String) {
+    /// Waits for an empty prompt, types `text` and waits until the line shows it.
+    func typeAtPrompt(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try waitForPrompt(file: file, line: line)
+        let prompt = screen.lastLine
+        typeWithoutWaiting(text)
+        try waitFor(file: file, line: line) { $0.lastLine == prompt + " " + text }
+    }
+
+    func typeWithoutWaiting(_ text: String) {
         _ = try? tmux(["send-keys", "-t", name, "-l", text])
+    }
+
+    /// Waits until the last line is an empty prompt (`> ` or `>> `): the REPL is reading.
+    func waitForPrompt(file: StaticString = #filePath, line: UInt = #line) throws {
+        try waitFor(file: file, line: line) { $0.lastLine == ">" || $0.lastLine == ">>" }
     }
 
     /// Presses keys by tmux name: Enter, Tab, Up, C-c, C-d.
@@ -239,6 +244,8 @@ private final class TmuxSession {
                 String($0.reversed().drop(while: { $0 == " " }).reversed())
             }
         }
+        /// The last line that is not empty.
+        var lastLine: String { lines.last(where: { !$0.isEmpty }) ?? "" }
     }
 
     var screen: Screen {

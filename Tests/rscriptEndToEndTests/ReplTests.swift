@@ -202,7 +202,11 @@ private final class TmuxSession {
         // handler). HOME keeps ~/.editrc out.
         let command = "trap '' INT; HOME=\(quote(directory)) RSCRIPT_HISTORY=\(quote(session.historyFile)) "
             + "\(quote(binary)) repl; echo \"[exited $?]\"; exec sleep 600"
-        try session.tmux(["new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", "-c", directory, command])
+        try session.tmux([
+            "start-server", ";",
+            "set-option", "-g", "default-shell", "/bin/sh", ";",  // the command is sh, whatever $SHELL is
+            "new-session", "-d", "-s", session.name, "-x", "120", "-y", "40", "-c", directory, command,
+        ])
         return session
     }
 
@@ -271,14 +275,18 @@ private final class TmuxSession {
         }
     }
 
+    /// Ends the server and everything in it, and removes the socket (tmux leaves it behind).
     func killServer() {
+        let socketPath = (try? tmux(["display-message", "-p", "#{socket_path}"]))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try? tmux(["kill-server"])
+        if let socketPath, !socketPath.isEmpty { unlink(socketPath) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     @discardableResult
     private func tmux(_ arguments: [String]) throws -> String {
-        try Self.tmuxOutput(["-L", socket] + arguments)
+        try Self.tmuxOutput(["-L", socket, "-f", "/dev/null"] + arguments)  // no ~/.tmux.conf
     }
 
     /// Runs tmux and returns its output.

@@ -77,7 +77,7 @@ public final class FrameStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.maximumReaderCount = 1
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool.openRetryingWhileBusy(path: path, configuration: configuration, timeout: busyTimeout)
             let current = try pool.read { db -> Bool in
                 guard try GallerySchema.isCurrent(db, path: path), try db.tableExists("rscript_schemas") else { return false }
                 let version = try Int.fetchOne(db, sql: "SELECT version FROM rscript_schemas WHERE component = ?", arguments: [Self.component]) ?? 0

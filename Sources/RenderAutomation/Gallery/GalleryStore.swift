@@ -54,7 +54,7 @@ public final class GalleryStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.maximumReaderCount = 2
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool.openRetryingWhileBusy(path: path, configuration: configuration, timeout: busyTimeout)
         } catch {
             throw GalleryError.wrap(error, path: path)
         }

@@ -33,7 +33,7 @@ public final class JobStore: Sendable {
             configuration.label = "rscript.jobs"
             configuration.busyMode = .timeout(busyTimeout)
             configuration.maximumReaderCount = 2
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool.openRetryingWhileBusy(path: path, configuration: configuration, timeout: busyTimeout)
         } catch {
             throw JobError.database(error, path: path)
         }

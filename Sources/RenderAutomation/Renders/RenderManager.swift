@@ -29,7 +29,7 @@ public final class RenderManager {
     private lazy var driver: LuaFunction = try! runtime.state.load(RenderDriver.source, chunkName: "=render driver")
     /// How often the runtime-filled metadata (clock time, peak memory) is written while nothing
     /// else changes: every poll for 500 renders would be 500 writes a second.
-    var metadataFlushInterval = 5.0
+    var metadataFlushInterval = 30.0
 
     init(runtime: ScriptRuntime) {
         self.runtime = runtime

@@ -133,30 +133,7 @@ end
 
 --- Splits a command line into words as a POSIX shell would, without running a shell.
 local function splitWords(text)
-  local words, word, i, n, quote, inWord = {}, {}, 1, #text, nil, false
-  while i <= n do
-    local c = text:sub(i, i)
-    if quote == "'" then
-      if c == "'" then quote = nil else word[#word + 1] = c end
-    elseif quote == '"' then
-      if c == '"' then quote = nil
-      elseif c == "\\" and i < n and text:sub(i + 1, i + 1):match('["\\$`]') then
-        i = i + 1; word[#word + 1] = text:sub(i, i)
-      else word[#word + 1] = c end
-    elseif c == "'" or c == '"' then
-      quote, inWord = c, true
-    elseif c == "\\" and i < n then
-      i = i + 1; word[#word + 1] = text:sub(i, i); inWord = true
-    elseif c:match("%s") then
-      if inWord then words[#words + 1] = table.concat(word); word, inWord = {}, false end
-    else
-      word[#word + 1] = c; inWord = true
-    end
-    i = i + 1
-  end
-  if quote then error("Blender: unbalanced " .. quote .. " in args: " .. text, 0) end
-  if inWord then words[#words + 1] = table.concat(word) end
-  return words
+  return require("rscript.shellwords").split(text, "Blender", "args")
 end
 
 ---@param scene_path string

@@ -9,7 +9,7 @@ PACKAGES=(
   libedit-dev                       # line editing for `rscript repl`
   tmux                              # the REPL's pty tests
   povray blender                    # the renderers the shipped plugins drive (Cycles on CPU)
-  libsqlite3-dev                    # the gallery database (GRDB links the system SQLite)
+  libsqlite3-dev sqlite3            # the gallery database (GRDB links the system SQLite); tests read it
 )
 
 missing=()

@@ -15,6 +15,9 @@ public enum RScriptBinary {
         return repositoryRoot + "/.build/debug/rscript"
     }
 
+    /// The database commands use when a test does not give `RSCRIPT_DB`.
+    public static let testDatabase = NSTemporaryDirectory() + "rscript-tests-\(getpid())/rscript.db"
+
     public struct Result: Sendable {
         public var status: Int32
         public var stdout: String
@@ -34,6 +37,9 @@ public enum RScriptBinary {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // Tests never write to the user's own gallery and queue: one database per test run
+        // unless a test names its own.
+        if env["RSCRIPT_DB"] == nil { env["RSCRIPT_DB"] = Self.testDatabase }
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }

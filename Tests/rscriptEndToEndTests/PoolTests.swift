@@ -36,6 +36,40 @@ final class PoolTests: XCTestCase {
         end
         """
 
+    func testTasksAreRecordedInTheDatabase() throws {
+        let sqlite = "/usr/bin/sqlite3"
+        try XCTSkipIf(!FileManager.default.isExecutableFile(atPath: sqlite), "sqlite3 is not installed")
+        let dir = try folder(["tasks/square.lua": squareTask, "main.lua": """
+            local Pool = require("rscript.pool")
+            local pool = Pool.new{ workers = 2, retries = 0 }
+            local results = pool:map("tasks/square.lua", { 1, 2, 3 })
+            assert(results[3].square == 9)
+            assert(not pcall(pool.map, pool, "tasks/square.lua", { "boom" }))
+            pool:close()
+            pool:join()
+            print("ok")
+            """])
+        let database = dir + "/gallery.db"
+        let result = try RScriptBinary.run(["run", dir + "/main.lua"], environment: ["RSCRIPT_DB": database],
+                                           directory: NSTemporaryDirectory())
+        XCTAssertEqual(result.stdout, "ok\n", result.stderr)
+        let query = Process()
+        query.executableURL = URL(fileURLWithPath: sqlite)
+        query.arguments = [database, "SELECT label, state, attempts, result IS NOT NULL, error IS NOT NULL FROM pool_tasks ORDER BY id"]
+        let out = Pipe()
+        query.standardOutput = out
+        try query.run()
+        let rows = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        query.waitUntilExit()
+        XCTAssertEqual(rows, """
+            task 1 of 3|finished|1|1|0
+            task 2 of 3|finished|1|1|0
+            task 3 of 3|finished|1|1|0
+            task 1 of 1|failed|1|0|1
+
+            """)
+    }
+
     func testMapImapStarmapAndApplyAsync() throws {
         let dir = try folder(["tasks/square.lua": squareTask, "main.lua": """
             local Pool = require("rscript.pool")

@@ -25,6 +25,8 @@ public final class PoolItem {
     public internal(set) var progressUpdates = 0
     public internal(set) var result: Result<JSONValue, PoolFailure>?
 
+    /// Its row in `pool_tasks`, when the pool records tasks.
+    var recordID: Int64?
     var onProgress: ((PoolItem) -> Void)?
     var completion: ((PoolItem, Result<JSONValue, PoolFailure>) -> Void)?
 

@@ -14,6 +14,7 @@ public final class PoolRegistry {
     private var owners: [Int32: (worker: Worker, pool: Weak)] = [:]
     private var nextNumber = 1
     private var listening = false
+    var taskStoreState = PoolTaskStoreState.untried
 
     struct Weak {
         weak var pool: WorkerPool?

@@ -59,6 +59,7 @@ public final class WorkerPool {
     /// Queues `item`; it starts as soon as a worker is free. The pool must be open.
     public func submit(_ item: PoolItem) {
         precondition(state == .open, "WorkerPool.submit on a \(state) pool")
+        runtime.pools.recordSubmitted([item], pool: number)
         queue.append(item)
         pendingCount += 1
         updateHold()
@@ -68,6 +69,7 @@ public final class WorkerPool {
     /// Queues several items at once (one dispatch).
     public func submit(_ items: [PoolItem]) {
         precondition(state == .open, "WorkerPool.submit on a \(state) pool")
+        runtime.pools.recordSubmitted(items, pool: number)
         queue.append(contentsOf: items)
         pendingCount += items.count
         updateHold()
@@ -174,6 +176,7 @@ public final class WorkerPool {
         item.startedAt = rscript_monotonic()
         item.fraction = 0
         item.message = nil
+        runtime.pools.recordStarted(item, on: worker)
         worker.call(script: item.script, arguments: item.arguments, progress: { [unowned item] fraction, message in
             item.noteProgress(fraction, message)
         }) { [weak self] result in
@@ -237,6 +240,7 @@ public final class WorkerPool {
     private func complete(_ item: PoolItem, _ result: Result<JSONValue, PoolFailure>) {
         guard item.state != .finished else { return }
         pendingCount -= 1
+        runtime.pools.recordEnded(item, result)
         item.finish(result)
         updateHold()
         checkJoined()

@@ -1,3 +1,4 @@
+import Foundation
 import LuaBridge
 
 #if canImport(Glibc)
@@ -40,20 +41,34 @@ extension PoolRegistry {
 
     func recordStarted(_ item: PoolItem, on worker: Worker) {
         guard let id = item.recordID else { return }
-        record { try $0.started(id, attempt: item.attempts, worker: worker.id, workerPid: worker.process.pid) }
+        queueUpdate(.started(id: id, attempt: item.attempts, worker: worker.id, workerPid: worker.process.pid,
+                             at: Date.now.timeIntervalSince1970))
     }
 
     func recordEnded(_ item: PoolItem, _ result: Result<JSONValue, PoolFailure>) {
         guard let id = item.recordID else { return }
-        record { store in
-            switch result {
-            case .success(let value):
-                try store.ended(id, state: "finished", result: value.jsonText, error: nil)
-            case .failure(let failure):
-                let state: String
-                if case .cancelled = failure { state = "cancelled" } else { state = "failed" }
-                try store.ended(id, state: state, result: nil, error: "\(failure)")
-            }
+        let now = Date.now.timeIntervalSince1970
+        switch result {
+        case .success(let value):
+            queueUpdate(.ended(id: id, state: "finished", result: value.jsonText, error: nil, at: now))
+        case .failure(let failure):
+            let state: String
+            if case .cancelled = failure { state = "cancelled" } else { state = "failed" }
+            queueUpdate(.ended(id: id, state: state, result: nil, error: "\(failure)", at: now))
+        }
+    }
+
+    /// Starts and ends are written together, at most 50 ms after they happen: one transaction
+    /// for a burst of changes, not one per task and step (trivial tasks end thousands a second).
+    private func queueUpdate(_ update: PoolTaskStore.Update) {
+        pendingUpdates.append(update)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        runtime.scheduler.after(0.05) { [unowned self] in
+            self.flushScheduled = false
+            let updates = self.pendingUpdates
+            self.pendingUpdates = []
+            self.record { try $0.apply(updates) }
         }
     }
 }

@@ -15,6 +15,8 @@ public final class PoolRegistry {
     private var nextNumber = 1
     private var listening = false
     var taskStoreState = PoolTaskStoreState.untried
+    var pendingUpdates: [PoolTaskStore.Update] = []
+    var flushScheduled = false
 
     struct Weak {
         weak var pool: WorkerPool?

@@ -99,21 +99,27 @@ public final class PoolTaskStore: Sendable {
         }
     }
 
-    func started(_ id: Int64, attempt: Int, worker: Int, workerPid: Int32) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in
-            try db.execute(
-                sql: "UPDATE pool_tasks SET state = 'running', attempts = ?, worker = ?, workerPid = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
-                arguments: [attempt, worker, workerPid, now, now, id])
-        }
+    /// A change to a recorded task, applied in batches (one transaction per loop turn).
+    enum Update {
+        case started(id: Int64, attempt: Int, worker: Int, workerPid: Int32, at: Double)
+        case ended(id: Int64, state: String, result: String?, error: String?, at: Double)
     }
 
-    func ended(_ id: Int64, state: String, result: String?, error: String?) throws {
-        let now = Date().timeIntervalSince1970
+    func apply(_ updates: [Update]) throws {
+        guard !updates.isEmpty else { return }
         try write { db in
-            try db.execute(
-                sql: "UPDATE pool_tasks SET state = ?, result = ?, error = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
-                arguments: [state, result, error, now, now, id])
+            for update in updates {
+                switch update {
+                case .started(let id, let attempt, let worker, let workerPid, let at):
+                    try db.execute(
+                        sql: "UPDATE pool_tasks SET state = 'running', attempts = ?, worker = ?, workerPid = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
+                        arguments: [attempt, worker, workerPid, at, at, id])
+                case .ended(let id, let state, let result, let error, let at):
+                    try db.execute(
+                        sql: "UPDATE pool_tasks SET state = ?, result = ?, error = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
+                        arguments: [state, result, error, at, at, id])
+                }
+            }
         }
     }
 }

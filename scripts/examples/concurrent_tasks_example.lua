@@ -1,4 +1,4 @@
--- The main job until the renderer plugins land: three concurrent tasks that "render" tiles,
+-- Three concurrent tasks that "render" tiles,
 -- each waiting on timers, reported as JSON.
 local time = require("rscript.time")
 local task = require("rscript.task")

@@ -1,5 +1,5 @@
--- Three concurrent tasks that "render" tiles,
--- each waiting on timers, reported as JSON.
+-- Three tasks that "render" tiles, each waiting on timers: they run at the same time, so the
+-- whole takes about as long as one tile.
 local time = require("rscript.time")
 local task = require("rscript.task")
 

@@ -46,33 +46,9 @@ public final class PoolTaskStore: Sendable {
     /// Opens (and creates, with its folder) the database at `path`, adding the pool table.
     public init(path: String, busyTimeout: TimeInterval = 5) throws {
         self.path = path
-        if Environment.isDirectory(path) {
-            throw GalleryError(.notADatabase, path: path, message: "\(path) is a folder, not an rscript database")
-        }
-        if !FileManager.default.fileExists(atPath: path) { try GalleryStore.createFolder(of: path) }
-        try GallerySchema.checkHeader(path: path)
-        var configuration = Configuration()
-        configuration.label = "rscript.pool"
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.maximumReaderCount = 1
-        do {
-            pool = try DatabasePool.openRetryingWhileBusy(path: path, configuration: configuration, timeout: busyTimeout)
-            let current = try pool.read { db -> Bool in
-                guard try GallerySchema.isCurrent(db, path: path), try db.tableExists("rscript_schemas") else { return false }
-                let version = try Int.fetchOne(db, sql: "SELECT version FROM rscript_schemas WHERE component = ?", arguments: [Self.component]) ?? 0
-                return version >= Self.currentVersion
-            }
-            if !current {
-                try pool.write { db in
-                    try GallerySchema.migrate(db, path: path)
-                    try db.execute(sql: Self.version1)
-                    try db.execute(sql: "INSERT OR REPLACE INTO rscript_schemas (component, version) VALUES (?, ?)",
-                                   arguments: [Self.component, Self.currentVersion])
-                }
-            }
-        } catch {
-            throw GalleryError.wrap(error, path: path)
-        }
+        pool = try DatabasePool.openComponent(
+            path: path, label: "rscript.pool", component: Self.component, version: Self.currentVersion,
+            schema: Self.version1, busyTimeout: busyTimeout)
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws -> T {

@@ -69,6 +69,12 @@ public enum GalleryFormat {
              duration(r.duration(now: now))]
         }
         let rightAligned: Set<Int> = [0, 4, 6]
+        return GalleryFormat.columns(header: header, rows: rows, rightAligned: rightAligned)
+    }
+
+    /// Lays out a table: columns as wide as their widest cell, two spaces apart, the columns in
+    /// `rightAligned` aligned right, the last column not padded.
+    static func columns(header: [String], rows: [[String]], rightAligned: Set<Int>) -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }

@@ -22,20 +22,7 @@ public enum JobFormat {
              j.duration(now: now).map(GalleryFormat.duration) ?? "-"]
         }
         let rightAligned: Set<Int> = [0, 3, 4, 6]
-        var widths = header.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            var text = ""
-            for (i, cell) in cells.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                if i > 0 { text += "  " }
-                text += rightAligned.contains(i) ? pad + cell : (i == cells.count - 1 ? cell : cell + pad)
-            }
-            return text
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+        return GalleryFormat.columns(header: header, rows: rows, rightAligned: rightAligned)
     }
 
     /// The `jobs show` page: every field.

@@ -1,15 +1,38 @@
 import CLuaShim
 import LuaBridge
 
-/// `require("rscript")`: the runtime itself: `null`, `version`, `onStop(fn)`.
+/// `require("rscript")`: the runtime itself: `null`, `version`, `onStop(fn)`, and the small
+/// services the Lua libraries build on: `uuid()`, `regexMatch(pattern, text)`,
+/// `pluginFiles(kind)`, `pluginFolders(kind)`, `setExitStatus(n)`.
 enum CoreModule: RuntimeModule {
     static let name = "rscript"
 
     static func open(in runtime: ScriptRuntime) {
         let state = runtime.state
+        let regex = RegexMatch()
         state.pushModule("rscript", functions: [
             ("onStop", { [unowned runtime] call in
                 runtime.stopHooks.append(try call.function(1))
+                return 0
+            }),
+            ("uuid", { call in
+                call.push(UUID4.random())
+                return 1
+            }),
+            ("regexMatch", { call in
+                call.push(try regex.matches(try call.string(1), try call.string(2)))
+                return 1
+            }),
+            ("pluginFiles", { call in
+                pushStrings(PluginDiscovery.pluginFiles(kind: try pluginKind(call)), call)
+            }),
+            ("pluginFolders", { call in
+                pushStrings(PluginDiscovery.searchFolders(kind: try pluginKind(call)), call)
+            }),
+            ("setExitStatus", { [unowned runtime] call in
+                let status = try call.integer(1)
+                guard (0...125).contains(status) else { throw LuaArgumentError(position: 1, "exit status must be 0-125") }
+                runtime.requestedExitStatus = Int32(status)
                 return 0
             }),
             ("isNull", { call in
@@ -21,5 +44,34 @@ enum CoreModule: RuntimeModule {
         lua_setfield(state.L, -2, "null")
         state.pushString(RenderAutomationVersion.string)
         lua_setfield(state.L, -2, "version")
+    }
+
+    /// A plugin kind is one folder name, such as `creators` or `publish`.
+    private static func pluginKind(_ call: LuaCall) throws -> String {
+        let kind = try call.string(1)
+        guard !kind.isEmpty, !kind.contains("/"), kind != ".", kind != ".." else {
+            throw LuaArgumentError(position: 1, "plugin kind must be a folder name such as 'creators'")
+        }
+        return kind
+    }
+
+    private static func pushStrings(_ items: [String], _ call: LuaCall) -> Int32 {
+        lua_createtable(call.L, Int32(clamping: items.count), 0)
+        for (k, item) in items.enumerated() {
+            call.push(item)
+            lua_rawseti(call.L, -2, lua_Integer(k + 1))
+        }
+        return 1
+    }
+}
+
+/// Random (version 4) UUIDs as lowercase text, as Python's `str(uuid.uuid4())` gives them.
+enum UUID4 {
+    static func random() -> String {
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
     }
 }

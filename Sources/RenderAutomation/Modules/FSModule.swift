@@ -10,8 +10,8 @@ import Darwin
 /// `require("rscript.fs")`: files and folders, with paths as byte strings.
 ///
 /// `join`, `basename`, `dirname`, `abspath` work on path text only. `exists`, `isdir`, `isfile`
-/// answer false rather than fail. `read`, `write` (atomic), `mkdir` (with parents), `list`,
-/// `glob`, `remove` and `stat` raise errors that name the function and the path, such as
+/// answer false rather than fail. `read`, `write` (atomic), `copy` (atomic), `rename`, `mkdir` (with
+/// parents), `list`, `glob`, `remove` and `stat` raise errors that name the function and the path, such as
 /// `fs.read: cannot open /x/y: No such file or directory`.
 enum FSModule: RuntimeModule {
     static let name = "rscript.fs"
@@ -60,6 +60,16 @@ enum FSModule: RuntimeModule {
                 var length = 0
                 let data = lua_tolstring(call.L, 2, &length)!  // stays valid: the value stays in slot 2
                 try FSFile.writeAtomically(target, UnsafeRawBufferPointer(start: data, count: length))
+                call.push(true)
+                return 1
+            }),
+            ("copy", { call in
+                try FSFile.copy(try path(call, 1), to: try path(call, 2))
+                call.push(true)
+                return 1
+            }),
+            ("rename", { call in
+                try FSFile.rename(try path(call, 1), to: try path(call, 2))
                 call.push(true)
                 return 1
             }),

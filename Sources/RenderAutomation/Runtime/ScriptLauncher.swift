@@ -51,6 +51,7 @@ public enum ScriptLauncher {
         case .interrupted:
             report("interrupted")
         }
+        if outcome == .success, let requested = runtime.requestedExitStatus { return requested }
         return outcome.exitCode
     }
 

@@ -21,6 +21,8 @@ public final class ScriptRuntime {
     public private(set) var unhandledErrors: [LuaError] = []
     public var errorReporter: (String) -> Void = { message in StandardError.write(message + "\n") }
     public private(set) var interrupted = false
+    /// The exit status a script asked for with `rscript.setExitStatus` (used when it succeeds).
+    public internal(set) var requestedExitStatus: Int32?
     /// The processes this runtime started.
     public private(set) lazy var processes = ProcessRegistry(runtime: self)
     /// The worker processes this runtime started (pools, jobs).

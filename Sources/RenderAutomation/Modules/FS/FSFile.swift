@@ -10,13 +10,13 @@ import Darwin
 /// the Lua function and the path.
 enum FSFile {
     /// The whole file, bytes as they are, handed to `body` (valid only during the call).
-    static func read<R>(_ path: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws -> R {
+    static func read<R>(_ path: [UInt8], function: String = "read", _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let fd = FSPath.withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw FSError.system("read", "cannot open", path) }
+        guard fd >= 0 else { throw FSError.system(function, "cannot open", path) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FSError.system("read", "cannot read", path) }
-        if FSPath.isDirectory(st) { throw FSError.system("read", "cannot read", path, errno: EISDIR) }
+        guard fstat(fd, &st) == 0 else { throw FSError.system(function, "cannot read", path) }
+        if FSPath.isDirectory(st) { throw FSError.system(function, "cannot read", path, errno: EISDIR) }
         // st_size is a hint: files in /proc say 0, and a file may grow while it is read.
         var capacity = max(Int(st.st_size) + 1, 4096)
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
@@ -33,23 +33,23 @@ enum FSFile {
             let n = posixRead(fd, buffer + count, capacity - count)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FSError.system("read", "cannot read", path)
+                throw FSError.system(function, "cannot read", path)
             }
             if n == 0 { break }
             count += n
         }
-        return body(UnsafeRawBufferPointer(start: buffer, count: count))
+        return try body(UnsafeRawBufferPointer(start: buffer, count: count))
     }
 
     /// Replaces the file at `path` with `data` atomically: the data goes to a new file in the
     /// same folder, is flushed to disk, and is renamed over `path`, and the folder is flushed
     /// too. Readers see the old file or the new one, never a part; on failure the temporary file
     /// is removed and `path` is untouched. An existing file's permissions are kept.
-    static func writeAtomically(_ path: [UInt8], _ data: UnsafeRawBufferPointer) throws {
+    static func writeAtomically(_ path: [UInt8], _ data: UnsafeRawBufferPointer, function: String = "write") throws {
         let directory = FSPath.dirname(path)
         let name = FSPath.basename(path)
         if name == [FSPath.slash] || path.last == FSPath.slash {
-            throw FSError.system("write", "cannot write", path, errno: EISDIR)
+            throw FSError.system(function, "cannot write", path, errno: EISDIR)
         }
         let existing = FSPath.status(path)
 
@@ -61,7 +61,7 @@ enum FSFile {
             fd = FSPath.withCString(temporary) { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) }
             if fd >= 0 || errno != EEXIST { break }
         }
-        guard fd >= 0 else { throw FSError.system("write", "cannot write", path) }
+        guard fd >= 0 else { throw FSError.system(function, "cannot write", path) }
 
         var failure: LuaScriptError?
         if let existing, FSPath.isRegularFile(existing) {
@@ -72,16 +72,16 @@ enum FSFile {
             let n = posixWrite(fd, data.baseAddress! + offset, data.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                failure = FSError.system("write", "cannot write", path)
+                failure = FSError.system(function, "cannot write", path)
             } else {
                 offset += n
             }
         }
-        if failure == nil && fsync(fd) != 0 { failure = FSError.system("write", "cannot write", path) }
-        if close(fd) != 0 && failure == nil { failure = FSError.system("write", "cannot write", path) }
+        if failure == nil && fsync(fd) != 0 { failure = FSError.system(function, "cannot write", path) }
+        if close(fd) != 0 && failure == nil { failure = FSError.system(function, "cannot write", path) }
         if failure == nil {
-            let renamed = FSPath.withCString(temporary) { from in FSPath.withCString(path) { to in rename(from, to) } }
-            if renamed != 0 { failure = FSError.system("write", "cannot write", path) }
+            let renamed = FSPath.withCString(temporary) { from in FSPath.withCString(path) { to in posixRename(from, to) } }
+            if renamed != 0 { failure = FSError.system(function, "cannot write", path) }
         }
         if let failure {
             let saved = errno
@@ -146,6 +146,24 @@ enum FSFile {
         }
     }
 
+    /// Copies a file's bytes to `destination`, atomically as `write` does: a reader of the
+    /// destination sees the old file or the whole copy. The copy gets the source's permissions.
+    static func copy(_ source: [UInt8], to destination: [UInt8]) throws {
+        try read(source, function: "copy") { bytes in
+            try writeAtomically(destination, bytes, function: "copy")
+        }
+        if let st = FSPath.status(source) {
+            _ = FSPath.withCString(destination) { chmod($0, st.st_mode & 0o7777) }
+        }
+    }
+
+    /// Renames a file or folder (rename(2): atomic, same file system only). An existing
+    /// destination file is replaced; an existing non-empty destination folder is an error.
+    static func rename(_ source: [UInt8], to destination: [UInt8]) throws {
+        let renamed = FSPath.withCString(source) { from in FSPath.withCString(destination) { to in posixRename(from, to) } }
+        if renamed != 0 { throw FSError.system("rename", "cannot rename", source, to: destination) }
+    }
+
     /// Removes a file, a symbolic link or an empty folder.
     static func remove(_ path: [UInt8]) throws {
         if FSPath.withCString(path, { unlink($0) }) == 0 { return }
@@ -160,4 +178,5 @@ enum FSFile {
 
 // `read` and `write` are shadowed inside `FSFile` by its own methods.
 private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+private func posixRename(_ from: UnsafePointer<CChar>, _ to: UnsafePointer<CChar>) -> Int32 { rename(from, to) }
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }

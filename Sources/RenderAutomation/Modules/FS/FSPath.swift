@@ -111,4 +111,9 @@ enum FSError {
     static func system(_ function: String, _ action: String, _ path: [UInt8], errno code: Int32 = errno) -> LuaScriptError {
         LuaScriptError("fs.\(function): \(action) \(FSPath.display(path)): \(String(cString: strerror(code)))")
     }
+
+    /// The same, for a function with a source and a destination path.
+    static func system(_ function: String, _ action: String, _ path: [UInt8], to destination: [UInt8], errno code: Int32 = errno) -> LuaScriptError {
+        LuaScriptError("fs.\(function): \(action) \(FSPath.display(path)) to \(FSPath.display(destination)): \(String(cString: strerror(code)))")
+    }
 }

@@ -47,6 +47,20 @@ final class JSONModuleTests: XCTestCase {
 
     // MARK: Round trips and types
 
+    func testDuplicateKeysLastErrorOrRename() {
+        run("""
+            local text = '{"a":1,"b":{"x":1,"x":5,"x":6},"a":2}'
+            eq(json.decode(text).a, 2)
+            local kept = json.decode(text, {duplicate_keys = "rename"})
+            eq(kept.a, 1); eq(kept["a#2"], 2); eq(kept.b.x, 1); eq(kept.b["x#2"], 5); eq(kept.b["x#3"], 6)
+            local taken = json.decode('{"k":1,"k#2":2,"k":3}', {duplicate_keys = "rename"})
+            eq(taken["k#2"], 2); eq(taken["k#3"], 3)
+            """)
+        expectError("json.decode('{\"a\":1,\n  \"a\":2}', {duplicate_keys = 'error'})", "duplicate key \"a\" at line 2, column 3")
+        expectError("json.decode('{}', {duplicate_keys = 'first'})", "option 'duplicate_keys' must be")
+        expectError("json.decode('{}', {sort_keys = true})", "unknown option 'sort_keys'")
+    }
+
     func testRoundTripKeepsStructureAndTypes() {
         run("""
             local text = '{"name":"render","frames":[1,2,3],"scale":1.5,"ok":true,"off":false,"none":null,"empty":{},"list":[],"nested":{"a":{"b":[{"c":"d"}]}}}'

@@ -28,8 +28,9 @@ function json.encode(value, options) end
 
 --- The value of JSON text. Raises `json.decode: <problem> at line L, column C` on bad input.
 ---@param text string
+---@param options? { duplicate_keys?: "last"|"error"|"rename" } a key seen twice in one object: the last value wins (default), an error, or later values kept under `key#2`, `key#3`...
 ---@return any
-function json.decode(text) end
+function json.decode(text, options) end
 
 --- Marks `t` (or a new table) as a JSON object, so it encodes as `{}` when empty; returns it.
 ---@generic T: table

@@ -54,6 +54,7 @@ enum JSONModule: RuntimeModule {
                 guard type == LUA_TSTRING || type == LUA_TNUMBER else {
                     throw call.typeError(1, expected: "string")
                 }
+                let duplicateKeys = try decodeOptions(call)
                 lua_settop(L, 1)
                 var length = 0
                 let text = lua_tolstring(L, 1, &length)!  // stays valid: the string stays in slot 1
@@ -64,6 +65,7 @@ enum JSONModule: RuntimeModule {
                 var reader = text.withMemoryRebound(to: UInt8.self, capacity: length + 1) {
                     JSONReader(L: L, p: $0, count: length, nullSlot: 2, objectMarkerSlot: 3, scratch: scratch)
                 }
+                reader.duplicateKeys = duplicateKeys
                 try reader.parseDocument()
                 return 1
             }),
@@ -188,5 +190,23 @@ enum JSONModule: RuntimeModule {
             options.indent = 2
         }
         return options
+    }
+
+    /// `decode`'s options table: only `duplicate_keys = "last" | "error" | "rename"`.
+    private static func decodeOptions(_ call: LuaCall) throws -> JSONReader.DuplicateKeys {
+        guard call.argumentCount >= 2, call.type(2) != LUA_TNIL else { return .last }
+        guard let options = try call.optionalTable(2) else { return .last }
+        var mode = JSONReader.DuplicateKeys.last
+        for (key, value) in try options.pairs() {
+            guard case .string(let name) = key else { throw LuaArgumentError(position: 2, "option names must be strings") }
+            guard name == "duplicate_keys" else {
+                throw LuaArgumentError(position: 2, "unknown option '\(name)'; expected duplicate_keys")
+            }
+            guard case .string(let text) = value, let chosen = JSONReader.DuplicateKeys(rawValue: text) else {
+                throw LuaArgumentError(position: 2, "option 'duplicate_keys' must be \"last\", \"error\" or \"rename\"")
+            }
+            mode = chosen
+        }
+        return mode
     }
 }

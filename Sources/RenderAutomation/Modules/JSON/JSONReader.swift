@@ -23,7 +23,19 @@ struct JSONReader {
     let objectMarkerSlot: Int32
     /// Scratch space for strings with escapes.
     let scratch: ByteBuffer
+    /// What a key seen twice in one object does.
+    var duplicateKeys: DuplicateKeys = .last
     var i = 0
+
+    enum DuplicateKeys: String {
+        /// The last value wins (what most readers do).
+        case last
+        /// The text is refused, naming the key and where it is.
+        case error
+        /// The later values are kept under `key#2`, `key#3`, ...: a reader that must not lose a
+        /// copied entry (a workfile's instances) can then find and mend it.
+        case rename
+    }
 
     /// Parses the whole text and leaves its value on the stack.
     mutating func parseDocument() throws {
@@ -39,8 +51,8 @@ struct JSONReader {
     private enum Open {
         /// An array and how many items it has so far.
         case array(lua_Integer)
-        /// An object; its table is below the key being filled.
-        case object
+        /// An object; its table is below the key being filled, which starts at `keyOffset`.
+        case object(keyOffset: Int)
     }
 
     /// Parses one value (with everything nested in it) and pushes it.
@@ -73,7 +85,7 @@ struct JSONReader {
                 if p[i] == UInt8(ascii: "}") {
                     i += 1
                 } else {
-                    open.append(.object)
+                    open.append(.object(keyOffset: i))
                     try parseKey()
                     opened = true
                 }
@@ -102,14 +114,19 @@ struct JSONReader {
                 case .array(let n):
                     lua_rawseti(L, -2, n + 1)
                     open[open.count - 1] = .array(n + 1)
-                case .object:
+                case .object(let keyOffset):
+                    if duplicateKeys != .last { try settleDuplicateKey(at: keyOffset) }
                     lua_rawset(L, -3)  // a repeated key: the last one wins
                 }
                 skipWhitespace()
                 let c = p[i]
                 if c == UInt8(ascii: ",") {
                     i += 1
-                    if case .object = innermost { try parseKey() }
+                    if case .object = innermost {
+                        skipWhitespace()
+                        open[open.count - 1] = .object(keyOffset: i)
+                        try parseKey()
+                    }
                     break
                 }
                 let close: UInt8
@@ -119,6 +136,32 @@ struct JSONReader {
                 open.removeLast()
             }
         }
+    }
+
+    /// With the object, key and value on top of the stack: refuses a key the object already
+    /// has, or replaces it by the first free `key#N`.
+    private func settleDuplicateKey(at keyOffset: Int) throws {
+        lua_pushvalue(L, -2)
+        let taken = lua_rawget(L, -4) != LUA_TNIL
+        lua_settop(L, -2)
+        guard taken else { return }
+        var length = 0
+        let chars = lua_tolstring(L, -2, &length)!
+        let key = String(decoding: UnsafeRawBufferPointer(start: chars, count: length), as: UTF8.self)
+        if duplicateKeys == .error { throw error("duplicate key \"\(key)\"", at: keyOffset) }
+        var n = 2
+        while true {
+            let candidate = "\(key)#\(n)"
+            _ = candidate.withCString { lua_pushstring(L, $0) }
+            if lua_rawget(L, -4) == LUA_TNIL {
+                lua_settop(L, -2)
+                break
+            }
+            lua_settop(L, -2)
+            n += 1
+        }
+        _ = "\(key)#\(n)".withCString { lua_pushstring(L, $0) }
+        lua_replace(L, -3)
     }
 
     /// Parses `"key" :` and pushes the key.

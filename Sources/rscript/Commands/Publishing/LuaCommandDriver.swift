@@ -1,0 +1,24 @@
+import ArgumentParser
+import RenderAutomation
+
+/// Runs a command written in Lua (`scripts/lib/rscript/cli/<name>.lua`): the Swift side parses
+/// the command line (so `--help` and usage errors are ArgumentParser's), the Lua side does the
+/// work with the same libraries plugins use. The parsed options reach `main(options)` as one
+/// JSON object; the exit status is what the driver sets with `rscript.setExitStatus`.
+enum LuaCommandDriver {
+    static func run(_ module: String, options: JSONValue) throws {
+        let code = """
+            local options = require("rscript.json").decode((...))
+            return require("rscript.cli.\(module)").main(options)
+            """
+        var runtimeOptions = RuntimeOptions.fromEnvironment()
+        runtimeOptions.scriptDirectory = "."
+        let status = ScriptLauncher.run(.code(code), arguments: [options.jsonText], options: runtimeOptions)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension JSONValue {
+    static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+    static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+}

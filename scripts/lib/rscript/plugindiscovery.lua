@@ -1,0 +1,104 @@
+-- rscript.plugindiscovery: loads plugin files the way renderer plugins are loaded.
+--
+-- Plugin files live in folders named after their kind (`creators/`, `publish/`) under each
+-- entry of RSCRIPT_PLUGIN_PATH, then ~/.config/rscript, then the installation's scripts/plugins
+-- (`rscript.pluginFiles(kind)`); extra folders given by the caller (`--plugins DIR`) come first.
+-- A file name seen earlier overrides the same name later. Each file runs in its own
+-- environment, reading globals through to _G, and must define the registration function
+-- (`registerCreators`, `registerPublishPlugins`); a file that fails to load or register is
+-- reported as `file:line: message` and skipped, and the others still load.
+
+local rscript = require("rscript")
+local fs = require("rscript.fs")
+
+local discovery = {}
+
+-- The .lua files of `folder`, sorted; none when the folder does not exist.
+local function luaFilesIn(folder)
+  if not fs.isdir(folder) then return {} end
+  local files = {}
+  for _, name in ipairs(fs.list(folder)) do
+    if name:sub(-4) == ".lua" and name:sub(1, 1) ~= "." and fs.isfile(fs.join(folder, name)) then
+      files[#files + 1] = name
+    end
+  end
+  return files
+end
+
+--- The plugin files of `kind`, in load order: `extraFolders` first (a folder holding a `kind`
+--- subfolder means that subfolder), then the standard search path. One file per name.
+function discovery.files(kind, extraFolders)
+  if type(kind) ~= "string" or kind == "" then
+    error("plugindiscovery.files: argument 'kind' must be a folder name, got " .. type(kind), 2)
+  end
+  local seen, files = {}, {}
+  for _, folder in ipairs(extraFolders or {}) do
+    if type(folder) ~= "string" then
+      error("plugindiscovery.files: extra folders must be strings, got " .. type(folder), 2)
+    end
+    if not fs.isdir(folder) then
+      error(string.format("plugin folder %s does not exist", folder), 2)
+    end
+    local sub = fs.join(folder, kind)
+    if fs.isdir(sub) then folder = sub end
+    for _, name in ipairs(luaFilesIn(folder)) do
+      if not seen[name] then
+        seen[name] = true
+        files[#files + 1] = fs.join(folder, name)
+      end
+    end
+  end
+  for _, path in ipairs(rscript.pluginFiles(kind)) do
+    local name = fs.basename(path)
+    if not seen[name] then
+      seen[name] = true
+      files[#files + 1] = path
+    end
+  end
+  return files
+end
+
+-- Discovery reports one line per broken file: the message says where (`file:line:`).
+local function messageOnly(err) return err end
+
+-- "file:line: message" for an error raised while loading `file`.
+local function describe(file, err)
+  local message = tostring(err)
+  if type(err) == "table" and err.message then message = tostring(err.message) end
+  if message:sub(1, #file) == file then return message end
+  return file .. ": " .. message
+end
+
+--- Loads every plugin file of `options.kind` and calls its `options.register` function with
+--- the manager `options.manager(file)` returns. Returns `{ files = {...}, errors = {...} }`:
+--- the files loaded and the `file:line: message` of each that failed.
+function discovery.load(options)
+  local kind, register, makeManager = options.kind, options.register, options.manager
+  if type(register) ~= "string" then error("plugindiscovery.load: option 'register' must be a string", 2) end
+  if type(makeManager) ~= "function" then error("plugindiscovery.load: option 'manager' must be a function", 2) end
+  local result = { files = {}, errors = {} }
+  for _, file in ipairs(discovery.files(kind, options.folders)) do
+    local env = setmetatable({}, { __index = _G })
+    local chunk, loadError = loadfile(file, "t", env)
+    if not chunk then
+      result.errors[#result.errors + 1] = describe(file, loadError)
+    else
+      local ok, err = xpcall(chunk, messageOnly)
+      if not ok then
+        result.errors[#result.errors + 1] = describe(file, err)
+      elseif type(rawget(env, register)) ~= "function" then
+        result.errors[#result.errors + 1] = string.format("%s: defines no %s(manager)", file, register)
+      else
+        local registered, registerError = xpcall(rawget(env, register), messageOnly, makeManager(file))
+        if registered then
+          result.files[#result.files + 1] = file
+        else
+          result.errors[#result.errors + 1] = describe(file, registerError)
+        end
+      end
+    end
+  end
+  return result
+end
+
+return discovery

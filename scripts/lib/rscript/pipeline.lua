@@ -87,9 +87,19 @@ local function load(path)
   if type(doc.items) == "table" then
     for _, item in ipairs(doc.items) do file.items[#file.items + 1] = item end
   end
+  -- An entry stored under its own instance_id keeps it: a copy under another key is the one
+  -- that gets a new id, whatever the keys' order.
   local keys = {}
   for key in pairs(entries) do keys[#keys + 1] = key end
-  table.sort(keys)
+  local function ownKey(key)
+    local data = entries[key]
+    return type(data) == "table" and data.instance_id == key
+  end
+  table.sort(keys, function(a, b)
+    local ownA, ownB = ownKey(a), ownKey(b)
+    if ownA ~= ownB then return ownA end
+    return a < b
+  end)
   local firstKeyOf = {}
   for _, key in ipairs(keys) do
     local data = entries[key]
@@ -197,6 +207,15 @@ function pipeline.list_instances()
   local file = requireOpen("list_instances")
   local list = {}
   for k, id in ipairs(file.order) do list[k] = copy.deep(file.instances[id]) end
+  return list
+end
+
+-- The stored data tables themselves, for CreateContext's collection (CreatedInstance copies
+-- what it keeps): not a public API, callers must not change them.
+function pipeline._stored_instances()
+  local file = requireOpen("list_instances")
+  local list = {}
+  for k, id in ipairs(file.order) do list[k] = file.instances[id] end
   return list
 end
 

@@ -197,7 +197,7 @@ end
 -- The stored instances, read once per reset for every creator's collect_instances.
 function CreateContext:_stored_instances()
   if not self._stored then
-    self._stored = pipeline.is_open() and pipeline.list_instances() or {}
+    self._stored = pipeline.is_open() and pipeline._stored_instances() or {}
   end
   return self._stored
 end

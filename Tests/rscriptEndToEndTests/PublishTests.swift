@@ -148,7 +148,7 @@ final class PublishTests: XCTestCase {
         }
         let unknown = try rscript(["create", "shot.json", "--creator", "nope", "--asset", "sh010"])
         XCTAssertEqual(unknown.status, 2)
-        XCTAssertTrue(unknown.stderr.contains("no creator 'nope' (known: workfile, render_layer"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("no creator 'nope' (known: render_layer, workfile"), unknown.stderr)
     }
 
     func testBrokenOrForeignWorkfilesAreLeftUntouched() throws {

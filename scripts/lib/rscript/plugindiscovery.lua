@@ -61,11 +61,18 @@ end
 -- Discovery reports one line per broken file: the message says where (`file:line:`).
 local function messageOnly(err) return err end
 
--- "file:line: message" for an error raised while loading `file`.
+-- "file:line: message" for an error raised while loading `file`. Lua shortens long chunk
+-- names to "...tail" in its messages; the full path is put back.
 local function describe(file, err)
   local message = tostring(err)
   if type(err) == "table" and err.message then message = tostring(err.message) end
-  if message:sub(1, #file) == file then return message end
+  local source, line, rest = message:match("^(.-):(%d+): (.*)$")
+  if source then
+    if source == file then return message end
+    if source:sub(1, 3) == "..." and file:sub(-(#source - 3)) == source:sub(4) then
+      return string.format("%s:%s: %s", file, line, rest)
+    end
+  end
   return file .. ": " .. message
 end
 

@@ -56,7 +56,7 @@ final class JSONModuleTests: XCTestCase {
             local taken = json.decode('{"k":1,"k#2":2,"k":3}', {duplicate_keys = "rename"})
             eq(taken["k#2"], 2); eq(taken["k#3"], 3)
             """)
-        expectError("json.decode('{\"a\":1,\n  \"a\":2}', {duplicate_keys = 'error'})", "duplicate key \"a\" at line 2, column 3")
+        expectError("json.decode('{\"a\":1,\\n  \"a\":2}', {duplicate_keys = 'error'})", "duplicate key \"a\" at line 2, column 3")
         expectError("json.decode('{}', {duplicate_keys = 'first'})", "option 'duplicate_keys' must be")
         expectError("json.decode('{}', {sort_keys = true})", "unknown option 'sort_keys'")
     }

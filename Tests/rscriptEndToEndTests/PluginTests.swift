@@ -171,11 +171,13 @@ final class PluginTests: XCTestCase {
 
     func testPOVRayClickRendersARegionFirstThenContinuesTheFrame() throws {
         try require("povray")
-        // Slow enough (adaptive antialiasing, depth 4) to be clicked while it renders.
+        // Slow enough (1280x960, adaptive antialiasing, depth 4: several seconds) to be clicked
+        // while it renders, with POV-Ray's state file written, even on a fast machine: a 320x240
+        // frame is done in half a second, before its first progress line reaches the plugin.
         let script = """
             local gallery, time = require("rscript.gallery"), require("rscript.time")
             local r = gallery.startRender{ renderer = "POV-Ray", scene = \(luaString(Self.scenes + "/spheres.pov")),
-              res_x = 320, res_y = 240, options = { antialias = "0.0", antialias_depth = 4 } }
+              res_x = 1280, res_y = 960, options = { antialias = "0.0", antialias_depth = 4 } }
             local t0 = time.monotonic()
             while (r:metadata().percentDone or 0) <= 0 and time.monotonic() - t0 < 10 do time.sleep(0.02) end
             assert(r:state() == "rendering", "still rendering when clicked")
@@ -198,11 +200,11 @@ final class PluginTests: XCTestCase {
         let dir = ((lines.last ?? "") as NSString).deletingLastPathComponent
         let regionLog = try String(contentsOfFile: dir + "/povray-region.log", encoding: .utf8)
         // x 0.95 is moved inside the frame: the 25% box is columns 0.75..1.0, rows 0.375..0.625.
-        XCTAssertTrue(regionLog.contains("320 by 240 (rows 91 to 150, columns 241 to 320)"), regionLog)
+        XCTAssertTrue(regionLog.contains("1280 by 960 (rows 361 to 600, columns 961 to 1280)"), regionLog)
         let fullLog = try String(contentsOfFile: dir + "/povray-full.log", encoding: .utf8)
         XCTAssertTrue(fullLog.contains("Continued trace......On"), "the frame continues from POV-Ray's saved state")
         let (width, height) = try pngSize(dir + "/image.png")
-        XCTAssertEqual([width, height], [320, 240])
+        XCTAssertEqual([width, height], [1280, 960])
     }
 
     private func luaString(_ s: String) -> String {

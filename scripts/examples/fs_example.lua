@@ -12,10 +12,13 @@ for frame = 1, 3 do
   fs.write(fs.join(out, string.format("frame%04d.txt", frame)), "frame " .. frame .. "\n")
 end
 fs.write(fs.join(out, "notes.md"), "# shot 1\n")
+fs.copy(fs.join(out, "notes.md"), fs.join(out, "notes-copy.md"))  -- atomic, as write
+fs.rename(fs.join(out, "notes-copy.md"), fs.join(out, "notes-v2.md"))
+assert(fs.read(fs.join(out, "notes-v2.md")) == "# shot 1\n" and not fs.exists(fs.join(out, "notes-copy.md")))
 
 local names = fs.list(out)
 print(table.concat(names, " "))
-assert(table.concat(names, " ") == "frame0001.txt frame0002.txt frame0003.txt notes.md")
+assert(table.concat(names, " ") == "frame0001.txt frame0002.txt frame0003.txt notes-v2.md notes.md")
 
 local frames = fs.glob(fs.join(root, "**", "frame*.txt"))
 print(#frames .. " frames, last: " .. fs.basename(frames[#frames]))

@@ -60,6 +60,20 @@ function fs.read(path) end
 ---@return true
 function fs.write(path, data) end
 
+--- Copies the file `source` to `destination` atomically, as `write` does; the copy gets the
+--- source's permissions. Errors read `fs.copy: cannot open /x: No such file or directory`.
+---@param source string
+---@param destination string
+---@return true
+function fs.copy(source, destination) end
+
+--- Renames a file or folder (rename(2): atomic, within one file system). An existing file at
+--- `destination` is replaced; a non-empty folder there is an error.
+---@param source string
+---@param destination string
+---@return true
+function fs.rename(source, destination) end
+
 --- Removes a file, a symbolic link or an empty folder.
 ---@param path string
 ---@return true

@@ -25,6 +25,32 @@ rscript.version = ""
 ---@param fn fun()
 function rscript.onStop(fn) end
 
+--- A random (version 4) UUID as lowercase text, as Python's `str(uuid.uuid4())`.
+---@return string
+function rscript.uuid() end
+
+--- Whether the ICU regular expression `pattern` matches `text` from its first character
+--- (Python's `re.match`; end with `$` to match all of it). An invalid pattern is an error.
+---@param pattern string
+---@param text string
+---@return boolean
+function rscript.regexMatch(pattern, text) end
+
+--- The plugin files of `kind` ("creators", "publish", "backgroundrenderers"), in load order:
+--- RSCRIPT_PLUGIN_PATH entries, ~/.config/rscript, then scripts/plugins; one file per name.
+---@param kind string
+---@return string[]
+function rscript.pluginFiles(kind) end
+
+--- The folders searched for plugins of `kind`, in order.
+---@param kind string
+---@return string[]
+function rscript.pluginFolders(kind) end
+
+--- The exit status (0-125) of the process when the script ends without an error.
+---@param status integer
+function rscript.setExitStatus(status) end
+
 --- Whether `value` is the null sentinel (false for `nil`).
 ---@param value any
 ---@return boolean

@@ -1,6 +1,10 @@
 import ArgumentParser
 import RenderAutomation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct PublishCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
@@ -14,6 +18,8 @@ struct PublishCommand: ParsableCommand {
             the workfile's folder + /publish).
 
             Prints a report plugin by plugin and instance by instance; --report writes it as JSON.
+            While it runs, a line per plugin and instance goes to stderr when it is a terminal
+            (--progress forces it).
             Exit status: 0 published, 1 validation failed or an error stopped the run.
             """
     )
@@ -42,12 +48,16 @@ struct PublishCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON on stdout instead of text.")
     var json = false
 
+    @Flag(help: "Show a line per plugin and instance on stderr as they finish (default: when stderr is a terminal).")
+    var progress = false
+
     func run() throws {
         try LuaCommandDriver.run("publish", options: .object([
             "workfile": .string(workfile), "plugin_folders": .strings(pluginFolders),
             "creator_folders": .strings(creatorFolders), "report": .optional(report),
             "comment": .optional(comment), "root": .optional(root),
             "targets": .strings(targets.isEmpty ? ["default"] : targets), "json": .bool(json),
+            "progress": .bool(progress || isatty(2) != 0),
         ]))
     }
 }

@@ -29,7 +29,7 @@ local function removeTree(path)
   if fs.exists(path) then fs.remove(path) end
 end
 
--- A line per record as it completes, on stderr when it is a terminal: long extractions show.
+-- A line per record as it completes (on stderr, when it is a terminal or with --progress).
 local function liveLine(record)
   local mark = record.skipped and "skip" or (record.success and " ok " or "FAIL")
   io.stderr:write(string.format("[%s] %-28s %-24s %.2fs\n", mark, tostring(record.label or record.plugin),
@@ -69,7 +69,7 @@ function M.main(o)
     common.warn(string.format("%s has no instances to publish", o.workfile))
   end
 
-  local interactive = os.getenv("RSCRIPT_PUBLISH_PROGRESS") == "1"
+  local interactive = o.progress == true
   local report = pyblish.publish{
     plugins = context.publish_plugins, instances = instances, context_data = data,
     targets = o.targets, host = "rscript", on_record = interactive and liveLine or nil,

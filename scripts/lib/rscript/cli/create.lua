@@ -5,6 +5,15 @@ local common = require("rscript.cli.common")
 
 local M = {}
 
+-- The value of `text` by `def`; a bad value raises `attribute 'KEY': reason`, without the
+-- `file:line:` that the definition puts in front (it points here, not at the user's input).
+local function parseValue(def, text)
+  local ok, value = pcall(function() return def:validate(def:parse_text(text)) end)
+  if ok then return value end
+  local message = type(value) == "table" and value.message and tostring(value.message) or tostring(value)
+  error((message:gsub("^[^\n]-%.lua:%d+: ", "")), 0)
+end
+
 -- Splits --attr KEY=VALUE texts between the creator's pre-create options and its instance
 -- attributes, parsing each value by its definition. Raises naming the key.
 local function parseAttributes(creator, texts)
@@ -29,8 +38,8 @@ local function parseAttributes(creator, texts)
       error(string.format("creator '%s' has no attribute '%s' (pre-create options: %s; instance attributes: %s)",
         creator.identifier, key, names(preDefs), names(instanceDefs)), 0)
     end
-    if preDef then pre[key] = preDef:validate(preDef:parse_text(value)) end
-    if instanceDef then instance[key] = instanceDef:validate(instanceDef:parse_text(value)) end
+    if preDef then pre[key] = parseValue(preDef, value) end
+    if instanceDef then instance[key] = parseValue(instanceDef, value) end
   end
   return pre, instance
 end

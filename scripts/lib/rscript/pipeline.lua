@@ -110,9 +110,17 @@ local function load(path)
     if type(id) ~= "string" or id == "" then id = originalKey(key) end
     if firstKeyOf[id] then
       local newId = rscript.uuid()
-      local message = string.format(
-        "workfile %s: instances %q and %q have the same instance_id %s (a copied entry?); the second gets the new id %s",
-        path, originalKey(firstKeyOf[id]), originalKey(key), id, newId)
+      local first = entries[firstKeyOf[id]]
+      local message
+      if originalKey(firstKeyOf[id]) == originalKey(key) then
+        message = string.format(
+          "workfile %s: the instance %s is in \"instances\" twice (a copied entry?): subsets %s and %s; the second (%s) gets the new id %s",
+          path, id, tostring(first.subset), tostring(data.subset), tostring(data.subset), newId)
+      else
+        message = string.format(
+          "workfile %s: instances %q and %q have the same instance_id %s (a copied entry?); the copy (subset %s) gets the new id %s",
+          path, originalKey(firstKeyOf[id]), originalKey(key), id, tostring(data.subset), newId)
+      end
       file.warnings[#file.warnings + 1] = message
       warn(message)
       id = newId

@@ -45,6 +45,13 @@ local function parseAttributes(creator, texts)
 end
 
 function M.main(o)
+  local fs = require("rscript.fs")
+  local isNew = not fs.exists(o.workfile)
+  -- A workfile this command made is removed again when the creation fails.
+  local function failed(message, status)
+    if isNew and fs.isfile(o.workfile) then pcall(fs.remove, o.workfile) end
+    return common.fail(message, status)
+  end
   local ok, context = common.attempt(common.FAILED, common.context, {
     workfile = o.workfile, create_workfile = true, selection = o.selection,
     creator_folders = o.creator_folders,
@@ -71,13 +78,13 @@ function M.main(o)
   local task = o.task ~= null and o.task or nil
   local created, instances = pcall(context.create, context, o.creator, variant, asset, task, pre)
   if not created then
-    return common.fail(common.describe(instances), common.FAILED)
+    return failed(common.describe(instances), common.FAILED)
   end
   for _, instance in ipairs(instances) do
     for key, value in pairs(attributes) do instance.creator_attributes[key] = value end
   end
   local saved, saveError = pcall(context.save_changes, context)
-  if not saved then return common.fail(common.describe(saveError), common.FAILED) end
+  if not saved then return failed(common.describe(saveError), common.FAILED) end
 
   if o.json then
     local list = {}

@@ -60,6 +60,7 @@ CreatedInstance.__newindex = function(self, key, value)
   local data = rawget(self, DATA)
   if IMMUTABLE[key] then
     if equal(data[key], value) then return end
+    if key == "id" and value == data.instance_id then return end  -- `inst.id = inst.id`
     error(string.format("CreatedInstance: key '%s' is immutable (instance %s '%s')",
       tostring(key), tostring(data.instance_id), tostring(data.subset)), 2)
   end

@@ -6,16 +6,17 @@ struct CreateCommand: ParsableCommand {
         commandName: "create",
         abstract: "Create an instance in a workfile with a creator plugin, headless.",
         discussion: """
-            Runs CreateContext.reset() on the workfile (collecting its instances and running the
-            auto-creators), then the creator's create(), and saves. The workfile is a JSON file;
-            it is made when it does not exist. --attr sets the creator's pre-create options
-            (get_pre_create_attr_defs) and the new instance's creator attributes
-            (get_instance_attr_defs); a value outside its definition is an error naming the key,
+            Runs CreateContext.reset() on the workfile (collecting its instances and running the \
+            auto-creators), then the creator's create(), and saves. The workfile is a JSON file; \
+            it is made when it does not exist. --attr sets the creator's pre-create options \
+            (get_pre_create_attr_defs) and the new instance's creator attributes \
+            (get_instance_attr_defs); a value outside its definition is an error naming the key, \
             and nothing is written. --select gives the items pipeline.get_selection() returns.
 
             Example:
-              rscript create shot.json --creator render_layer --variant Main --asset sh010 \\
-                --task lighting --select scenes/orbit.pov --attr use_selection=true --attr frameEnd=12
+              rscript create shot.json --creator render_layer --asset sh010 --task lighting
+              rscript create shot.json --creator render_layer --variant Beauty \\
+                --select orbit.pov --attr use_selection=true --attr frameEnd=12
             """
     )
 

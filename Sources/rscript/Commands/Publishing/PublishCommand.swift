@@ -10,16 +10,16 @@ struct PublishCommand: ParsableCommand {
         commandName: "publish",
         abstract: "Publish a workfile's active instances through the publish plugins, headless.",
         discussion: """
-            Collects the instances (CreateContext.reset), then runs the pyblish plugins in order:
-            collectors, validators, extractors, integrators. Validation errors are gathered from
-            every validator and stop the run before extraction; any other error stops it at once.
-            The integrator copies the extracted files into a new version folder from the publish
-            template (root from --root, the workfile's context "root", RSCRIPT_PUBLISH_ROOT, or
+            Collects the instances (CreateContext.reset), then runs the pyblish plugins in order: \
+            collectors, validators, extractors, integrators. Validation errors are gathered from \
+            every validator and stop the run before extraction; any other error stops it at once. \
+            The integrator copies the extracted files into a new version folder from the publish \
+            template (root from --root, the workfile's context "root", RSCRIPT_PUBLISH_ROOT, or \
             the workfile's folder + /publish).
 
-            Prints a report plugin by plugin and instance by instance; --report writes it as JSON.
-            While it runs, a line per plugin and instance goes to stderr when it is a terminal
-            (--progress forces it).
+            Prints a report plugin by plugin and instance by instance; --report writes it as JSON. \
+            While it runs, a line per plugin and instance goes to stderr when it is a terminal \
+            (--progress forces it). \
             Exit status: 0 published, 1 validation failed or an error stopped the run.
             """
     )

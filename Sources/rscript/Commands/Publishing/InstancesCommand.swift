@@ -6,7 +6,7 @@ struct InstancesCommand: ParsableCommand {
         commandName: "instances",
         abstract: "List a workfile's instances, as the creators collect them.",
         discussion: """
-            Runs CreateContext.reset() on the workfile without saving, and lists each instance:
+            Runs CreateContext.reset() on the workfile without saving, and lists each instance: \
             subset, family, creator, asset, task, active and id. Instances whose creator is not \
             found are listed as orphans. A creator that fails is reported; the others still list.
             """

@@ -141,6 +141,29 @@ final class FSModuleTests: XCTestCase {
         expectError("fs.mkdir(fs.join(root, 'f'))", "fs.mkdir: cannot create <root>/f: File exists")
     }
 
+    func testCopyRenameAndRmtree() {
+        run("""
+            local tree = fs.join(root, "tree", "a", "b")
+            fs.mkdir(tree)
+            fs.write(fs.join(tree, "f.txt"), "deep")
+            fs.copy(fs.join(tree, "f.txt"), fs.join(root, "copy.txt"))
+            eq(fs.read(fs.join(root, "copy.txt")), "deep")
+            fs.rename(fs.join(root, "copy.txt"), fs.join(root, "moved.txt"))
+            eq(fs.exists(fs.join(root, "copy.txt")), false); eq(fs.read(fs.join(root, "moved.txt")), "deep")
+            fs.mkdir(fs.join(root, "kept"))
+            fs.write(fs.join(root, "kept", "x"), "x")
+            assert(os.execute("ln -s '" .. fs.join(root, "kept") .. "' '" .. fs.join(root, "tree", "link") .. "'"))
+            eq(fs.rmtree(fs.join(root, "tree")), true)
+            eq(fs.exists(fs.join(root, "tree")), false)
+            eq(fs.read(fs.join(root, "kept", "x")), "x")  -- a link is removed, not followed
+            eq(fs.rmtree(fs.join(root, "tree")), false)   -- nothing there
+            eq(fs.rmtree(fs.join(root, "moved.txt")), true); eq(fs.exists(fs.join(root, "moved.txt")), false)
+            """)
+        XCTAssertEqual(names(in: root), ["kept"])
+        expectError("fs.copy(fs.join(root, 'none'), fs.join(root, 'x'))", "fs.copy: cannot open <root>/none: No such file or directory")
+        expectError("fs.rename(fs.join(root, 'none'), fs.join(root, 'x'))", "fs.rename: cannot rename <root>/none to <root>/x")
+    }
+
     func testListIsSortedWithoutDots() {
         run("""
             for _, name in ipairs({"b.txt", "a.txt", "C.txt", ".hidden", "a0"}) do fs.write(fs.join(root, name), "") end

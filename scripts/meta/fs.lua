@@ -74,6 +74,12 @@ function fs.copy(source, destination) end
 ---@return true
 function fs.rename(source, destination) end
 
+--- `rm -r`: removes a folder and everything in it, or a file; a symbolic link is removed, not
+--- followed. Returns false when nothing was there.
+---@param path string
+---@return boolean
+function fs.rmtree(path) end
+
 --- Removes a file, a symbolic link or an empty folder.
 ---@param path string
 ---@return true

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// `join`, `basename`, `dirname`, `abspath` work on path text only. `exists`, `isdir`, `isfile`
 /// answer false rather than fail. `read`, `write` (atomic), `copy` (atomic), `rename`, `mkdir` (with
-/// parents), `list`, `glob`, `remove` and `stat` raise errors that name the function and the path, such as
+/// parents), `list`, `glob`, `remove`, `rmtree` and `stat` raise errors that name the function and the path, such as
 /// `fs.read: cannot open /x/y: No such file or directory`.
 enum FSModule: RuntimeModule {
     static let name = "rscript.fs"
@@ -76,6 +76,10 @@ enum FSModule: RuntimeModule {
             ("remove", { call in
                 try FSFile.remove(try path(call, 1))
                 call.push(true)
+                return 1
+            }),
+            ("rmtree", { call in
+                call.push(try FSFile.removeTree(try path(call, 1)))
                 return 1
             }),
             ("stat", { call in

@@ -446,14 +446,6 @@ end
 
 -- Transaction ---------------------------------------------------------------------------------
 
-local function removeTree(path)
-  if not fs.exists(path) then return end
-  if fs.isdir(path) then
-    for _, entry in ipairs(fs.list(path)) do removeTree(fs.join(path, entry)) end
-  end
-  fs.remove(path)
-end
-
 local function rethrow(err)
   if type(err) == "string" then error(err, 0) end
   error(err)
@@ -578,7 +570,7 @@ local function attempt(location, reps, values, data, context, version, template)
     error(problem, 0)
   end)
   if not ok or not err then
-    pcall(removeTree, staging)
+    pcall(fs.rmtree, staging)
     if not ok then rethrow(err) end
     return nil
   end

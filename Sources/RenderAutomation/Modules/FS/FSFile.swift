@@ -164,6 +164,23 @@ enum FSFile {
         if renamed != 0 { throw FSError.system("rename", "cannot rename", source, to: destination) }
     }
 
+    /// `rm -r`: removes a folder with everything in it, or a file. A symbolic link is removed,
+    /// never followed. Returns false when nothing was there.
+    @discardableResult
+    static func removeTree(_ path: [UInt8]) throws -> Bool {
+        guard let st = FSPath.linkStatus(path) else {
+            if errno == ENOENT { return false }
+            throw FSError.system("rmtree", "cannot remove", path)
+        }
+        if FSPath.isDirectory(st) {
+            for name in try list(path, function: "rmtree") { try removeTree(FSPath.join([path, name])) }
+            if FSPath.withCString(path, { rmdir($0) }) != 0 { throw FSError.system("rmtree", "cannot remove", path) }
+        } else if FSPath.withCString(path, { unlink($0) }) != 0 {
+            throw FSError.system("rmtree", "cannot remove", path)
+        }
+        return true
+    }
+
     /// Removes a file, a symbolic link or an empty folder.
     static func remove(_ path: [UInt8]) throws {
         if FSPath.withCString(path, { unlink($0) }) == 0 { return }

@@ -98,6 +98,14 @@ enum FSPath {
         }
     }
 
+    /// `lstat(2)`: a symbolic link itself, not what it points to; nil if it fails.
+    static func linkStatus(_ path: [UInt8]) -> stat? {
+        withCString(path) { p in
+            var st = stat()
+            return lstat(p, &st) == 0 ? st : nil
+        }
+    }
+
     static func isDirectory(_ st: stat) -> Bool { st.st_mode & S_IFMT == S_IFDIR }
     static func isRegularFile(_ st: stat) -> Bool { st.st_mode & S_IFMT == S_IFREG }
 

@@ -22,13 +22,6 @@ local function publishRoot(o, contextData, workfile)
   return fs.abspath(root)
 end
 
-local function removeTree(path)
-  if fs.isdir(path) then
-    for _, name in ipairs(fs.list(path)) do removeTree(fs.join(path, name)) end
-  end
-  if fs.exists(path) then fs.remove(path) end
-end
-
 -- A line per record as it completes (on stderr, when it is a terminal or with --progress).
 local function liveLine(record)
   local mark = record.skipped and "skip" or (record.success and " ok " or "FAIL")
@@ -96,7 +89,7 @@ function M.main(o)
     end
   end
   if report.success then
-    for _, instance in ipairs(instances) do removeTree(fs.join(data.staging_root, instance.instance_id)) end
+    for _, instance in ipairs(instances) do fs.rmtree(fs.join(data.staging_root, instance.instance_id)) end
     if fs.isdir(data.staging_root) and #fs.list(data.staging_root) == 0 then fs.remove(data.staging_root) end
   else
     rscript.setExitStatus(common.FAILED)

@@ -5,16 +5,9 @@
 local process = require("rscript.process")
 local fs = require("rscript.fs")
 
-local function removeTree(path)
-  if fs.isdir(path) then
-    for _, name in ipairs(fs.list(path)) do removeTree(fs.join(path, name)) end
-  end
-  if fs.exists(path) then fs.remove(path) end
-end
-
 return function(client, job)
   local work = fs.join(job.staging, string.format(".frame-%d", job.frame))
-  removeTree(work)
+  fs.rmtree(work)
   fs.mkdir(work)
   client:progress(0, "frame " .. job.frame)
   local command = {
@@ -38,7 +31,7 @@ return function(client, job)
   if not produced then error(string.format("povray wrote no image for frame %d", job.frame), 0) end
   local file = string.format("%s.%04d.png", job.name, job.frame)
   fs.rename(produced, fs.join(job.staging, file))
-  removeTree(work)
+  fs.rmtree(work)
   client:progress(1, "frame " .. job.frame .. " done")
   return { frame = job.frame, file = file }
 end

@@ -4,44 +4,15 @@ import XCTest
 
 /// `rscript.attribute_definitions` (scripts/lib/rscript/attribute_definitions.lua), found
 /// through the runtime's library folder.
-final class AttributeDefinitionsTests: XCTestCase {
-    private var runtime: ScriptRuntime!
-
-    override func setUpWithError() throws {
-        var options = RuntimeOptions()
-        options.libraryDirectory = Self.repositoryRoot + "/scripts/lib"
-        runtime = try ScriptRuntime(options: options)
-    }
-
-    override func tearDown() { runtime = nil }
-
-    static let repositoryRoot: String = {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
+final class AttributeDefinitionsTests: LuaModuleTestCase {
 
     // One line, so that line numbers in messages are those of the test code.
-    private static let prelude = """
+    override class var prelude: String { """
         local AD = require("rscript.attribute_definitions"); local json = require("rscript.json"); \
         local function eq(a, b) if a ~= b then error(string.format("expected %q, got %q", tostring(b), tostring(a)), 2) end end; \
         local function same(a, b) local ja, jb = json.encode(a, {sort_keys = true}), json.encode(b, {sort_keys = true}); if ja ~= jb then error("expected " .. jb .. ", got " .. ja, 2) end end; \
         local function fails(expected, f, ...) local ok, err = pcall(f, ...); if ok then error("no error; expected " .. expected, 2) end; if not tostring(err):find(expected, 1, true) then error("error " .. tostring(err) .. " does not contain " .. expected, 2) end end; 
-        """
-
-    private func run(_ code: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        if case .failure(let error) = outcome { XCTFail("Lua failed: \(error)", file: file, line: line) }
-        XCTAssertEqual(outcome, .success, file: file, line: line)
-    }
-
-    private func expectError(_ code: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        guard case .failure(let error) = outcome else {
-            return XCTFail("expected an error containing \(expected), got \(outcome)", file: file, line: line)
-        }
-        XCTAssertTrue(error.message.contains(expected), "\(error.message) does not contain \(expected)", file: file, line: line)
-    }
+        """ }
 
     func testCommonFieldsAndBothCallForms() {
         run("""

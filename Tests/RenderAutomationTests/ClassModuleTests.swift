@@ -3,40 +3,11 @@ import RenderAutomation
 import XCTest
 
 /// `rscript.class` (scripts/lib/rscript/class.lua), found through the runtime's library folder.
-final class ClassModuleTests: XCTestCase {
-    private var runtime: ScriptRuntime!
+final class ClassModuleTests: LuaModuleTestCase {
 
-    override func setUpWithError() throws {
-        var options = RuntimeOptions()
-        options.libraryDirectory = Self.repositoryRoot + "/scripts/lib"
-        runtime = try ScriptRuntime(options: options)
-    }
-
-    override func tearDown() { runtime = nil }
-
-    static let repositoryRoot: String = {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
-
-    private static let prelude = """
+    override class var prelude: String { """
         local Object = require("rscript.class"); local function eq(a, b) if a ~= b then error(string.format("expected %q, got %q", tostring(b), tostring(a)), 2) end end; 
-        """
-
-    private func run(_ code: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        if case .failure(let error) = outcome { XCTFail("Lua failed: \(error)", file: file, line: line) }
-        XCTAssertEqual(outcome, .success, file: file, line: line)
-    }
-
-    private func expectError(_ code: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        guard case .failure(let error) = outcome else {
-            return XCTFail("expected an error containing \(expected), got \(outcome)", file: file, line: line)
-        }
-        XCTAssertTrue(error.message.contains(expected), "\(error.message) does not contain \(expected)", file: file, line: line)
-    }
+        """ }
 
     func testConstructionRunsInitAndInheritsIt() {
         run("""

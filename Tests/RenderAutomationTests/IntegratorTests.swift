@@ -8,34 +8,26 @@ import Glibc
 
 /// `rscript.integrator` (scripts/lib/rscript/integrator.lua): templates, versions and the
 /// integration transaction, against a fresh temporary folder per test (the chunk's `root`).
-final class IntegratorTests: XCTestCase {
-    private var runtime: ScriptRuntime!
+final class IntegratorTests: LuaModuleTestCase {
     private var root = ""
+    override var scriptArguments: [String] { [root] }
 
     override func setUpWithError() throws {
-        var options = RuntimeOptions()
-        options.libraryDirectory = Self.repositoryRoot + "/scripts/lib"
-        runtime = try ScriptRuntime(options: options)
+        try super.setUpWithError()
         var template = Array("/tmp/rscript-integrator-test-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw XCTSkip("mkdtemp failed") }
         root = String(cString: made)
     }
 
     override func tearDown() {
-        runtime = nil
+        super.tearDown()
         _ = system("rm -rf '\(root)'")
     }
-
-    static let repositoryRoot: String = {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
 
     /// `I` the integrator, `root` the test's folder, `stage(names...)` writes files (content: their
     /// name) into `root/stage`, `ls(dir)` lists a folder as one string, `publish(reps, extra)` an
     /// instance of subset renderMain on asset sh010 with those representations.
-    private static let prelude = """
+    override class var prelude: String { """
         local I = require("rscript.integrator"); local fs = require("rscript.fs"); local json = require("rscript.json")
         local root = ...
         local function eq(a, b) if a ~= b then error(string.format("expected %q, got %q", tostring(b), tostring(a)), 2) end end
@@ -52,21 +44,7 @@ final class IntegratorTests: XCTestCase {
         local context = { root = root, project = "proj", asset = "sh010", task = "lighting", user = "ada",
           workfile = "/work/shot.rscript.json", comment = "first pass", host = "rscript" }
 
-        """
-
-    private func run(_ code: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test", arguments: [root])
-        if case .failure(let error) = outcome { XCTFail("Lua failed: \(error)", file: file, line: line) }
-        XCTAssertEqual(outcome, .success, file: file, line: line)
-    }
-
-    private func expectError(_ code: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test", arguments: [root])
-        guard case .failure(let error) = outcome else {
-            return XCTFail("expected an error containing \(expected), got \(outcome)", file: file, line: line)
-        }
-        XCTAssertTrue(error.message.contains(expected), "\(error.message) does not contain \(expected)", file: file, line: line)
-    }
+        """ }
 
     func testFormatTemplateFollowsPythonFormat() {
         run("""

@@ -4,46 +4,12 @@ import RenderAutomation
 import XCTest
 
 /// `rscript.json`: the Lua side checks itself with `assert`, as mlua's tests do.
-final class JSONModuleTests: XCTestCase {
-    private var runtime: ScriptRuntime!
-
-    override func setUpWithError() throws {
-        var options = RuntimeOptions()
-        options.libraryDirectory = Self.repositoryRoot + "/scripts/lib"
-        runtime = try ScriptRuntime(options: options)
-    }
-
-    override func tearDown() { runtime = nil }
-
-    static let repositoryRoot: String = {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/RenderAutomationTests/<file>
-        return parts.joined(separator: "/")
-    }()
-
-    /// Runs `code` (with `json` and `eq` in scope) and fails the test if it raises.
-    private func run(_ code: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        if case .failure(let error) = outcome {
-            XCTFail("Lua failed: \(error)", file: file, line: line)
-        } else {
-            XCTAssertEqual(outcome, .success, file: file, line: line)
-        }
-    }
-
-    /// Runs `code` and checks it raises an error whose message contains `expected`.
-    private func expectError(_ code: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        guard case .failure(let error) = outcome else {
-            return XCTFail("expected an error containing \(expected), got \(outcome)", file: file, line: line)
-        }
-        XCTAssertTrue(error.message.contains(expected), "\(error.message) does not contain \(expected)", file: file, line: line)
-    }
+final class JSONModuleTests: LuaModuleTestCase {
 
     /// Kept on the first line so that line numbers in messages are those of the snippets.
-    private static let prelude = """
+    override class var prelude: String { """
         local json = require("rscript.json"); local function eq(a, b) if a ~= b then error(string.format("expected %q, got %q", tostring(b), tostring(a)), 2) end end; 
-        """
+        """ }
 
     // MARK: Round trips and types
 

@@ -3,25 +3,10 @@ import RenderAutomation
 import XCTest
 
 /// `rscript.pyblish` (scripts/lib/rscript/pyblish/), found through the runtime's library folder.
-final class PyblishTests: XCTestCase {
-    private var runtime: ScriptRuntime!
-
-    override func setUpWithError() throws {
-        var options = RuntimeOptions()
-        options.libraryDirectory = Self.repositoryRoot + "/scripts/lib"
-        runtime = try ScriptRuntime(options: options)
-    }
-
-    override func tearDown() { runtime = nil }
-
-    static let repositoryRoot: String = {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
+final class PyblishTests: LuaModuleTestCase {
 
     /// `eq`, `has` (plain substring), and `trail`: a list the plugins append to, read by `trailText()`.
-    private static let prelude = """
+    override class var prelude: String { """
         local pyblish = require("rscript.pyblish"); \
         local function eq(a, b) if a ~= b then error(string.format("expected %q, got %q", tostring(b), tostring(a)), 2) end end; \
         local function has(text, part) if not tostring(text):find(part, 1, true) then error(string.format("%q does not contain %q", tostring(text), part), 2) end end; \
@@ -35,21 +20,7 @@ final class PyblishTests: XCTestCase {
           return P \
         end;
 
-        """
-
-    private func run(_ code: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        if case .failure(let error) = outcome { XCTFail("Lua failed: \(error)", file: file, line: line) }
-        XCTAssertEqual(outcome, .success, file: file, line: line)
-    }
-
-    private func expectError(_ code: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
-        let outcome = runtime.runSource(Array((Self.prelude + code).utf8), chunkName: "=test")
-        guard case .failure(let error) = outcome else {
-            return XCTFail("expected an error containing \(expected), got \(outcome)", file: file, line: line)
-        }
-        XCTAssertTrue(error.message.contains(expected), "\(error.message) does not contain \(expected)", file: file, line: line)
-    }
+        """ }
 
     func testOrderConstantsAndDefaults() {
         run("""

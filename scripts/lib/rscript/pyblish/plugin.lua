@@ -167,12 +167,14 @@ function M.as_list(value)
   return {}
 end
 
+--- Whether `list` holds `value`.
 local function contains(list, value)
   for _, item in ipairs(list) do
     if item == value then return true end
   end
   return false
 end
+M.contains = contains
 
 --- The label shown for a plugin: its `label`, else its class name.
 function M.label_of(class)

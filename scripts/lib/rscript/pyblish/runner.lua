@@ -60,12 +60,7 @@ local function describe(value)
   return type(value)
 end
 
-local function contains(list, value)
-  for _, item in ipairs(list) do
-    if item == value then return true end
-  end
-  return false
-end
+local contains = plugin.contains
 
 local function checkStringList(value, what)
   if type(value) == "string" then return { value } end

@@ -60,8 +60,7 @@ enum ProcessModule: RuntimeModule {
             return 1
         }
         process.method("wait") { [unowned runtime] handle, call in
-            let timeout = try call.optionalNumber(2)
-            if let timeout, !(timeout >= 0) { throw LuaArgumentError(position: 1, "timeout must be a non-negative number") }
+            let timeout = try call.optionalSeconds(2)
             if let exit = handle.process.exitStatus {
                 call.push(Int64(exit.code))
                 return 1
@@ -78,7 +77,7 @@ enum ProcessModule: RuntimeModule {
             return 1
         }
         process.method("terminate") { [unowned runtime] handle, call in
-            let grace = try call.optionalNumber(2) ?? 5
+            let grace = try call.optionalSeconds(2) ?? 5
             if let exit = handle.process.exitStatus {
                 handle.process.signalGroup(SIGKILL)  // stragglers of the group
                 call.push(Int64(exit.code))
@@ -172,18 +171,27 @@ struct SpawnSpec {
             }
         }
         guard !command.isEmpty else { throw LuaArgumentError(position: 1, "the table must start with the command to run") }
+        // execve and open take C strings, which a zero would silently cut.
+        if let i = command.firstIndex(where: { $0.utf8.contains(0) }) {
+            throw LuaArgumentError(position: 1, "command item \(i + 1) contains an embedded zero")
+        }
         if let cwd = named["cwd"], !cwd.isNil {
             guard let s = cwd.stringValue else { throw LuaArgumentError(position: 1, "cwd must be a string") }
+            if s.utf8.contains(0) { throw LuaArgumentError(position: 1, "cwd contains an embedded zero") }
             directory = s
         }
         if let log = named["log"], !log.isNil {
             guard let s = log.stringValue else { throw LuaArgumentError(position: 1, "log must be a path") }
+            if s.utf8.contains(0) { throw LuaArgumentError(position: 1, "log contains an embedded zero") }
             logPath = s
         }
         if let env = named["env"], !env.isNil {
             switch env {
             case .object(let o):
                 for (k, v) in o {
+                    if k.utf8.contains(0) || (v.stringValue?.utf8.contains(0) ?? false) {
+                        throw LuaArgumentError(position: 1, "env.\(k.replacingZeros) contains an embedded zero")
+                    }
                     switch v {
                     case .bool(false): environment[k] = .some(nil)
                     case .string(let s): environment[k] = s
@@ -201,4 +209,9 @@ struct SpawnSpec {
             throw LuaArgumentError(position: 1, "unknown option '\(k)' (expected cwd, env, log)")
         }
     }
+}
+
+private extension String {
+    /// The string with its zeros shown as `\0`, for messages.
+    var replacingZeros: String { split(separator: "\0", omittingEmptySubsequences: false).joined(separator: "\\0") }
 }

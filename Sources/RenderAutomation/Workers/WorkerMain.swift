@@ -234,8 +234,14 @@ public final class WorkerMain {
                 self.finish(id: id, .success(values))
             case .success:
                 // no return value: the seed's `python_data` global
-                let pythonData = (try? state.global("python_data")) ?? .nil
-                self.finish(id: id, .success([pythonData]))
+                do {
+                    self.finish(id: id, .success([try state.global("python_data")]))
+                } catch {
+                    // Data that cannot be sent (a function, nested too deeply) fails the job by
+                    // name: never reported as a job that returned nothing.
+                    let message = (error as? LuaError)?.message ?? "\(error)"
+                    self.finish(id: id, .failure(LuaError(.runtime, "python_data: \(message)")))
+                }
             case .failure:
                 self.finish(id: id, result)
             }

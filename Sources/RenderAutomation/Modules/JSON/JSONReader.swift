@@ -175,7 +175,7 @@ struct JSONReader {
     }
 
     private mutating func enter(depth: Int) throws {
-        if depth > Self.maxDepth || lua_checkstack(L, 4) == 0 {
+        if depth > Self.maxDepth || rscript_checkstack(L, 4) == 0 {
             throw error("nesting deeper than \(Self.maxDepth) levels")
         }
     }

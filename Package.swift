@@ -63,6 +63,9 @@ let package = Package(
             name: "RenderAutomationTests",
             dependencies: ["RenderAutomation", "RScriptTesting", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .testTarget(name: "rscriptEndToEndTests", dependencies: ["RScriptTesting", "RenderAutomation"], swiftSettings: strict),
+        .testTarget(
+            name: "rscriptEndToEndTests",
+            dependencies: ["RScriptTesting", "RenderAutomation", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
     ]
 )

@@ -67,4 +67,15 @@ final class LoudFailureTests: XCTestCase {
         XCTAssertTrue(lines[1].contains("task failed: cannot add b to the module search path: search path:1: "), lines[1])
         XCTAssertTrue(lines[1].contains("package"), "the cause is named: \(lines[1])")
     }
+
+    func testJobOptionsThatCannotBeReadSayWhatCannotBeRead() throws {
+        try "print('ran')".write(toFile: folder + "/job.lua", atomically: true, encoding: .utf8)
+        let result = try run("""
+            local jm = require("rscript.jobmanager").get_instance()
+            print(jm:add_job("a", "job.lua", { passed_data = { frames = { 1, 2 }, callback = print } }))
+            print(#jm:get_job_names())
+            """)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "false\tadd_job: options cannot be read: cannot convert a function to data (at value.passed_data.callback)\n0\n")
+    }
 }

@@ -44,8 +44,11 @@ public final class MemoryRenderRecorder: RenderRecorder {
 
     public func makeWorkDir(id: Int64) throws -> String {
         let dir = "\(Environment.get("TMPDIR") ?? "/tmp")/rscript-\(getpid())-render-\(id)"
-        if mkdir(dir, 0o755) != 0, errno != EEXIST {
-            throw GalleryError(.notWritable, path: dir, message: "cannot create the render folder \(dir): \(String(cString: strerror(errno)))")
+        if mkdir(dir, 0o755) != 0 {
+            let code = errno
+            guard code == EEXIST else {
+                throw GalleryError(.notWritable, path: dir, message: "cannot create the render folder \(dir): \(String(cString: strerror(code)))")
+            }
         }
         return dir
     }

@@ -11,19 +11,27 @@ final class WorkfileLockTests: XCTestCase {
     override func setUpWithError() throws {
         folder = NSTemporaryDirectory() + "rscript-lock-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder + "/creators", withIntermediateDirectories: true)
-        // "slow" holds its read of the workfile for a while before it writes, so that without a
-        // lock the two commands' read-modify-write cycles overlap and the second write would
-        // drop the first one's instance.
+        // "slow" has read the workfile when its create() runs; it marks that it got there, then
+        // waits (up to 3 s) until the other command has got there too. Without a lock both
+        // commands meet there, each holding the old file, and the second write drops the first
+        // one's instance; with the lock the second command is still waiting for the lock, so the
+        // first goes on after the 3 s and the second finds its mark at once.
         try """
             local create = require("rscript.create")
             local pipeline = require("rscript.pipeline")
             local time = require("rscript.time")
+            local fs = require("rscript.fs")
             local Slow = create.Creator:extend("SlowCreator")
             Slow.family = "slow"
             Slow.identifier = "slow"
             Slow.default_variants = { "Main" }
             function Slow:create(subset_name, instance_data, pre_create_data)
-              time.sleep(0.6)
+              fs.write("reached-" .. subset_name, "")
+              local other = subset_name == "slowAlpha" and "reached-slowBeta" or "reached-slowAlpha"
+              local deadline = time.monotonic() + 3
+              while subset_name ~= "slowFirst" and not fs.exists(other) and time.monotonic() < deadline do
+                time.sleep(0.05)
+              end
               local instance = create.CreatedInstance(self.family, subset_name, instance_data, self)
               pipeline.imprint(instance.id, instance:data_to_store())
               self:_add_instance_to_context(instance)

@@ -10,6 +10,7 @@ local gallery = {}
 ---@field res_x? integer
 ---@field res_y? integer
 ---@field camera? string the camera path (options.viewport.camera_path)
+---@field rendersettings? string the RenderSettings prim path (options.viewport.rendersettings_path)
 ---@field options? table<string, any> plugin options (options.plugin)
 ---@field timeout? number seconds; the render then fails
 

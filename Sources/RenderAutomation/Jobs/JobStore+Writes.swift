@@ -21,10 +21,18 @@ extension JobStore {
 
     /// Records a new job, QUEUED and owned by `owner`, with its log file `logFolder/ID.log`
     /// (the folder is created). When this returns, the job is durable.
+    /// - Throws: `JobError` (`.database`; `databaseKind` `.notWritable` when the log folder cannot
+    ///   be made: the message names it and the system's reason).
     public func insert(_ job: NewJob, owner: ProcessIdentity?) throws -> JobRecord {
         let folder = logFolder
         if !Environment.isDirectory(folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                // No job is recorded whose log could not be written.
+                let reason = FileAccess.problem(creating: folder) ?? "\(error)"
+                throw JobError(.database, "cannot create the job log folder \(folder): \(reason)", databaseKind: .notWritable)
+            }
         }
         let now = Date().timeIntervalSince1970
         return try write { db -> JobRecord in

@@ -2,7 +2,7 @@ import CLuaShim
 import LuaBridge
 
 /// `require("rscript.gallery")`: start renders from Lua.
-/// `startRender{ renderer=, scene=, res_x=, res_y=, camera=, options=, timeout= }` returns a
+/// `startRender{ renderer=, scene=, res_x=, res_y=, camera=, rendersettings=, options=, timeout= }` returns a
 /// `Render` handle: `id`, `state()`, `metadata()`, `imagePath()`, `images()`, `error()`,
 /// `wait()` (suspends until it ends; returns its state), `stop()`, `mouseClick(x, y)`.
 /// `renderers()` lists the known labels.
@@ -32,6 +32,7 @@ enum GalleryModule: RuntimeModule {
                     request.resolution = (Int(x), Int(y))
                 }
                 request.cameraPath = spec["camera"].stringValue ?? spec["camera_path"].stringValue
+                request.renderSettingsPath = spec["rendersettings"].stringValue ?? spec["rendersettings_path"].stringValue
                 request.timeout = spec["timeout"].doubleValue
                 switch spec["options"] {
                 case .object(let o): request.pluginOptions = o

@@ -231,9 +231,16 @@ enum JobManagerModule: RuntimeModule {
         if call.isNoneOrNil(4) { return new }
         guard call.type(4) == LUA_TTABLE else { throw JobError.invalid("add_job: options must be a table, got \(call.typeName(4))") }
         let options: [String: LuaValue]
-        switch try? call.value(4) {
-        case .object(let o)?: options = o
-        case .array([])?: options = [:]
+        let table: LuaValue
+        do {
+            table = try call.value(4)
+        } catch let error as LuaArgumentError {
+            // what cannot be read (a function in passed_data, say) is named, not hidden
+            throw JobError.invalid("add_job: options cannot be read: \(error.message)")
+        }
+        switch table {
+        case .object(let o): options = o
+        case .array([]): options = [:]
         default: throw JobError.invalid("add_job: options must be a table of name = value (timeout, passed_data, max_attempts)")
         }
         for (key, value) in options {

@@ -7,8 +7,10 @@ public final class GalleryRecorder: RenderRecorder {
 
     public init(store: GalleryStore) { self.store = store }
 
+    /// Throws `JSONValue.ConversionError` (naming the value, `options.plugin.ratio is nan...`)
+    /// when the options cannot be stored: a render whose options were lost is not started.
     public func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64 {
-        let json = (try? JSONValue(options)) ?? .object([:])
+        let json = try JSONValue(options, at: "options")
         return try store.createRender(label: label, renderer: renderer, scene: scene, options: json).id
     }
 
@@ -24,11 +26,12 @@ public final class GalleryRecorder: RenderRecorder {
         try store.appendImage(id: id, path: path)
     }
 
+    /// Throws `JSONValue.ConversionError` for a value JSON cannot hold (`updateMetadata` checks
+    /// the plugin's table first, so the plugin gets the error).
     public func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws {
         var json: [String: JSONValue] = [:]
         for (key, value) in patch {
-            // a value that is not JSON-able (a function, say) is kept as its description
-            json[key] = (try? JSONValue(value)) ?? .string("\(value)")
+            json[key] = try JSONValue(value, at: "metadata.\(key)")
         }
         try store.mergeMetadata(id: id, json)
     }

@@ -44,7 +44,12 @@ public final class MemoryRenderRecorder: RenderRecorder {
 
     public func makeWorkDir(id: Int64) throws -> String {
         let dir = "\(Environment.get("TMPDIR") ?? "/tmp")/rscript-\(getpid())-render-\(id)"
-        mkdir(dir, 0o755)
+        if mkdir(dir, 0o755) != 0 {
+            let code = errno
+            guard code == EEXIST else {
+                throw GalleryError(.notWritable, path: dir, message: "cannot create the render folder \(dir): \(String(cString: strerror(code)))")
+            }
+        }
         return dir
     }
 

@@ -616,3 +616,18 @@ void rscript_make_class_metatable(lua_State *L) {
     lua_replace(L, methods);
     lua_settop(L, methods);
 }
+
+// MARK: - Memory charged from Swift
+
+void rscript_full_gc(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+
+void rscript_push_memory_limit_error(lua_State *L, const char *message) {
+    rscript_state_info *info = rscript_info(L);
+    info->memory_limit_hit = 1;
+    info->limit_kind = 4;
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, message);
+    lua_setfield(L, -2, "message");
+    rscript_push_limit_metatable(L);
+    lua_setmetatable(L, -2);
+}

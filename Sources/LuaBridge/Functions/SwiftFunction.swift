@@ -46,6 +46,10 @@ private func raise(_ error: any Error, _ function: SwiftFunctionBox, _ L: Opaque
             : "calling '\(function.name)' on bad self (\(error.message))"
         function.state.pushString(message, on: L)
         return RSCRIPT_RAISE_WHERE
+    case let error as LuaError where error.kind == .memoryLimit:
+        // A memory limit stays a limit error: a `pcall` around this call cannot swallow it.
+        error.message.withCString { rscript_push_memory_limit_error(L, $0) }
+        return RSCRIPT_RAISE
     case let error as LuaError:
         // An error of Lua code this function called: it already carries its position.
         function.state.pushString(error.message, on: L)

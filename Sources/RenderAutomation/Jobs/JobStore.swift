@@ -40,6 +40,7 @@ public final class JobStore: Sendable {
         if try !read({ db in try JobSchema.isCurrent(db, path: path) }) {
             try write { db in try JobSchema.migrate(db, path: path) }
         }
+        RetentionPeriod.applyConfigured(path: path)
     }
 
     /// The database used when none is given: the gallery's (`$RSCRIPT_DB`, else
@@ -48,7 +49,9 @@ public final class JobStore: Sendable {
 
     /// The folder of the per-job log files: beside the database, named after it
     /// (`~/.local/share/rscript/rscript-jobs` for `rscript.db`).
-    public var logFolder: String {
+    public var logFolder: String { Self.logFolder(database: path) }
+
+    static func logFolder(database path: String) -> String {
         let folder = Environment.directory(of: path)
         var name = String(path.split(separator: "/").last ?? "rscript")
         if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }

@@ -48,7 +48,10 @@ enum FSModule: RuntimeModule {
             ("list", { call in pushList(try FSFile.list(try path(call, 1)), call) }),
             ("glob", { call in pushList(try FSGlob.matches(try path(call, 1)), call) }),
             ("read", { call in
-                try FSFile.read(try path(call, 1)) { bytes in
+                // The file becomes a Lua string: it counts against the memory limit.
+                let state = call.state
+                try FSFile.read(try path(call, 1), charge: { try state.chargeMemory(LuaMemoryCost.string($0)) }) { bytes in
+                    try state.chargeMemory(LuaMemoryCost.string(bytes.count))
                     _ = lua_pushlstring(call.L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
                 }
                 return 1

@@ -93,13 +93,24 @@ enum ProcessModule: RuntimeModule {
             runtime.processes.terminate(handle.process, token: token, grace: grace)
             return call.suspend()
         }
+        // The lines become Lua strings: they count against the memory limit. Unread lines that
+        // are refused stay unread.
         process.method("readLines") { handle, call in
-            try call.push(LuaValue.array(handle.process.takeLines().map { .string($0) }))
+            let lines = handle.process.takeLines()
+            do {
+                try call.state.chargeMemory(ProcessModule.cost(of: lines))
+            } catch {
+                handle.process.putBack(lines)
+                throw error
+            }
+            try call.push(LuaValue.array(lines.map { .string($0) }))
             return 1
         }
         process.method("tail") { handle, call in
             let n = try call.optionalInteger(2) ?? 20
-            try call.push(LuaValue.array(handle.process.tail(Int(max(0, n))).map { .string($0) }))
+            let lines = handle.process.tail(Int(max(0, n)))
+            try call.state.chargeMemory(ProcessModule.cost(of: lines))
+            try call.push(LuaValue.array(lines.map { .string($0) }))
             return 1
         }
         process.method("stats") { handle, call in
@@ -133,6 +144,11 @@ enum ProcessModule: RuntimeModule {
             throw LuaArgumentError(position: position - 1, "unknown signal '\(name)'")
         }
         return number
+    }
+
+    /// What `lines` cost as a Lua array of strings.
+    static func cost(of lines: [String]) -> Int {
+        LuaMemoryCost.stringArray(count: lines.count, bytes: lines.reduce(0) { $0 + $1.utf8.count })
     }
 }
 

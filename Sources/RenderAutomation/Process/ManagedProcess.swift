@@ -52,8 +52,18 @@ public final class ManagedProcess: Sendable {
     /// Output lines that arrived since the last call.
     public func takeLines() -> [String] { state.withLock { $0.lines.takePending() } }
 
+    /// Puts lines `takeLines()` returned back in front of the unread ones (they were refused).
+    public func putBack(_ lines: [String]) { state.withLock { $0.lines.putBack(lines) } }
+
     /// The last `n` lines of output.
     public func tail(_ n: Int) -> [String] { state.withLock { $0.lines.last(n) } }
+
+    /// Drops the buffered output lines (unread and tail) and keeps none from now on: the owner is
+    /// done with them (a finished render). The log file is unaffected.
+    public func releaseOutput() { state.withLock { $0.lines.release() } }
+
+    /// Output lines held in memory (unread, tail and a partial line).
+    public var heldLineCount: Int { state.withLock { $0.lines.heldLineCount } }
 
     /// Killed by a signal rscript did not send (an OOM kill, a crash, someone else's kill).
     public var diedOfUnexpectedSignal: Bool {

@@ -24,6 +24,9 @@ public final class RenderManager {
 
     /// Records renders with `recorder` from now on (a `MemoryRenderRecorder` in tests).
     public func record(with recorder: RenderRecorder) { chosen = recorder }
+    /// The renders not yet ended. An ended render leaves it (and gives back its processes'
+    /// output buffers): the handles Lua holds keep their `RenderJob`, whose state, metadata and
+    /// images stay readable, and nothing else needs it.
     public private(set) var jobs: [Int64: RenderJob] = [:]
     private var jobsByTask: [ObjectIdentifier: RenderJob] = [:]
     private lazy var driver: LuaFunction = try! runtime.state.load(RenderDriver.source, chunkName: "=render driver")
@@ -280,6 +283,18 @@ public final class RenderManager {
         let waiters = job.finishedWaiters
         job.finishedWaiters = []
         for waiter in waiters { waiter(job) }
+        release(job)
+    }
+
+    /// What an ended render no longer needs: its place in `jobs`, its processes' line buffers
+    /// (up to 20,000 unread lines and a 1,000-line tail each), its driver task (and so the
+    /// coroutine and the plugin object) and its observers. Its record stays as it was.
+    private func release(_ job: RenderJob) {
+        jobs[job.id] = nil
+        for process in job.processes { process.releaseOutput() }
+        job.task = nil
+        job.observers = []
+        job.clicks = []
     }
 }
 

@@ -13,6 +13,7 @@ int rscript_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 static rscript_dispatch_fn g_dispatch = NULL;
 static rscript_release_fn g_release = NULL;
 static const char suspend_marker_key = 0;  // its address is the suspend marker
+static const char raise_marker_key = 0;  // resumed with this on top: the call raises the value below
 static const char fnbox_mt_key = 0;
 static const char traceback_key = 0;
 static const char limit_mt_key = 0;
@@ -429,6 +430,24 @@ static inline int call_swift(lua_State *L, fnbox *b) {
     return r;
 }
 
+// A suspended Swift call continues here when its task is woken: its results are the values it
+// was woken with, unless they end with the raise marker, when it raises the value before that
+// (a failure found off the loop, such as a write error, becomes the call's error).
+static int resumed_after_suspend(lua_State *L, int status, lua_KContext base) {
+    (void)status;
+    int count = lua_gettop(L) - (int)base;
+    if (count >= 2 && lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == (void *)&raise_marker_key) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {  // placed as RSCRIPT_RAISE_WHERE places it
+            luaL_where(L, 1);
+            lua_insert(L, -2);
+            lua_concat(L, 2);
+        }
+        return lua_error(L);
+    }
+    return count;
+}
+
 static int finish(lua_State *L, int r) {
     if (r >= 0) return r;
     switch (r) {
@@ -444,7 +463,7 @@ static int finish(lua_State *L, int r) {
             return luaL_error(L, "attempt to wait outside a coroutine (run this from a task, not a C boundary)");
         }
         lua_pushlightuserdata(L, (void *)&suspend_marker_key);
-        return lua_yield(L, 1);
+        return lua_yieldk(L, 1, (lua_KContext)(lua_gettop(L) - 1), resumed_after_suspend);
     default:
         return luaL_error(L, "rscript: bad dispatch result %d", r);
     }
@@ -478,6 +497,7 @@ void rscript_push_swift_function(lua_State *L, void *box) {
     lua_pushcclosure(L, swift_trampoline, 1);
 }
 
+void rscript_push_raise_marker(lua_State *L) { lua_pushlightuserdata(L, (void *)&raise_marker_key); }
 void rscript_push_suspend_marker(lua_State *L) { lua_pushlightuserdata(L, (void *)&suspend_marker_key); }
 
 int rscript_is_suspend_marker(lua_State *L, int index) {

@@ -166,6 +166,9 @@ void rscript_push_swift_function(lua_State *L, void *box);
 
 /// The value a coroutine yields when a Swift function suspends it (a unique light userdata).
 void rscript_push_suspend_marker(lua_State *L);
+/// Woken with (error value, this marker), a suspended Swift call raises the error value instead
+/// of returning (`LuaScheduler.resolve(_:raising:)`).
+void rscript_push_raise_marker(lua_State *L);
 int rscript_is_suspend_marker(lua_State *L, int index);
 
 // MARK: - Swift objects as userdata

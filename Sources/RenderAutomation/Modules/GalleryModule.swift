@@ -93,7 +93,7 @@ enum GalleryModule: RuntimeModule {
             return 0
         }
         render.method("wait") { [unowned runtime] handle, call in
-            if handle.job.state.isEnded {
+            if handle.job.endAnnounced {
                 call.push(handle.job.state.rawValue)
                 return 1
             }

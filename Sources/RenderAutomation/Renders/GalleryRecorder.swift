@@ -1,27 +1,61 @@
+import Foundation
+import GRDB
 import LuaBridge
 
 /// Records renders in the gallery database, so `rscript gallery` in another process sees them
 /// live.
+///
+/// Given a runtime, the recorder never makes its loop wait for the database: images, metadata,
+/// log paths and ends are queued to a `DatabaseWriter` and written on its thread, batched
+/// (another process holding the write lock delays them, not the loop's timers). A new render's
+/// row and work folder are written through the same queue and waited for, since their id is
+/// needed at once; `whenWritten` tells when what was recorded has landed.
 public final class GalleryRecorder: RenderRecorder {
     public let store: GalleryStore
+    private let writer: DatabaseWriter
+    private weak var runtime: ScriptRuntime?
 
-    public init(store: GalleryStore) { self.store = store }
+    /// Writes synchronously, on the calling thread's turn (tests, tools).
+    public init(store: GalleryStore) {
+        self.store = store
+        writer = DatabaseWriter(pool: store.pool, label: "rscript.gallery.writer") { [path = store.path] error in
+            GalleryError.wrap(error, path: path).description
+        }
+    }
+
+    /// Queues writes off `runtime`'s loop; failures go to its error reporter.
+    public convenience init(store: GalleryStore, runtime: ScriptRuntime) {
+        self.init(store: store)
+        self.runtime = runtime
+    }
 
     public func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64 {
         let json = (try? JSONValue(options)) ?? .object([:])
-        return try store.createRender(label: label, renderer: renderer, scene: scene, options: json).id
+        guard runtime != nil else {
+            return try store.createRender(label: label, renderer: renderer, scene: scene, options: json).id
+        }
+        return try synchronously { db in
+            try GalleryStore.insertRender(db, label: label, renderer: renderer, scene: scene, options: json).id
+        }
     }
 
     public func makeWorkDir(id: Int64) throws -> String {
-        try store.makeWorkDir(id: id)
+        guard runtime != nil else { return try store.makeWorkDir(id: id) }
+        let store = self.store
+        return try synchronously { db in try store.makeWorkDir(db, id: id) }
     }
 
     public func setLogPath(id: Int64, path: String) throws {
-        try store.setPaths(id: id, logPath: path)
+        try queue { db, storePath in
+            try GalleryStore.touch(db, id: id, now: Date(), storePath: storePath)
+            try db.execute(sql: "UPDATE renders SET logPath = ? WHERE id = ?", arguments: [path, id])
+        } else: { try $0.setPaths(id: id, logPath: path) }
     }
 
     public func appendImage(id: Int64, path: String) throws {
-        try store.appendImage(id: id, path: path)
+        try queue { db, storePath in
+            try GalleryStore.appendImage(db, id: id, path: path, now: Date(), storePath: storePath)
+        } else: { try $0.appendImage(id: id, path: path) }
     }
 
     public func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws {
@@ -30,7 +64,10 @@ public final class GalleryRecorder: RenderRecorder {
             // a value that is not JSON-able (a function, say) is kept as its description
             json[key] = (try? JSONValue(value)) ?? .string("\(value)")
         }
-        try store.mergeMetadata(id: id, json)
+        let patch = json
+        try queue { db, storePath in
+            try GalleryStore.mergeMetadata(db, id: id, patch: patch, now: Date(), storePath: storePath)
+        } else: { try $0.mergeMetadata(id: id, patch) }
     }
 
     public func finish(id: Int64, state: RenderState, error: String?) throws {
@@ -40,6 +77,33 @@ public final class GalleryRecorder: RenderRecorder {
             }
             return RenderSnapshot.Failure(message: text)
         }
-        _ = try store.finish(id: id, state: state, error: failure)
+        try queue { db, storePath in
+            _ = try GalleryStore.finish(db, id: id, state: state, error: failure, now: Date(), storePath: storePath)
+        } else: { _ = try $0.finish(id: id, state: state, error: failure) }
+    }
+
+    public func whenWritten(_ action: @escaping () -> Void) {
+        guard let runtime else { return action() }
+        writer.enqueue(nil, from: runtime) { _ in action() }
+    }
+
+    /// Queues `write` on the loop's writer, or (without a runtime) runs `direct` on the store.
+    private func queue(_ write: @escaping @Sendable (Database, String) throws -> Void,
+                       else direct: (GalleryStore) throws -> Void) throws {
+        guard let runtime, !store.isReadOnly else { return try direct(store) }
+        let path = store.path
+        writer.enqueue({ db in try write(db, path) }, from: runtime) { [weak runtime] error in
+            if let error { runtime?.errorReporter("rscript: cannot record the render: \(error)") }
+        }
+    }
+
+    /// Runs `body` after every queued write (so it sees them) and waits for it; errors as the
+    /// store's own methods throw them.
+    private func synchronously<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) throws -> T {
+        do {
+            return try writer.sync(body)
+        } catch {
+            throw GalleryError.wrap(error, path: store.path)
+        }
     }
 }

@@ -15,7 +15,7 @@ public final class RenderManager {
     public var recorder: RenderRecorder {
         get throws {
             if let chosen { return chosen }
-            let opened = GalleryRecorder(store: try GalleryStore(path: GalleryStore.defaultPath()))
+            let opened = GalleryRecorder(store: try GalleryStore(path: GalleryStore.defaultPath()), runtime: runtime)
             chosen = opened
             return opened
         }
@@ -48,7 +48,7 @@ public final class RenderManager {
         runtime.onStopAsync { [unowned self] in
             let active = self.jobs.values.filter { !$0.state.isEnded }
             for job in active { self.stop(job, reason: .interrupt) }
-            return { active.allSatisfy { $0.state.isEnded } }
+            return { active.allSatisfy { $0.endAnnounced } }
         }
     }
 
@@ -276,10 +276,14 @@ public final class RenderManager {
         if let task = job.task { jobsByTask[ObjectIdentifier(task)] = nil }
         lastFlush[job.id] = nil
         record { try $0.finish(id: job.id, state: state, error: error) }
-        job.notify(.ended)
-        let waiters = job.finishedWaiters
-        job.finishedWaiters = []
-        for waiter in waiters { waiter(job) }
+        let announce = {
+            job.endAnnounced = true
+            job.notify(.ended)
+            let waiters = job.finishedWaiters
+            job.finishedWaiters = []
+            for waiter in waiters { waiter(job) }
+        }
+        if let recorder = try? recorder { recorder.whenWritten(announce) } else { announce() }
     }
 }
 

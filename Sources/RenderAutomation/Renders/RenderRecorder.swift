@@ -17,6 +17,14 @@ public protocol RenderRecorder: AnyObject {
     func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws
     /// Sets the final state (`finished`, `failed`, `stopped`) and the end time.
     func finish(id: Int64, state: RenderState, error: String?) throws
+    /// Runs `action` on the loop once everything recorded so far has landed (a recorder that
+    /// writes in place: at once). A render's end is announced only then, so that what
+    /// `render:wait()` reports is already in the database.
+    func whenWritten(_ action: @escaping () -> Void)
+}
+
+extension RenderRecorder {
+    public func whenWritten(_ action: @escaping () -> Void) { action() }
 }
 
 /// Keeps renders in memory (ids from 1): for tests and for `--no-gallery`.

@@ -98,6 +98,32 @@ final class DatabaseWriter: Sendable {
         return try result.withLock { $0! }.get()
     }
 
+    /// `sync` for a body that is not `Sendable` (a store's own synchronous methods): it runs on
+    /// the writer's thread while the caller waits, and is let go before the caller resumes.
+    func syncInPlace<T>(_ body: (Database) throws -> T) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            let lent = Lent(body)
+            let result = try sync { db in Unchecked(value: try lent.run(db)) }
+            return result.value
+        }
+    }
+
+    /// A closure lent to the writer's thread for one call; dropped once run, so that it does not
+    /// outlive `syncInPlace`.
+    private final class Lent<T>: @unchecked Sendable {  // used by one thread at a time
+        private var body: ((Database) throws -> T)?
+        init(_ body: @escaping (Database) throws -> T) { self.body = body }
+        func run(_ db: Database) throws -> T {
+            defer { body = nil }
+            return try body!(db)
+        }
+    }
+
+    /// A value handed back from the writer's thread to the waiting caller.
+    private struct Unchecked<T>: @unchecked Sendable {
+        var value: T
+    }
+
     /// Blocks until everything queued so far is written.
     func waitUntilWritten() {
         let done = DispatchSemaphore(value: 0)

@@ -35,7 +35,9 @@ final class DatabaseWriter: Sendable {
         var draining = false
     }
 
-    let pool: DatabasePool
+    private let opener: @Sendable () throws -> DatabasePool
+    /// The pool, once the writer's thread opened it (or why it could not).
+    private let opened = Mutex<Result<DatabasePool, any Error>?>(nil)
     private let state = Mutex(State())
     private let queue: DispatchQueue
     /// Turns a failed write's error into the message the store would throw.
@@ -43,8 +45,16 @@ final class DatabaseWriter: Sendable {
     private let retryFor: Double
 
     /// `describe` turns a database error into the message the store would throw.
-    init(pool: DatabasePool, label: String, retryFor: Double = 60, describe: @escaping @Sendable (any Error) -> String) {
-        self.pool = pool
+    convenience init(pool: DatabasePool, label: String, retryFor: Double = 60, describe: @escaping @Sendable (any Error) -> String) {
+        self.init(opening: { pool }, label: label, retryFor: retryFor, describe: describe)
+    }
+
+    /// A writer that opens its database on its own thread, at the first write: opening may wait
+    /// for another process's lock too (a new file's switch to WAL, a schema migration). If it
+    /// fails, every write fails with its error.
+    init(opening opener: @escaping @Sendable () throws -> DatabasePool, label: String, retryFor: Double = 60,
+         describe: @escaping @Sendable (any Error) -> String) {
+        self.opener = opener
         self.describe = describe
         self.retryFor = retryFor
         queue = DispatchQueue(label: label)
@@ -150,6 +160,12 @@ final class DatabaseWriter: Sendable {
     /// One transaction for the batch, retried while another process holds the lock.
     private func write(_ batch: [Job]) -> [(any Error)?] {
         guard batch.contains(where: { $0.body != nil }) else { return batch.map { _ in nil } }
+        let pool: DatabasePool
+        do {
+            pool = try open()
+        } catch {
+            return batch.map { _ in error }
+        }
         let deadline = rscript_monotonic() + retryFor
         var failed: [Int: any Error] = [:]
         var live = Array(batch.indices)
@@ -184,6 +200,14 @@ final class DatabaseWriter: Sendable {
                 return batch.indices.map { failed[$0] }
             }
         }
+    }
+
+    /// On the writer's thread: the pool, opened at the first call.
+    private func open() throws -> DatabasePool {
+        if let opened = opened.withLock({ $0 }) { return try opened.get() }
+        let result = Result { try opener() }
+        opened.withLock { $0 = result }
+        return try result.get()
     }
 
     // MARK: Exit

@@ -9,33 +9,32 @@ import Glibc
 /// Recording pool tasks in the database (`PoolTaskStore`). A database that cannot be opened or
 /// written is reported once and the pool goes on without records: a pool never fails for them.
 extension PoolRegistry {
-    private var store: PoolTaskStore? {
-        if case .open(let store) = taskStoreState { return store }
-        if case .unavailable = taskStoreState { return nil }
-        do {
-            let store = try PoolTaskStore(path: GalleryStore.defaultPath())
-            taskStoreState = .open(store)
-            return store
-        } catch {
-            taskStoreState = .unavailable
-            runtime.errorReporter("rscript: warning: pool tasks are not recorded: \(error)")
-            return nil
+    /// The writer of the task records, made at the first submission; the database is opened
+    /// on its thread, so that a locked or new file does not hold the loop.
+    private var writer: DatabaseWriter? {
+        switch taskStoreState {
+        case .open(let writer): return writer
+        case .unavailable: return nil
+        case .untried:
+            let writer = PoolTaskStore.writer(path: GalleryStore.defaultPath())
+            taskStoreState = .open(writer)
+            return writer
         }
     }
 
-    /// Queues `write` to the store's writer (off the loop); a failure is reported once and
-    /// recording stops.
+    /// Queues `write` to the writer (off the loop); a failure (the file cannot be opened or
+    /// written) is reported once and recording stops.
     private func record(_ write: @escaping @Sendable (Database) throws -> Void) {
-        guard let store else { return }
-        store.writer.enqueue(write, from: runtime) { [weak self] error in
+        guard let writer else { return }
+        writer.enqueue(write, from: runtime) { [weak self] error in
             guard let self, let error, case .open = self.taskStoreState else { return }
             self.taskStoreState = .unavailable
-            self.runtime.errorReporter("rscript: warning: pool tasks are no longer recorded: \(error)")
+            self.runtime.errorReporter("rscript: warning: pool tasks are not recorded: \(error)")
         }
     }
 
     func recordSubmitted(_ items: [PoolItem], pool number: Int) {
-        guard store != nil else { return }
+        guard writer != nil else { return }
         let submitted = items.map { item in
             let row = PoolTaskStore.RowID()
             item.recordID = row
@@ -80,9 +79,9 @@ extension PoolRegistry {
     }
 }
 
-/// Whether the pool-task table is open, not tried yet, or given up on.
+/// Whether the pool-task records have a writer, not yet, or were given up on.
 enum PoolTaskStoreState {
     case untried
-    case open(PoolTaskStore)
+    case open(DatabaseWriter)
     case unavailable
 }

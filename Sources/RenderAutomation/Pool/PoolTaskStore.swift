@@ -12,12 +12,11 @@ import Synchronization
 /// it: nothing re-runs it after that runtime dies (the job queue is for work that must survive).
 /// The version is the row `pool` of `rscript_schemas`.
 ///
-/// Writes from a runtime go through `writer`, off the loop and in order: a task's row is
-/// inserted, then updated, on the writer's thread (`RowID` carries the new row's id there).
+/// A runtime writes through `writer(path:)`, off the loop and in order: the file is opened, a
+/// task's row inserted, then updated, on the writer's thread (`RowID` carries the row's id).
 public final class PoolTaskStore: Sendable {
     public let path: String
     let pool: DatabasePool
-    let writer: DatabaseWriter
 
     /// A row id known once the writer inserted the row; read on the writer's thread only after.
     final class RowID: Sendable {
@@ -61,7 +60,12 @@ public final class PoolTaskStore: Sendable {
         pool = try DatabasePool.openComponent(
             path: path, label: "rscript.pool", component: Self.component, version: Self.currentVersion,
             schema: Self.version1, busyTimeout: busyTimeout)
-        writer = DatabaseWriter(pool: pool, label: "rscript.pool.writer") { [path] error in
+    }
+
+    /// A writer for the pool table of the database at `path`, which it opens (creating the table)
+    /// on its own thread at the first write.
+    static func writer(path: String) -> DatabaseWriter {
+        DatabaseWriter(opening: { try PoolTaskStore(path: path).pool }, label: "rscript.pool.writer") { error in
             GalleryError.wrap(error, path: path).description
         }
     }

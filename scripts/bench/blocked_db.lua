@@ -4,7 +4,7 @@
 -- COUNT renders polled at 1 s, each poll writing one gallery row (an image), while another
 -- process (python3's sqlite3) holds the database's write lock for LOCK_SECONDS. A ticker task
 -- sleeps 10 ms at a time meanwhile. Reports the worst lateness of the ticker's timers and of the
--- renders' polls, before and during the lock, then checks in the database (sqlite3) that every
+-- renders' polls from 3 s before the lock to 2 s after it, then checks in the database (sqlite3) that every
 -- write landed once the lock was released.
 local gallery = require("rscript.gallery")
 local process = require("rscript.process")
@@ -24,7 +24,7 @@ end
 
 -- The ticker: each 10 ms sleep should end 10 ms after it began.
 local phase = "settle"
-local worst = { settle = 0, before = 0, locked = 0, after = 0 }
+local worst = { settle = 0, before = 0, locked = 0, after = 0, measured = 0 }
 local ticking = true
 local ticks = 0
 local ticker = task.spawn(function()
@@ -33,6 +33,8 @@ local ticker = task.spawn(function()
     time.sleep(0.01)
     local late = time.monotonic() - t - 0.01
     if late > worst[phase] then worst[phase] = late end
+    -- a tick that ends after the lock may have been held up by it: the whole run counts
+    if phase ~= "settle" and late > worst.measured then worst.measured = late end
     ticks = ticks + 1
   end
 end)
@@ -40,6 +42,7 @@ end)
 time.sleep(2)  -- every render started and polling
 phase = "before"
 BENCH_POLL_LATENESS = 0
+BENCH_POLL_WORST = 0
 time.sleep(3)
 local pollBefore = BENCH_POLL_LATENESS
 BENCH_POLL_LATENESS = 0
@@ -99,9 +102,12 @@ local stopped = tonumber(query("SELECT count(*) FROM renders WHERE state = 'stop
 
 local function ms(seconds) return seconds * 1000 end
 print(string.format("blocked database: %d renders polled at 1 s, one gallery write per poll; write lock held by another process for %.2f s", count, lockHeld))
-print(string.format("  worst timer lateness (10 ms ticker, %d ticks): %.1f ms while locked (target < 50 ms); %.1f ms in the 3 s before the lock; %.1f ms after",
-  ticks, ms(worst.locked), ms(worst.before), ms(worst.after)))
-print(string.format("  worst render-poll lateness: %.1f ms while locked (target < 50 ms); %.1f ms before", ms(pollLocked), ms(pollBefore)))
+print(string.format("  worst timer lateness (10 ms ticker, %d ticks, from 3 s before the lock to 2 s after): %.1f ms (target < 50 ms)",
+  ticks, ms(worst.measured)))
+print(string.format("    by the phase the tick ended in: %.1f ms before the lock, %.1f ms while locked, %.1f ms after",
+  ms(worst.before), ms(worst.locked), ms(worst.after)))
+print(string.format("  worst render-poll lateness over the same span: %.1f ms (target < 50 ms); %.1f ms before the lock, %.1f ms while locked",
+  ms(BENCH_POLL_WORST), ms(pollBefore), ms(pollLocked)))
 print(string.format("  writes: %d made (%d after the lock began), %d in the database, %d lost, %d renders with a wrong count (target 0 lost)",
   expected, during, found, expected - found, wrongRenders))
 print(string.format("  renders recorded as stopped: %d of %d", stopped or -1, count))

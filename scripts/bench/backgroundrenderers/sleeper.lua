@@ -18,6 +18,7 @@ function Sleeper:isRenderFinished()
     if self.lastPoll then
       local late = now - self.lastPoll - self.poll
       if late > (_G.BENCH_POLL_LATENESS or 0) then _G.BENCH_POLL_LATENESS = late end
+      if late > (_G.BENCH_POLL_WORST or 0) then _G.BENCH_POLL_WORST = late end
     end
     self.lastPoll = now
     self.images = (self.images or 0) + 1

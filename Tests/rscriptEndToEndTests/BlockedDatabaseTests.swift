@@ -26,6 +26,7 @@ final class BlockedDatabaseTests: XCTestCase {
     static let main = """
         local gallery = require("rscript.gallery")
         local process = require("rscript.process")
+        local task = require("rscript.task")
         local time = require("rscript.time")
         local Pool = require("rscript.pool")
         local db = assert(os.getenv("RSCRIPT_DB"))
@@ -51,6 +52,11 @@ final class BlockedDatabaseTests: XCTestCase {
         end
         local imagesAtLock = 0
         for _, n in pairs(IMAGES) do imagesAtLock = imagesAtLock + n end
+        -- A render started now: its task waits for the row, the others do not.
+        local r5
+        local fifth = task.spawn(function()
+          r5 = gallery.startRender{ renderer = "Writer", scene = "scene.txt", options = { tag = "r5" } }
+        end)
         -- While the lock is held: a first pool (its table made then) runs and records its tasks,
         -- and a ticker keeps time.
         local squares = pool:map("square.lua", { 1, 2, 3 })
@@ -66,13 +72,15 @@ final class BlockedDatabaseTests: XCTestCase {
         local imagesWhileLocked = 0
         for _, n in pairs(IMAGES) do imagesWhileLocked = imagesWhileLocked + n end
         imagesWhileLocked = imagesWhileLocked - imagesAtLock
-        time.sleep(0.2)
+        assert(fifth:wait() and r5, "the render started while locked")
+        renders[5] = r5
+        time.sleep(0.3)
         for _, r in ipairs(renders) do r:stop() end
         for _, r in ipairs(renders) do assert(r:wait() == "stopped") end
         pool:close()
         pool:join()
         print(string.format("ticks %d worst %.3f during %d", ticks, worst, imagesWhileLocked))
-        for i = 1, 4 do print("r" .. i .. " " .. IMAGES["r" .. i]) end
+        for i = 1, 5 do print("r" .. i .. " " .. (IMAGES["r" .. i] or 0)) end
         """
 
     func testALockedDatabaseDoesNotStallTimersAndTheWritesLandAfterwards() throws {
@@ -93,7 +101,7 @@ final class BlockedDatabaseTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "", "no write failed")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-        guard lines.count == 5, lines[0].count == 6 else { return XCTFail(result.stdout) }
+        guard lines.count == 6, lines[0].count == 6 else { return XCTFail(result.stdout) }
         let ticks = Int(lines[0][1]) ?? 0
         let worst = Double(lines[0][3]) ?? 99
         let whileLocked = Int(lines[0][5]) ?? 0
@@ -104,15 +112,15 @@ final class BlockedDatabaseTests: XCTestCase {
         // Every write landed: each render's image count, its end, and the pool's tasks.
         let store = try GalleryStore(path: database, readOnly: true)
         let renders = try store.list(fullImageHistory: true)
-        XCTAssertEqual(renders.count, 4)
+        XCTAssertEqual(renders.count, 5)
         var expected: [String: Int] = [:]
         for line in lines.dropFirst() where line.count == 2 { expected[line[0]] = Int(line[1]) }
         for render in renders {
             XCTAssertEqual(render.state, .stopped)
-            let paths = render.imagePaths.map(\.path)
-            let tag = String(paths.first?.split(separator: "/").first ?? "")
-            XCTAssertEqual(paths.count, expected[tag], "render \(tag): every image recorded")
-            XCTAssertEqual(paths, (1...max(1, expected[tag] ?? 0)).map { "\(tag)/\($0)" }, "in order")
+            let tag = "r\(render.id)"  // started in this order, in a fresh database
+            let count = try XCTUnwrap(expected[tag], result.stdout)
+            XCTAssertEqual(render.imagePaths.map(\.path), (0..<count).map { "\(tag)/\($0 + 1)" },
+                           "render \(tag): every image recorded, in order")
         }
         let query = Process()
         query.executableURL = URL(fileURLWithPath: sqlite)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LuaBridge
+import Synchronization
 
 /// Records renders in the gallery database, so `rscript gallery` in another process sees them
 /// live.
@@ -43,6 +44,30 @@ public final class GalleryRecorder: RenderRecorder {
         guard runtime != nil else { return try store.makeWorkDir(id: id) }
         let store = self.store
         return try synchronously { db in try store.makeWorkDir(db, id: id) }
+    }
+
+    public func createRender(label: String, renderer: String, scene: String, options: LuaValue,
+                             then: @escaping (Result<(id: Int64, workDir: String), any Error>) -> Void) {
+        guard let runtime, !store.isReadOnly else {
+            return then(Result {
+                let id = try createRender(label: label, renderer: renderer, scene: scene, options: options)
+                return (id, try makeWorkDir(id: id))
+            })
+        }
+        let json = (try? JSONValue(options)) ?? .object([:])
+        let store = self.store
+        let created = Mutex<(id: Int64, workDir: String)?>(nil)
+        writer.enqueue({ db in
+            let id = try GalleryStore.insertRender(db, label: label, renderer: renderer, scene: scene, options: json).id
+            let workDir = try store.makeWorkDir(db, id: id)
+            created.withLock { $0 = (id, workDir) }
+        }, from: runtime) { error in
+            if error == nil, let row = created.withLock({ $0 }) {
+                then(.success(row))
+            } else {
+                then(.failure(LuaScriptError(error ?? "the render was not recorded")))
+            }
+        }
     }
 
     public func setLogPath(id: Int64, path: String) throws {

@@ -76,6 +76,57 @@ public final class RenderManager {
     /// known ones) or a missing scene file.
     @discardableResult
     public func start(_ request: Request) throws -> RenderJob {
+        let prepared = try prepare(request)
+        let id: Int64
+        let workDir: String
+        do {
+            let recorder = try self.recorder
+            id = try recorder.createRender(label: prepared.entry.label, renderer: prepared.entry.className,
+                                           scene: request.scene, options: prepared.options)
+            workDir = try recorder.makeWorkDir(id: id)
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        return launch(prepared, id: id, workDir: workDir)
+    }
+
+    /// Starts a render without making the loop wait for the database: `then` runs on the loop
+    /// with the render once its row and work folder are recorded, or with why it could not
+    /// start. `shouldLaunch` is asked then: false (the caller went away) records the render as
+    /// stopped instead. The label and scene are checked at once (thrown).
+    public func start(_ request: Request, shouldLaunch: @escaping () -> Bool = { true },
+                      then: @escaping (Result<RenderJob, StartError>) -> Void) throws {
+        let prepared = try prepare(request)
+        let recorder: RenderRecorder
+        do {
+            recorder = try self.recorder
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        recorder.createRender(label: prepared.entry.label, renderer: prepared.entry.className,
+                              scene: request.scene, options: prepared.options) { [weak self] created in
+            guard let self else { return }
+            switch created {
+            case .failure(let error):
+                then(.failure(StartError(description: "\(error)")))
+            case .success(let (id, workDir)):
+                guard shouldLaunch() else {
+                    self.record { try $0.finish(id: id, state: .stopped, error: nil) }
+                    return
+                }
+                then(.success(self.launch(prepared, id: id, workDir: workDir)))
+            }
+        }
+    }
+
+    /// A request checked and turned into the plugin's options.
+    private struct Prepared {
+        let request: Request
+        let entry: RendererCatalog.Entry
+        let options: LuaValue
+    }
+
+    private func prepare(_ request: Request) throws -> Prepared {
         runtime.discoverRenderers()
         guard let entry = runtime.renderers.entry(label: request.label) else {
             throw StartError(description: runtime.renderers.unknownLabelError(request.label))
@@ -93,15 +144,14 @@ public final class RenderManager {
             "rendersettings_path": request.renderSettingsPath.map { .string($0) } ?? .nil,
         ].filter { !$0.value.isNil }
         let options: LuaValue = .object(["plugin": .object(request.pluginOptions), "viewport": .object(viewport)])
-        let id: Int64
-        let workDir: String
-        do {
-            let recorder = try self.recorder
-            id = try recorder.createRender(label: entry.label, renderer: entry.className, scene: request.scene, options: options)
-            workDir = try recorder.makeWorkDir(id: id)
-        } catch {
-            throw StartError(description: "\(error)")
-        }
+        return Prepared(request: request, entry: entry, options: options)
+    }
+
+    /// The recorded render's driver task, polling from the next turn.
+    private func launch(_ prepared: Prepared, id: Int64, workDir: String) -> RenderJob {
+        let request = prepared.request
+        let entry = prepared.entry
+        let options = prepared.options
         let job = RenderJob(id: id, label: entry.label, className: entry.className, scene: request.scene, workDir: workDir)
         jobs[id] = job
         let context = RenderContext(job: job, manager: self)

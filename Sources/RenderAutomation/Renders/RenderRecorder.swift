@@ -11,6 +11,11 @@ public protocol RenderRecorder: AnyObject {
     func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64
     /// Makes (and records) the fresh folder for the render's outputs and logs.
     func makeWorkDir(id: Int64) throws -> String
+    /// `createRender` and `makeWorkDir` without making the loop wait: `then` runs on the loop
+    /// with the id and the folder once both are recorded (a recorder that writes in place: at
+    /// once).
+    func createRender(label: String, renderer: String, scene: String, options: LuaValue,
+                      then: @escaping (Result<(id: Int64, workDir: String), any Error>) -> Void)
     /// The log of the render's (first) renderer process.
     func setLogPath(id: Int64, path: String) throws
     func appendImage(id: Int64, path: String) throws
@@ -25,6 +30,14 @@ public protocol RenderRecorder: AnyObject {
 
 extension RenderRecorder {
     public func whenWritten(_ action: @escaping () -> Void) { action() }
+
+    public func createRender(label: String, renderer: String, scene: String, options: LuaValue,
+                             then: @escaping (Result<(id: Int64, workDir: String), any Error>) -> Void) {
+        then(Result {
+            let id = try createRender(label: label, renderer: renderer, scene: scene, options: options)
+            return (id, try makeWorkDir(id: id))
+        })
+    }
 }
 
 /// Keeps renders in memory (ids from 1): for tests and for `--no-gallery`.

@@ -9,25 +9,71 @@ import Synchronization
 /// Given a runtime, the recorder never makes its loop wait for the database: images, metadata,
 /// log paths and ends are queued to a `DatabaseWriter` and written on its thread, batched
 /// (another process holding the write lock delays them, not the loop's timers). A new render's
-/// row and work folder are written through the same queue and waited for, since their id is
-/// needed at once; `whenWritten` tells when what was recorded has landed.
+/// row and work folder are written through the same queue (the task that starts a render waits
+/// for them; `whenWritten` tells when what was recorded has landed). Made from a path, it opens
+/// the database on the writer's thread too, at the first write: a new file's switch to WAL or a
+/// schema migration waits for another process's lock there, not on the loop.
 public final class GalleryRecorder: RenderRecorder {
-    public let store: GalleryStore
+    private let opening: Opening
     private let writer: DatabaseWriter
     private weak var runtime: ScriptRuntime?
 
+    /// The store, opened now if it was not yet (this may wait for the file's lock).
+    public var store: GalleryStore {
+        get throws { try opening.store() }
+    }
+
     /// Writes synchronously, on the calling thread's turn (tests, tools).
-    public init(store: GalleryStore) {
-        self.store = store
-        writer = DatabaseWriter(pool: store.pool, label: "rscript.gallery.writer") { [path = store.path] error in
-            GalleryError.wrap(error, path: path).description
-        }
+    public convenience init(store: GalleryStore) {
+        self.init(opening: Opening(path: store.path, opened: store))
     }
 
     /// Queues writes off `runtime`'s loop; failures go to its error reporter.
     public convenience init(store: GalleryStore, runtime: ScriptRuntime) {
-        self.init(store: store)
+        self.init(opening: Opening(path: store.path, opened: store))
         self.runtime = runtime
+    }
+
+    /// Opens the gallery database at `path` at the first write, on the writer's thread, and
+    /// queues writes off `runtime`'s loop.
+    public convenience init(path: String, runtime: ScriptRuntime) {
+        self.init(opening: Opening(path: path, opened: nil))
+        self.runtime = runtime
+    }
+
+    private init(opening: Opening) {
+        self.opening = opening
+        writer = DatabaseWriter(opening: { try opening.store().pool }, label: "rscript.gallery.writer") { [path = opening.path] error in
+            GalleryError.wrap(error, path: path).description
+        }
+    }
+
+    /// The store, opened once by whichever thread needs it first.
+    private final class Opening: Sendable {
+        let path: String
+        /// Only a store given read-only is: one opened here is opened for writing.
+        let isReadOnly: Bool
+        private let opened: Mutex<Result<GalleryStore, GalleryError>?>
+
+        init(path: String, opened store: GalleryStore?) {
+            self.path = path
+            isReadOnly = store?.isReadOnly ?? false
+            opened = Mutex(store.map { .success($0) })
+        }
+
+        func store() throws -> GalleryStore {
+            try opened.withLock { opened in
+                if let opened { return try opened.get() }
+                let result: Result<GalleryStore, GalleryError>
+                do {
+                    result = .success(try GalleryStore(path: path))
+                } catch {
+                    result = .failure(GalleryError.wrap(error, path: path))
+                }
+                opened = result
+                return try result.get()
+            }
+        }
     }
 
     public func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64 {
@@ -42,24 +88,24 @@ public final class GalleryRecorder: RenderRecorder {
 
     public func makeWorkDir(id: Int64) throws -> String {
         guard runtime != nil else { return try store.makeWorkDir(id: id) }
-        let store = self.store
-        return try synchronously { db in try store.makeWorkDir(db, id: id) }
+        let opening = self.opening
+        return try synchronously { db in try opening.store().makeWorkDir(db, id: id) }
     }
 
     public func createRender(label: String, renderer: String, scene: String, options: LuaValue,
                              then: @escaping (Result<(id: Int64, workDir: String), any Error>) -> Void) {
-        guard let runtime, !store.isReadOnly else {
+        guard let runtime, !opening.isReadOnly else {
             return then(Result {
                 let id = try createRender(label: label, renderer: renderer, scene: scene, options: options)
                 return (id, try makeWorkDir(id: id))
             })
         }
         let json = (try? JSONValue(options)) ?? .object([:])
-        let store = self.store
+        let opening = self.opening
         let created = Mutex<(id: Int64, workDir: String)?>(nil)
         writer.enqueue({ db in
             let id = try GalleryStore.insertRender(db, label: label, renderer: renderer, scene: scene, options: json).id
-            let workDir = try store.makeWorkDir(db, id: id)
+            let workDir = try opening.store().makeWorkDir(db, id: id)
             created.withLock { $0 = (id, workDir) }
         }, from: runtime) { error in
             if error == nil, let row = created.withLock({ $0 }) {
@@ -115,8 +161,8 @@ public final class GalleryRecorder: RenderRecorder {
     /// Queues `write` on the loop's writer, or (without a runtime) runs `direct` on the store.
     private func queue(_ write: @escaping @Sendable (Database, String) throws -> Void,
                        else direct: (GalleryStore) throws -> Void) throws {
-        guard let runtime, !store.isReadOnly else { return try direct(store) }
-        let path = store.path
+        guard let runtime, !opening.isReadOnly else { return try direct(try store) }
+        let path = opening.path
         writer.enqueue({ db in try write(db, path) }, from: runtime) { [weak runtime] error in
             if let error { runtime?.errorReporter("rscript: cannot record the render: \(error)") }
         }
@@ -128,7 +174,7 @@ public final class GalleryRecorder: RenderRecorder {
         do {
             return try writer.sync(body)
         } catch {
-            throw GalleryError.wrap(error, path: store.path)
+            throw GalleryError.wrap(error, path: opening.path)
         }
     }
 }

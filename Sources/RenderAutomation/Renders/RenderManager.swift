@@ -15,7 +15,8 @@ public final class RenderManager {
     public var recorder: RenderRecorder {
         get throws {
             if let chosen { return chosen }
-            let opened = GalleryRecorder(store: try GalleryStore(path: GalleryStore.defaultPath()), runtime: runtime)
+            // Opened on the recorder's writer thread at the first write, not here on the loop.
+            let opened = GalleryRecorder(path: GalleryStore.defaultPath(), runtime: runtime)
             chosen = opened
             return opened
         }

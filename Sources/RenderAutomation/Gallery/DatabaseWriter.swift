@@ -81,9 +81,9 @@ final class DatabaseWriter: Sendable {
         if start { queue.async { self.drain() } }
     }
 
-    /// Runs `body` after every write queued before it, in a transaction of its own, and waits
-    /// for it (the calling thread blocks). For the few writes whose result the caller needs
-    /// at once (a new row's id).
+    /// Runs `body` after every write queued before it (in the next transaction, in a savepoint of
+    /// its own) and waits for it: the calling thread blocks. For the few writes whose result the
+    /// caller needs at once (a new row's id). Not retried past the busy timeout.
     func sync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) throws -> T {
         let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -113,20 +113,29 @@ final class DatabaseWriter: Sendable {
     func syncInPlace<T>(_ body: (Database) throws -> T) throws -> T {
         try withoutActuallyEscaping(body) { body in
             let lent = Lent(body)
+            defer { lent.release() }  // also when it never ran (the file stayed locked)
             let result = try sync { db in Unchecked(value: try lent.run(db)) }
             return result.value
         }
     }
 
-    /// A closure lent to the writer's thread for one call; dropped once run, so that it does not
-    /// outlive `syncInPlace`.
-    private final class Lent<T>: @unchecked Sendable {  // used by one thread at a time
-        private var body: ((Database) throws -> T)?
-        init(_ body: @escaping (Database) throws -> T) { self.body = body }
-        func run(_ db: Database) throws -> T {
-            defer { body = nil }
-            return try body!(db)
+    /// A closure lent to the writer's thread for one call, given back before `syncInPlace`
+    /// returns so that it does not outlive it.
+    private final class Lent<T>: Sendable {
+        /// Run on the writer's thread while its owner waits for it.
+        private struct Closure: @unchecked Sendable {
+            let call: (Database) throws -> T
         }
+
+        private let body: Mutex<Closure?>
+        init(_ body: @escaping (Database) throws -> T) { self.body = Mutex(Closure(call: body)) }
+
+        func run(_ db: Database) throws -> T {
+            guard let body = body.withLock({ $0 }) else { throw CancellationError() }
+            return try body.call(db)
+        }
+
+        func release() { body.withLock { $0 = nil } }
     }
 
     /// A value handed back from the writer's thread to the waiting caller.

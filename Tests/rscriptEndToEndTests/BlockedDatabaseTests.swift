@@ -106,7 +106,7 @@ final class BlockedDatabaseTests: XCTestCase {
         let worst = Double(lines[0][3]) ?? 99
         let whileLocked = Int(lines[0][5]) ?? 0
         XCTAssertGreaterThan(ticks, 30, "the ticker ran through the 1.5 s lock: \(result.stdout)")
-        XCTAssertLessThan(worst, 0.25, "no timer waited for the lock: \(result.stdout)")
+        XCTAssertLessThan(worst, 0.5, "no timer waited for the 1.5 s lock: \(result.stdout)")
         XCTAssertGreaterThan(whileLocked, 40, "the renders kept polling (and writing) while locked: \(result.stdout)")
 
         // Every write landed: each render's image count, its end, and the pool's tasks.

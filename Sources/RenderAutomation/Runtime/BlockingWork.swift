@@ -18,7 +18,7 @@ enum BlockingWork {
         let scheduler = runtime.scheduler
         guard call.canSuspend, let token = scheduler.suspendCurrentTask() else {
             let values = try work()
-            for value in values { call.push(value) }
+            for value in values { try call.push(value) }
             return Int32(values.count)
         }
         let mailbox = scheduler.mailbox

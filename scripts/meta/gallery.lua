@@ -15,6 +15,8 @@ local gallery = {}
 ---@field timeout? number seconds; the render then fails
 
 ---Starts a render. Raises for an unknown renderer (listing the known ones) or a missing scene.
+---The calling task waits while the render's row is written to the gallery database (other tasks
+---and timers run meanwhile, even while another process holds the database's lock).
 ---@param spec StartRenderSpec
 ---@return Render
 function gallery.startRender(spec) end

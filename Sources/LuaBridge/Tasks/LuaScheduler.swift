@@ -138,6 +138,14 @@ public final class LuaScheduler {
         return true
     }
 
+    /// Wakes the task waiting on `token` so that the call that suspended it raises `message`
+    /// (with the caller's position, as a `LuaScriptError` thrown there would); false if the
+    /// token was already resolved. For failures of work done off the loop.
+    @discardableResult
+    public func resolve(_ token: WakeToken, raising message: String) -> Bool {
+        resolve(token) { _ in throw LuaScriptError(message) }  // a pusher's throw raises there
+    }
+
     public func isPending(_ token: WakeToken) -> Bool { pendingTokens[token.id] != nil }
 
     // MARK: Timers and holds

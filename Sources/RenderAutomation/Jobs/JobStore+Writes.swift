@@ -76,24 +76,36 @@ extension JobStore {
 
     /// Records the worker process of the running attempt.
     public func setWorker(id: Int64, worker: ProcessIdentity) throws {
-        try write { db in
-            try db.execute(
-                sql: "UPDATE jobs SET workerPid = ?, workerStart = ?, updatedAt = ? WHERE id = ?",
-                arguments: [worker.pid, worker.startTime, Date().timeIntervalSince1970, id])
-        }
+        try write { db in try Self.setWorker(db, id: id, worker: worker) }
+    }
+
+    static func setWorker(_ db: Database, id: Int64, worker: ProcessIdentity) throws {
+        try db.execute(
+            sql: "UPDATE jobs SET workerPid = ?, workerStart = ?, updatedAt = ? WHERE id = ?",
+            arguments: [worker.pid, worker.startTime, Date().timeIntervalSince1970, id])
     }
 
     /// Writes the progress of several running jobs in one transaction (jobs no longer ACTIVE
     /// are skipped).
     public func saveProgress(_ updates: [(id: Int64, fraction: Double, message: String?)]) throws {
         guard !updates.isEmpty else { return }
+        let progress = updates.map { Progress(id: $0.id, fraction: $0.fraction, message: $0.message) }
+        try write { db in try Self.saveProgress(db, progress) }
+    }
+
+    /// One running job's progress, as queued to the writer.
+    struct Progress: Sendable {
+        var id: Int64
+        var fraction: Double
+        var message: String?
+    }
+
+    static func saveProgress(_ db: Database, _ updates: [Progress]) throws {
         let now = Date().timeIntervalSince1970
-        try write { db in
-            let statement = try db.cachedStatement(
-                sql: "UPDATE jobs SET progress = ?, progressMessage = ?, updatedAt = ? WHERE id = ? AND state = 'ACTIVE'")
-            for update in updates {
-                try statement.execute(arguments: [update.fraction, update.message, now, update.id])
-            }
+        let statement = try db.cachedStatement(
+            sql: "UPDATE jobs SET progress = ?, progressMessage = ?, updatedAt = ? WHERE id = ? AND state = 'ACTIVE'")
+        for update in updates {
+            try statement.execute(arguments: [update.fraction, update.message, now, update.id])
         }
     }
 

@@ -15,8 +15,8 @@ public final class ManagedProcess: Sendable {
     public let logPath: String
     /// CLOCK_MONOTONIC seconds at spawn.
     public let startedAt: Double
-    /// The write end of the message channel (-1 without one, or once closed).
-    private let channelWriteFD: Mutex<Int32>
+    /// The write end of the message channel (fd -1 without one).
+    let channel: ChannelWriter
     private let onMessage: (@Sendable (String) -> Void)?
     private let channelPartial = Mutex<[UInt8]>([])
 
@@ -36,8 +36,9 @@ public final class ManagedProcess: Sendable {
     let state: Mutex<State>
 
     init(pid: Int32, command: [String], logPath: String, startedAt: Double,
-         channelWriteFD: Int32 = -1, onMessage: (@Sendable (String) -> Void)? = nil) {
-        self.channelWriteFD = Mutex(channelWriteFD)
+         channel: ChannelWriter = ChannelWriter(fd: -1, epollFD: -1, key: 0),
+         onMessage: (@Sendable (String) -> Void)? = nil) {
+        self.channel = channel
         self.onMessage = onMessage
         self.pid = pid
         self.command = command
@@ -127,32 +128,22 @@ public final class ManagedProcess: Sendable {
 
     deinit { closeChannel() }
 
-    /// Closes the parent's end of the channel: the child reads EOF on fd 3.
-    public func closeChannel() {
-        channelWriteFD.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
-    }
+    /// Closes the parent's end of the channel once what was sent is written: the child then
+    /// reads EOF on fd 3.
+    public func closeChannel() { channel.close() }
 
-    /// Writes one line (a newline is added) to the child's fd 3. Blocks until written (lines are
-    /// small; the child reads them promptly). False when the child is gone.
+    /// Sends one line (a newline is added) to the child's fd 3 without blocking: what the pipe
+    /// does not take now (a stopped child, a line over 64 KiB) is queued and written in order by
+    /// the supervisor's I/O thread. False when the channel is closed or the child is gone.
     @discardableResult
     public func send(_ line: String) -> Bool {
         var data = Array(line.utf8)
         data.append(UInt8(ascii: "\n"))
-        return channelWriteFD.withLock { fd in
-            guard fd >= 0 else { return false }
-            var offset = 0
-            while offset < data.count {
-                let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
+        return channel.send(data)
     }
+
+    /// Bytes sent to the child's fd 3 and not yet written to the pipe.
+    public var unsentChannelBytes: Int { channel.pendingBytes }
 
     // MARK: Called by the supervisor's I/O thread
 

@@ -7,14 +7,34 @@ import Glibc
 
 /// Starting and ending attempts: one worker process per attempt.
 extension JobManager {
-    /// Claims the job in the database and starts an attempt in a new worker.
+    /// Claims the job in the database, then (once the claim landed) starts an attempt in a new
+    /// worker. The job holds a worker slot meanwhile.
     func start(_ job: ManagedJob) {
-        guard let change = recording("the start of job \(job.id)", { try store.claim(id: job.id, owner: identity) }) else {
+        job.claiming = true
+        claimingCount += 1
+        recordChange(job, store.claiming(id: job.id, owner: identity)) { [weak self, job] result, latest in
+            job.claiming = false
+            guard let self else { return }
+            claimingCount -= 1
+            claimed(job, result, latest: latest)
+            scheduleDispatch()
+        }
+    }
+
+    private func claimed(_ job: ManagedJob, _ result: Result<JobStore.Change, JobError>, latest: Bool) {
+        // Killed or cleaned up while the claim was in flight: its end follows in the queue.
+        guard latest, !job.state.isEnded, jobs.contains(where: { $0 === job }) else { return updateHold() }
+        let change: JobStore.Change
+        switch result {
+        case .failure(let error):
             // The database refused: run anyway, as the record in memory says.
+            notice("job queue: could not record the start of job \(job.id): \(error)")
             job.record.state = .active
             job.record.attempts += 1
             job.record.startedAt = Date()
             return launch(job)
+        case .success(let landed):
+            change = landed
         }
         guard change.applied, let record = change.record else {
             // Someone else decided (`rscript jobs kill`), or the row is gone.
@@ -116,30 +136,38 @@ extension JobManager {
         guard record.attempts < record.maxAttempts else {
             return finish(job, as: .dropped, error: failure)
         }
-        let change = recording("the retry of job \(job.id)") { try store.requeue(id: job.id, owner: identity, error: failure) }
-        apply(change, to: job) { record in
-            record.state = .queued
-            record.error = failure
-            record.worker = nil
+        job.record.state = .queued
+        job.record.error = failure
+        job.record.worker = nil
+        recordChange(job, store.requeueing(id: job.id, owner: identity, error: failure)) { [weak self, job] result, latest in
+            guard let self else { return }
+            apply(result, latest: latest, to: job, "the retry of job \(job.id)")
+            settle(job)
+            scheduleDispatch()
         }
-        settle(job)
         scheduleDispatch()
     }
 
-    /// Ends the job here (and in the database, unless someone else ended it first).
-    func finish(_ job: ManagedJob, as state: JobState, result: JSONValue? = nil, error: JobRecord.Failure? = nil) {
+    /// Ends the job here at once, and in the database (unless someone else ended it first): its
+    /// waiters are told, and `then` runs, once that landed.
+    func finish(
+        _ job: ManagedJob, as state: JobState, result: JSONValue? = nil, error: JobRecord.Failure? = nil,
+        then: @escaping () -> Void = {}
+    ) {
         job.progressDirty = false
         let progress = (job.record.progress, job.record.progressMessage)
-        let change = recording("the end of job \(job.id)") {
-            try store.finish(id: job.id, owner: identity, state: state, result: result, error: error, progress: progress)
+        let write = store.finishing(id: job.id, owner: identity, state: state, result: result, error: error, progress: progress)
+        job.record.state = state
+        job.record.result = result
+        job.record.error = error
+        job.record.endedAt = Date()
+        job.finishing = true
+        recordChange(job, write) { [weak self, job] outcome, latest in
+            job.finishing = false
+            self?.apply(outcome, latest: latest, to: job, "the end of job \(job.id)")
+            self?.settle(job)
+            then()
         }
-        apply(change, to: job) { record in
-            record.state = state
-            record.result = result
-            record.error = error
-            record.endedAt = Date()
-        }
-        settle(job)
     }
 
     private func timedOut(_ job: ManagedJob, after seconds: Double) {
@@ -154,30 +182,49 @@ extension JobManager {
     // MARK: Kills
 
     /// Kills a waiting or running job (a running one's whole process tree): it is KILLED at
-    /// once; waiters are told when its worker is gone. False when it had already ended.
+    /// once; `then` runs once that is in the database, and waiters are told when its worker is
+    /// gone too. False (and `then` is not run) when it had already ended.
     @discardableResult
-    public func kill(_ job: ManagedJob, reason: String = "killed") -> Bool {
+    public func kill(_ job: ManagedJob, reason: String = "killed", then: @escaping () -> Void = {}) -> Bool {
         guard !job.state.isEnded else { return false }
         if let worker = job.worker {
             job.awaitingExit = true
             if worker.isAlive { ProcessTree.kill(root: worker.process.pid) }
         }
         appendLog(job, "rscript: \(reason)")
-        finish(job, as: .killed, error: JobRecord.Failure(message: reason))
+        finish(job, as: .killed, error: JobRecord.Failure(message: reason), then: then)
         return true
     }
 
-    /// Kills every unfinished job; returns how many.
+    /// Kills every unfinished job; returns how many. `then` runs once all of that is in the
+    /// database (at once when there were none).
     @discardableResult
-    public func killAll() -> Int {
-        jobs.filter { kill($0) }.count
+    public func killAll(then: @escaping () -> Void = {}) -> Int {
+        let unfinished = jobs.filter { !$0.state.isEnded }
+        var left = unfinished.count
+        if left == 0 { then() }
+        for job in unfinished {
+            kill(job) {
+                left -= 1
+                if left == 0 { then() }
+            }
+        }
+        return unfinished.count
     }
 
-    /// Kills the job if unfinished, forgets it, and deletes it from the database with its log.
-    public func cleanup(_ job: ManagedJob) {
+    /// Kills the job if unfinished, forgets it, and deletes it from the database with its log;
+    /// `then` runs once the deletion landed.
+    public func cleanup(_ job: ManagedJob, then: @escaping () -> Void = {}) {
         kill(job, reason: "killed by cleanup_job")
         forget(job)
-        _ = recording("the removal of job \(job.id)") { try store.delete(id: job.id) }
+        let store = self.store
+        recordChange(job, store.deletion(id: job.id)) { [weak self, job] result, _ in
+            switch result {
+            case .success(let deleted): store.removeLog(of: deleted)
+            case .failure(let error): self?.notice("job queue: could not record the removal of job \(job.id): \(error)")
+            }
+            then()
+        }
     }
 
     /// Drops the job from this manager (not from the database); its waiters are told at once.
@@ -196,8 +243,11 @@ extension JobManager {
     /// The runtime stops (Ctrl-C, an error in the main chunk): its unfinished jobs are killed.
     /// (A runtime killed outright leaves them to the next runtime's recovery instead.)
     func runtimeStopping() {
-        for job in jobs where !job.state.isEnded {
-            kill(job, reason: "killed: its rscript process (pid \(identity.pid)) was stopped")
+        // In place: the loop may not turn again to take the completions.
+        inPlace {
+            for job in jobs where !job.state.isEnded {
+                kill(job, reason: "killed: its rscript process (pid \(identity.pid)) was stopped")
+            }
         }
     }
 }

@@ -40,6 +40,15 @@ public final class JobManager {
     /// Notices for people (recoveries, database trouble), without `rscript: `.
     public var notice: (String) -> Void
 
+    /// Attempts being claimed in the database (each holds a worker slot until it lands).
+    var claimingCount = 0
+    /// `add_job` inserts not landed yet: the dispatcher waits for them, so that jobs added in
+    /// a row all start from the queue, as they did when the insert ran in place.
+    private var insertsInFlight = 0
+    /// Names of jobs being inserted (a second job of the name is refused meanwhile).
+    private var reservedNames: Set<String> = []
+    /// Changes of state are written in place, the loop waiting (see `inPlace`).
+    private var writesInPlace = false
     private var dispatchScheduled = false
     private var holding = false
     private var progressTimer: Int?
@@ -88,15 +97,51 @@ public final class JobManager {
 
     // MARK: Adding
 
-    /// Adds a job, QUEUED, written to the database before this returns. It starts on a later
-    /// turn of the loop when a worker slot is free.
+    /// Adds a job, QUEUED, written to the database before this returns (the loop waits for the
+    /// insert: for callers that cannot be suspended). It starts on a later turn of the loop when
+    /// a worker slot is free.
     /// - Throws: `JobError`: `.duplicateName` (a job of that name is in this manager),
     ///   `.invalidArgument` (no such script file, bad options), `.database`.
     @discardableResult
     public func add(_ new: JobStore.NewJob) throws -> ManagedJob {
+        try validate(new)
+        let job = ManagedJob(record: try store.insert(new, owner: identity))
+        insert(job)
+        scheduleDispatch()
+        return job
+    }
+
+    /// Adds a job without waiting: the insert runs on the store's writer, and `then` gets the job
+    /// on the loop once it is durable (or the database's error). Until then the name is taken
+    /// and the dispatcher starts nothing (so a script's jobs added in a row are all QUEUED when
+    /// it looks). The arguments are checked first (`validate`): what that throws is thrown here.
+    public func add(_ new: JobStore.NewJob, then: @escaping (Result<ManagedJob, JobError>) -> Void) throws {
+        try validate(new)
+        reservedNames.insert(new.name)
+        insertsInFlight += 1
+        store.write(store.insertion(new, owner: identity), from: runtime) { [weak self] result in
+            guard let self else { return }
+            insertsInFlight -= 1
+            reservedNames.remove(new.name)
+            let added = result.map { record -> ManagedJob in
+                let job = ManagedJob(record: record)
+                insert(job)
+                return job
+            }
+            scheduleDispatch()
+            then(added)
+        }
+    }
+
+    /// Checks a job before it is added.
+    /// - Throws: `JobError` `.duplicateName`, `.invalidArgument`.
+    func validate(_ new: JobStore.NewJob) throws {
         guard !new.name.isEmpty else { throw JobError.invalid("a job needs a name") }
         if let existing = byName[new.name] {
             throw JobError(.duplicateName, "a job named '\(new.name)' is already in the job manager (job \(existing.id), \(existing.state.rawValue)); cleanup_job it first, or use another name")
+        }
+        if reservedNames.contains(new.name) {
+            throw JobError(.duplicateName, "a job named '\(new.name)' is being added to the job manager; use another name")
         }
         guard new.maxAttempts >= 1 else { throw JobError.invalid("max_attempts must be at least 1, got \(new.maxAttempts)") }
         if let timeout = new.timeout, !(timeout > 0) || !timeout.isFinite {
@@ -104,11 +149,6 @@ public final class JobManager {
         }
         if Environment.isDirectory(new.script) { throw JobError.invalid("the job script \(new.script) is a folder") }
         guard Environment.fileExists(new.script) else { throw JobError.invalid("the job script \(new.script) does not exist") }
-        let record = try store.insert(new, owner: identity)
-        let job = ManagedJob(record: record)
-        insert(job)
-        scheduleDispatch()
-        return job
     }
 
     private func insert(_ job: ManagedJob) {
@@ -128,8 +168,10 @@ public final class JobManager {
     /// Starts queued jobs, oldest first, while worker slots are free.
     func dispatch() {
         dispatchScheduled = false
-        for job in jobs where job.state == .queued && job.worker == nil {
-            guard runningCount < maxWorkers else { break }
+        // The insert's completion schedules the next dispatch.
+        guard insertsInFlight == 0 else { return }
+        for job in jobs where job.state == .queued && job.worker == nil && !job.claiming {
+            guard runningCount + claimingCount < maxWorkers else { break }
             start(job)
         }
         updateHold()
@@ -137,7 +179,7 @@ public final class JobManager {
 
     /// Keeps the loop alive while a job is unfinished or a killed worker is still exiting.
     func updateHold() {
-        let busy = jobs.contains { !$0.isSettled } || runningCount > 0
+        let busy = jobs.contains { !$0.isSettled } || runningCount > 0 || claimingCount > 0
         if busy && !holding {
             runtime.scheduler.hold()
             holding = true
@@ -246,13 +288,49 @@ public final class JobManager {
         }
     }
 
-    /// Applies a conditional change's outcome: the row as the database now has it, or, when the
-    /// database could not be written, `fallback` applied in memory.
-    func apply(_ change: JobStore.Change?, to job: ManagedJob, fallback: (inout JobRecord) -> Void) {
-        if let change, let record = change.record {
-            job.record = record
-        } else if change == nil {
-            fallback(&job.record)
+    /// Writes a change of state of `job` to the store and runs `then` on the loop once it landed
+    /// (or failed): on the writer's thread, the loop going on, unless `inPlace` asked for the
+    /// write to be made at once (`then` has run when this returns). `then`'s `latest` is false
+    /// while a later change of the job is still in flight (its record in memory is ahead).
+    func recordChange<T: Sendable>(
+        _ job: ManagedJob, _ body: @escaping @Sendable (Database) throws -> T,
+        then: @escaping (_ result: Result<T, JobError>, _ latest: Bool) -> Void
+    ) {
+        job.stateWrites += 1
+        let landed = { [job] (result: Result<T, JobError>) in
+            job.stateWrites -= 1
+            then(result, job.stateWrites == 0)
+        }
+        if writesInPlace {
+            do {
+                landed(.success(try store.write(body)))
+            } catch {
+                landed(.failure(error as? JobError ?? JobError.database(error, path: store.path)))
+            }
+        } else {
+            store.write(body, from: runtime, then: landed)
+        }
+    }
+
+    /// Runs `body` with the changes of state it makes written in place, the loop waiting for
+    /// the database: for callers that cannot be suspended (outside a task), and for the
+    /// runtime's stop.
+    public func inPlace<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = writesInPlace
+        writesInPlace = true
+        defer { writesInPlace = previous }
+        return try body()
+    }
+
+    /// Applies a landed conditional change: the row as the database now has it (another
+    /// process may have decided, `rscript jobs kill`), unless a later change is in flight.
+    func apply(_ result: Result<JobStore.Change, JobError>, latest: Bool, to job: ManagedJob, _ what: String) {
+        switch result {
+        case .success(let change):
+            if latest, let record = change.record { job.record = record }
+        case .failure(let error):
+            // The job goes on as the record in memory says.
+            notice("job queue: could not record \(what): \(error)")
         }
     }
 

@@ -24,18 +24,24 @@ extension JobStore {
     /// - Throws: `JobError` (`.database`; `databaseKind` `.notWritable` when the log folder cannot
     ///   be made: the message names it and the system's reason).
     public func insert(_ job: NewJob, owner: ProcessIdentity?) throws -> JobRecord {
+        try write(insertion(job, owner: owner))
+    }
+
+    /// `insert` as a write for the writer's thread (the log folder is made there too).
+    func insertion(_ job: NewJob, owner: ProcessIdentity?) -> @Sendable (Database) throws -> JobRecord {
         let folder = logFolder
-        if !Environment.isDirectory(folder) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                // No job is recorded whose log could not be written.
-                let reason = FileAccess.problem(creating: folder) ?? "\(error)"
-                throw JobError(.database, "cannot create the job log folder \(folder): \(reason)", databaseKind: .notWritable)
-            }
-        }
+        let path = self.path
         let now = Date().timeIntervalSince1970
-        return try write { db -> JobRecord in
+        return { db in
+            if !Environment.isDirectory(folder) {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    // No job is recorded whose log could not be written.
+                    let reason = FileAccess.problem(creating: folder) ?? "\(error)"
+                    throw JobError(.database, "cannot create the job log folder \(folder): \(reason)", databaseKind: .notWritable)
+                }
+            }
             try db.execute(
                 sql: """
                     INSERT INTO jobs (name, script, passedData, timeout, maxAttempts, state, ownerPid, ownerStart,
@@ -61,8 +67,13 @@ extension JobStore {
     /// Starts an attempt: QUEUED → ACTIVE, `attempts` + 1, `startedAt` now, progress 0 —
     /// only if the job is QUEUED and owned by `owner`.
     public func claim(id: Int64, owner: ProcessIdentity) throws -> Change {
+        try write(claiming(id: id, owner: owner))
+    }
+
+    /// `claim` as a write for the writer's thread.
+    func claiming(id: Int64, owner: ProcessIdentity) -> @Sendable (Database) throws -> Change {
         let now = Date().timeIntervalSince1970
-        return try conditionally(id: id, owner: owner, from: ["QUEUED"]) { db in
+        return Self.conditionally(id: id, owner: owner, from: ["QUEUED"]) { db in
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = 'ACTIVE', attempts = attempts + 1, startedAt = ?, endedAt = NULL,
@@ -115,16 +126,26 @@ extension JobStore {
         id: Int64, owner: ProcessIdentity?, state: JobState, result: JSONValue? = nil,
         error: JobRecord.Failure? = nil, progress: (Double, String?)? = nil
     ) throws -> Change {
+        try write(finishing(id: id, owner: owner, state: state, result: result, error: error, progress: progress))
+    }
+
+    /// `finish` as a write for the writer's thread.
+    func finishing(
+        id: Int64, owner: ProcessIdentity?, state: JobState, result: JSONValue? = nil,
+        error: JobRecord.Failure? = nil, progress: (Double, String?)? = nil
+    ) -> @Sendable (Database) throws -> Change {
         precondition(state.isEnded, "finish needs an ending state")
         let now = Date().timeIntervalSince1970
-        return try conditionally(id: id, owner: owner, from: ["QUEUED", "ACTIVE"]) { db in
+        let fraction = progress?.0
+        let message = progress?.1
+        return Self.conditionally(id: id, owner: owner, from: ["QUEUED", "ACTIVE"]) { db in
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = ?, result = ?, errorMessage = ?, errorTraceback = ?, endedAt = ?, updatedAt = ?
                     WHERE id = ?
                     """,
                 arguments: [state.rawValue, result?.jsonText, error?.message, error?.traceback, now, now, id])
-            if let (fraction, message) = progress {
+            if let fraction {
                 try db.execute(sql: "UPDATE jobs SET progress = ?, progressMessage = ? WHERE id = ?",
                                arguments: [fraction, message, id])
             }
@@ -133,8 +154,13 @@ extension JobStore {
 
     /// An attempt failed and another is allowed: ACTIVE → QUEUED with the attempt's error.
     public func requeue(id: Int64, owner: ProcessIdentity, error: JobRecord.Failure) throws -> Change {
+        try write(requeueing(id: id, owner: owner, error: error))
+    }
+
+    /// `requeue` as a write for the writer's thread.
+    func requeueing(id: Int64, owner: ProcessIdentity, error: JobRecord.Failure) -> @Sendable (Database) throws -> Change {
         let now = Date().timeIntervalSince1970
-        return try conditionally(id: id, owner: owner, from: ["ACTIVE"]) { db in
+        return Self.conditionally(id: id, owner: owner, from: ["ACTIVE"]) { db in
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = 'QUEUED', errorMessage = ?, errorTraceback = ?, workerPid = NULL,
@@ -147,8 +173,10 @@ extension JobStore {
 
     /// Runs `body` only when the job is in one of `states` and owned by `owner` (any owner
     /// when nil), in one transaction; returns whether it ran and the row after.
-    private func conditionally(id: Int64, owner: ProcessIdentity?, from states: Set<String>, _ body: (Database) throws -> Void) throws -> Change {
-        try write { db -> Change in
+    private static func conditionally(
+        id: Int64, owner: ProcessIdentity?, from states: Set<String>, _ body: @escaping @Sendable (Database) throws -> Void
+    ) -> @Sendable (Database) throws -> Change {
+        { db -> Change in
             guard let current = try Self.fetch(db, id: id) else { return Change(applied: false, record: nil) }
             guard states.contains(current.state.rawValue), owner == nil || current.owner == owner else {
                 return Change(applied: false, record: current)
@@ -179,8 +207,13 @@ extension JobStore {
     ///
     /// One transaction: two runtimes recovering at once never both take a job.
     public func recover(owner: ProcessIdentity, only: Int64? = nil) throws -> Recovery {
+        try write(recovering(owner: owner, only: only))
+    }
+
+    /// `recover` as a write for the writer's thread.
+    func recovering(owner: ProcessIdentity, only: Int64? = nil) -> @Sendable (Database) throws -> Recovery {
         let now = Date().timeIntervalSince1970
-        return try write { db -> Recovery in
+        return { db -> Recovery in
             var recovery = Recovery()
             var sql = Self.selectJobs + " WHERE state IN ('QUEUED', 'ACTIVE')"
             var arguments: StatementArguments = []
@@ -272,13 +305,29 @@ extension JobStore {
     /// Deletes the job's row and its log file. False when there was no such job.
     @discardableResult
     public func delete(id: Int64) throws -> Bool {
-        let logPath = try write { db -> String?? in
-            guard let job = try Self.fetch(db, id: id) else { return .none }
+        let deleted = try write(deletion(id: id))
+        removeLog(of: deleted)
+        return deleted.found
+    }
+
+    /// What a deletion removed: whether the row existed, and its log file (removed once the
+    /// deletion committed: `removeLog(of:)`).
+    struct Deletion: Sendable {
+        var found: Bool
+        var log: String?
+    }
+
+    /// `delete`'s row removal as a write for the writer's thread.
+    func deletion(id: Int64) -> @Sendable (Database) throws -> Deletion {
+        { db -> Deletion in
+            guard let job = try Self.fetch(db, id: id) else { return Deletion(found: false) }
             try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
-            return .some(job.logPath)
+            return Deletion(found: true, log: job.logPath)
         }
-        guard case .some(let log) = logPath else { return false }
-        if let log, log.hasPrefix(logFolder + "/") { unlink(log) }
-        return true
+    }
+
+    /// Removes a deleted job's log file (only one inside the store's log folder).
+    func removeLog(of deleted: Deletion) {
+        if let log = deleted.log, log.hasPrefix(logFolder + "/") { unlink(log) }
     }
 }

@@ -11,12 +11,19 @@ public final class ManagedJob {
     var waiters: [(ManagedJob) -> Void] = []
     /// Progress not written to the database yet.
     var progressDirty = false
+    /// Changes of state queued to the database and not landed yet. A completion applies the row
+    /// it read back only when it is the last one: the record in memory may be ahead of it.
+    var stateWrites = 0
+    /// The database is claiming it for an attempt (it holds a worker slot meanwhile).
+    var claiming = false
+    /// Its end is being written: waiters are told once it landed (an acknowledged end is durable).
+    var finishing = false
 
     init(record: JobRecord) { self.record = record }
 
     public var id: Int64 { record.id }
     public var name: String { record.name }
     public var state: JobState { record.state }
-    /// Ended, and its worker (if any) is gone.
-    public var isSettled: Bool { record.state.isEnded && !awaitingExit }
+    /// Ended, its end written to the database, and its worker (if any) gone.
+    public var isSettled: Bool { record.state.isEnded && !awaitingExit && !finishing }
 }

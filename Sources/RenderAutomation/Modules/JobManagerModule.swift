@@ -45,14 +45,25 @@ enum JobManagerModule: RuntimeModule {
         jm.method("add_job") { [unowned runtime] manager, call in
             do {
                 let new = try newJob(call, runtime: runtime, manager: manager)
-                try manager.add(new)
-                call.push(true)
-                call.push("")
+                try manager.validate(new)
+                // Returns once the job is durable; the task waits for the insert, the loop does not.
+                return try afterWrites(call, runtime, manager) { done in
+                    do {
+                        try manager.add(new) { result in
+                            switch result {
+                            case .success: done([.bool(true), .string("")])
+                            case .failure(let error): done([.bool(false), .string(error.message)])
+                            }
+                        }
+                    } catch {
+                        done([.bool(false), .string((error as? JobError)?.message ?? "\(error)")])
+                    }
+                }
             } catch let error as JobError {
                 call.push(false)
                 call.push(error.message)
+                return 2
             }
-            return 2
         }
         jm.method("wait") { [unowned runtime] manager, call in
             let timeout = try call.optionalSeconds(3)
@@ -118,17 +129,32 @@ enum JobManagerModule: RuntimeModule {
             try call.push(try named(manager, call).record.jsonValue().luaValue)
             return 1
         }
-        jm.method("kill_job") { manager, call in
-            call.push(manager.kill(try named(manager, call)))
-            return 1
+        // These return once their changes are in the database (the task waits, the loop does not).
+        jm.method("kill_job") { [unowned runtime] manager, call in
+            let job = try named(manager, call)
+            if job.state.isEnded {
+                call.push(false)
+                return 1
+            }
+            return try afterWrites(call, runtime, manager) { done in
+                manager.kill(job) { done([.bool(true)]) }
+            }
         }
-        jm.method("kill_all") { manager, call in
-            call.push(manager.killAll())
-            return 1
+        jm.method("kill_all") { [unowned runtime] manager, call in
+            if manager.jobs.allSatisfy(\.state.isEnded) {
+                call.push(0)
+                return 1
+            }
+            return try afterWrites(call, runtime, manager) { done in
+                var count = 0
+                count = manager.killAll { done([.int(Int64(count))]) }
+            }
         }
-        jm.method("cleanup_job") { manager, call in
-            manager.cleanup(try named(manager, call))
-            return 0
+        jm.method("cleanup_job") { [unowned runtime] manager, call in
+            let job = try named(manager, call)
+            return try afterWrites(call, runtime, manager) { done in
+                manager.cleanup(job) { done([]) }
+            }
         }
         // The seed's timer called these; the runtime runs the queue itself.
         jm.method("process_job") { _, _ in 0 }
@@ -214,6 +240,25 @@ enum JobManagerModule: RuntimeModule {
             throw LuaScriptError("\(function): can only wait inside a task (a script's main chunk, or a task it spawned)")
         }
         return token
+    }
+
+    /// Starts writes with `start`, which calls `done` with the call's results once they landed
+    /// (from the mailbox; at once is allowed too): the calling task is suspended meanwhile. Where the call
+    /// cannot suspend (outside a task, under a C boundary), the writes are made in place, the
+    /// loop waiting, and the results are returned at once.
+    private static func afterWrites(
+        _ call: LuaCall, _ runtime: ScriptRuntime, _ manager: JobManager,
+        _ start: (@escaping ([LuaValue]) -> Void) -> Void
+    ) throws -> Int32 {
+        if call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() {
+            start { values in runtime.scheduler.resolve(token, with: values) }
+            return call.suspend()
+        }
+        var results: [LuaValue]?
+        manager.inPlace { start { results = $0 } }
+        guard let results else { throw LuaScriptError("internal error: a job queue write did not complete in place") }
+        for value in results { try call.push(value) }
+        return Int32(results.count)
     }
 
     /// Reads `add_job(name, script, options)`; bad input is a `JobError` (add_job returns it).

@@ -112,4 +112,83 @@ final class BlockedJobQueueTests: XCTestCase {
             XCTAssertNotNil(record.endedAt, name)
         }
     }
+
+    /// `get_instance` opens the queue and takes over orphaned jobs off the loop: with the lock
+    /// held, a ticker keeps time (and two tasks asking at once get the one manager), and the
+    /// orphan is taken over and run once the lock is released.
+    func testGetInstanceRecoversOffTheLoop() throws {
+        try XCTSkipIf(BlockedDatabaseTests.executable("python3") == nil, "python3 is not installed (it holds the lock)")
+        let folder = NSTemporaryDirectory() + "rscript-blocked-recovery-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.nap.write(toFile: folder + "/nap.lua", atomically: true, encoding: .utf8)
+        let database = folder + "/jobs.db"
+        // The queue made by one runtime, then an orphan (QUEUED with no owner, as `rscript jobs
+        // retry` leaves one) written by another process: this one keeps no connection open.
+        try "require('rscript.jobmanager').get_instance()".write(toFile: folder + "/open.lua", atomically: true, encoding: .utf8)
+        let made = try RScriptBinary.run(["run", "open.lua"], environment: ["RSCRIPT_DB": database], directory: folder)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: try XCTUnwrap(BlockedDatabaseTests.executable("sqlite3"), "sqlite3 is installed by tools/setup.sh"))
+        sqlite.arguments = [database, """
+            INSERT INTO jobs (name, script, passedData, maxAttempts, state, createdAt, updatedAt)
+            VALUES ('orphan', '\(folder)/nap.lua', '{"n": 7, "nap": 0.05}', 1, 'QUEUED', 0, 0)
+            """]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        XCTAssertEqual(sqlite.terminationStatus, 0)
+        try """
+            local task = require("rscript.task")
+            local time = require("rscript.time")
+            local ticking, worst, ticks = true, 0, 0
+            task.spawn(function()
+              while ticking do
+                local t = time.monotonic()
+                time.sleep(0.01)
+                worst = math.max(worst, time.monotonic() - t - 0.01)
+                ticks = ticks + 1
+              end
+            end)
+            time.sleep(0.05)
+            local JobManager = require("rscript.jobmanager")
+            local other
+            local t2 = task.spawn(function() other = JobManager.get_instance() end)
+            local t = time.monotonic()
+            local jm = JobManager.get_instance()
+            local took = time.monotonic() - t
+            t2:wait()
+            assert(rawequal(jm, other), "one manager per runtime")
+            assert(jm:wait("orphan") == "COMPLETED", jm:get_issue_string("orphan"))
+            ticking = false
+            print(string.format("worst %.4f ticks %d took %.3f n %s", worst, ticks, took, tostring(jm:get_retrieved_python_data("orphan").n)))
+            """.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: try XCTUnwrap(BlockedDatabaseTests.executable("python3")))
+        locker.arguments = ["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            c.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            time.sleep(1.5)
+            c.execute("COMMIT")
+            """, database]
+        let out = Pipe()
+        locker.standardOutput = out
+        try locker.run()
+        defer { if locker.isRunning { locker.terminate() }; locker.waitUntilExit() }
+        let first = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        XCTAssertTrue(first.hasPrefix("locked"), first)
+        let result = try RScriptBinary.run(
+            ["run", "main.lua"], environment: ["RSCRIPT_DB": database, "XDG_CONFIG_HOME": folder + "/config"],
+            directory: folder, timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let words = result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        guard words.count == 8 else { return XCTFail(result.stdout + result.stderr) }
+        XCTAssertLessThan(Double(words[1]) ?? 99, 0.25, "the ticker kept time while the queue was recovered: \(result.stdout)")
+        XCTAssertGreaterThan(Int(words[3]) ?? 0, 40, result.stdout)
+        XCTAssertGreaterThan(Double(words[5]) ?? 0, 0.8, "get_instance waited for the lock (its task did): \(result.stdout)")
+        XCTAssertEqual(words[7], "7")
+        XCTAssertTrue(result.stderr.contains("took over 1 job(s)"), result.stderr)
+        XCTAssertEqual(try JobStore(path: database).resolve("orphan").state, .completed)
+    }
 }

@@ -228,7 +228,20 @@ public final class JobManager {
     /// and queues them here; tells `notice` what it did (when it took over all).
     @discardableResult
     public func takeOver(only: Int64?) throws -> JobStore.Recovery {
-        let recovery = try store.recover(owner: identity, only: only)
+        adopt(try store.recover(owner: identity, only: only), only: only)
+    }
+
+    /// A manager opened with `recovering: .none` whose recovery was made off the loop (by
+    /// `get_instance`, with a store of its own): adopts what it took over, as `init` would have.
+    func opened(with recovery: JobStore.Recovery) {
+        self.recovery = recovery
+        adopt(recovery, only: nil)
+    }
+
+    /// Queues here the jobs a recovery (`JobStore.recover` with this manager's identity) took
+    /// over, and tells `notice` what it did (when it took over all).
+    @discardableResult
+    func adopt(_ recovery: JobStore.Recovery, only: Int64?) -> JobStore.Recovery {
         for record in recovery.adopted {
             let job = ManagedJob(record: record)
             if recovery.requeued.contains(record.id), let message = record.error?.message {

@@ -26,18 +26,86 @@ enum JobManagerModule: RuntimeModule {
                 let L = call.L
                 if lua_getfield(L, rscript_registryindex(), registryKey) != LUA_TNIL { return 1 }
                 lua_settop(L, -2)
-                let manager: JobManager
-                do {
-                    manager = try JobManager(runtime: runtime, store: try JobStore(path: JobStore.defaultPath()))
-                } catch {
-                    throw LuaScriptError("JobManager.get_instance: \(error)")
+                let path = JobStore.defaultPath()
+                guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
+                    // Outside a task: opened and recovered in place, the loop waiting.
+                    let manager: JobManager
+                    do {
+                        manager = try JobManager(runtime: runtime, store: try JobStore(path: path))
+                    } catch {
+                        throw LuaScriptError("JobManager.get_instance: \(error)")
+                    }
+                    publish(manager, runtime: runtime, on: L)
+                    return 1
                 }
-                call.push(object: manager)
-                lua_pushvalue(L, -1)
-                lua_setfield(L, rscript_registryindex(), registryKey)
-                return 1
+                // Opening may wait for the file (another process's lock, a migration) and
+                // recovery for the write lock: both run off the loop while the task waits.
+                let owner = ProcessIdentity.current
+                let scheduler = runtime.scheduler
+                let mailbox = scheduler.mailbox
+                scheduler.hold()
+                opening.async {
+                    let outcome = Result { () throws -> Opened in
+                        let store = try JobStore(path: path)
+                        return Opened(store: store, recovery: try store.recover(owner: owner))
+                    }
+                    mailbox.post { scheduler in
+                        scheduler.release()
+                        guard let runtime = ScriptRuntime.of(scheduler.state) else { return }
+                        scheduler.resolve(token) { L in
+                            try opened(outcome, runtime: runtime, on: L)
+                        }
+                    }
+                }
+                return call.suspend()
             }),
         ])
+    }
+
+    /// Where `get_instance` opens stores off the loop: one at a time, as two pools of one process
+    /// opening the file together while another process holds its lock can fail ("disk I/O error").
+    private static let opening = DispatchQueue(label: "rscript.jobs.open", qos: .utility)
+
+    /// A store opened, and a recovery made, off the loop.
+    private struct Opened: Sendable {
+        let store: JobStore
+        let recovery: JobStore.Recovery
+    }
+
+    /// Pushes the runtime's manager for a `get_instance` that waited: a new one over the store
+    /// opened off the loop, or the one another task's `get_instance` made meanwhile (which then
+    /// adopts what this recovery took over).
+    private static func opened(_ outcome: Result<Opened, any Error>, runtime: ScriptRuntime, on L: OpaquePointer) throws -> Int32 {
+        let opened: Opened
+        do {
+            opened = try outcome.get()
+        } catch {
+            throw LuaScriptError("JobManager.get_instance: \(error)")
+        }
+        if lua_getfield(L, rscript_registryindex(), registryKey) != LUA_TNIL {
+            if let o = rscript_to_object(L, -1), let raw = o.pointee.object,
+               let existing = Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? JobManager {
+                existing.adopt(opened.recovery, only: nil)
+            }
+            return 1
+        }
+        lua_settop(L, -2)
+        let manager: JobManager
+        do {
+            manager = try JobManager(runtime: runtime, store: opened.store, recovering: .none)
+        } catch {
+            throw LuaScriptError("JobManager.get_instance: \(error)")
+        }
+        manager.opened(with: opened.recovery)
+        publish(manager, runtime: runtime, on: L)
+        return 1
+    }
+
+    /// Pushes `manager` and keeps it in the registry as the runtime's one.
+    private static func publish(_ manager: JobManager, runtime: ScriptRuntime, on L: OpaquePointer) {
+        runtime.state.push(object: manager, on: L)
+        lua_pushvalue(L, -1)
+        lua_setfield(L, rscript_registryindex(), registryKey)
     }
 
     private static func registerClass(in runtime: ScriptRuntime) {

@@ -14,7 +14,8 @@ local JobManager = {}
 
 --- The runtime's job manager (one per runtime, made on first call). Opening the queue takes
 --- over the jobs left QUEUED or ACTIVE by rscript processes that died, and runs them here.
---- Raises when the database cannot be opened.
+--- Raises when the database cannot be opened. Opening and recovery run off the event loop; the
+--- calling task waits (in place where it cannot be suspended).
 ---@return rscript.jobmanager.JobManager
 function JobManager.get_instance() end
 
@@ -26,7 +27,8 @@ function JobManager.get_instance() end
 local Manager = {}
 
 --- Queues a job: `script` runs in a new worker process when a worker slot is free. The job is
---- written to the database before this returns. A relative `script` is found from the working
+--- written to the database before this returns (the calling task waits for the insert; the
+--- event loop does not, and starts no job meanwhile). A relative `script` is found from the working
 --- folder, else from the running script's folder.
 --- Returns `true, ""`, or `false, message` for a duplicate name (in this manager), a missing
 --- script, or bad options.
@@ -81,18 +83,19 @@ function Manager:get_log_path(name) end
 ---@return table
 function Manager:get_job_info(name) end
 
---- Kills a queued or running job (a running one's whole process tree); it is KILLED at once.
+--- Kills a queued or running job (a running one's whole process tree); it is KILLED at once,
+--- and this returns once that is in the database (the calling task waits, the loop does not).
 --- False when it had already ended.
 ---@param name string
 ---@return boolean
 function Manager:kill_job(name) end
 
---- Kills every unfinished job; returns how many.
+--- Kills every unfinished job; returns how many, once their ends are in the database.
 ---@return integer
 function Manager:kill_all() end
 
 --- Kills the job if unfinished, forgets it, and deletes it (and its log) from the queue; its
---- name can then be used again.
+--- name can then be used again. Returns once the row is deleted (the calling task waits).
 ---@param name string
 function Manager:cleanup_job(name) end
 

@@ -92,7 +92,9 @@ final class SafeProfileTests: XCTestCase {
 
             -- A copied entry: the mend's warning reaches stderr without io.
             local doc = json.decode(fs.read("shot.json"))
-            for id, data in pairs(doc.instances) do doc.instances[id .. "-copy"] = data end
+            -- (keys collected first: adding keys while pairs walks a table is undefined)
+            local ids = {} for id in pairs(doc.instances) do ids[#ids + 1] = id end
+            for _, id in ipairs(ids) do doc.instances[id .. "-copy"] = doc.instances[id] end
             fs.write("shot.json", json.encode(doc))
             pipeline.open("shot.json")
             print("instances", #pipeline.list_instances())

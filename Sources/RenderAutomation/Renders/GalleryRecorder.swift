@@ -102,7 +102,12 @@ public final class GalleryRecorder: RenderRecorder {
                 return (id, try makeWorkDir(id: id))
             })
         }
-        let json = (try? JSONValue(options)) ?? .object([:])
+        let json: JSONValue
+        do {
+            json = try JSONValue(options, at: "options")
+        } catch {
+            return then(.failure(error))  // a render whose options were lost is not started
+        }
         let opening = self.opening
         let created = Mutex<(id: Int64, workDir: String)?>(nil)
         writer.enqueue({ db in

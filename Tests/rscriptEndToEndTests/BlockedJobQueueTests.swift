@@ -189,6 +189,6 @@ final class BlockedJobQueueTests: XCTestCase {
         XCTAssertGreaterThan(Double(words[5]) ?? 0, 0.8, "get_instance waited for the lock (its task did): \(result.stdout)")
         XCTAssertEqual(words[7], "7")
         XCTAssertTrue(result.stderr.contains("took over 1 job(s)"), result.stderr)
-        XCTAssertEqual(try JobStore(path: database).resolve("orphan").state, .completed)
+        XCTAssertEqual(try JobStore(path: database).resolve("orphan").state, .completed, result.stderr)
     }
 }

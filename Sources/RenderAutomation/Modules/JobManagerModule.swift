@@ -1,6 +1,7 @@
 import CLuaShim
 import Foundation
 import LuaBridge
+import Synchronization
 
 /// `require("rscript.jobmanager")`: background jobs (seed 003), each in its own worker process,
 /// queued persistently in the gallery's database.
@@ -39,7 +40,18 @@ enum JobManagerModule: RuntimeModule {
                     return 1
                 }
                 // Opening may wait for the file (another process's lock, a migration) and
-                // recovery for the write lock: both run off the loop while the task waits.
+                // recovery for the write lock: both run off the loop while the task waits. A
+                // second caller meanwhile waits for the same opening (one store per runtime).
+                let key = ObjectIdentifier(runtime)
+                let first = waiting.withLock { waiting -> Bool in
+                    if waiting[key] != nil {
+                        waiting[key]!.append(token)
+                        return false
+                    }
+                    waiting[key] = [token]
+                    return true
+                }
+                guard first else { return call.suspend() }
                 let owner = ProcessIdentity.current
                 let scheduler = runtime.scheduler
                 let mailbox = scheduler.mailbox
@@ -51,9 +63,16 @@ enum JobManagerModule: RuntimeModule {
                     }
                     mailbox.post { scheduler in
                         scheduler.release()
+                        let tokens = waiting.withLock { $0.removeValue(forKey: key) } ?? []
                         guard let runtime = ScriptRuntime.of(scheduler.state) else { return }
-                        scheduler.resolve(token) { L in
-                            try opened(outcome, runtime: runtime, on: L)
+                        let made = Result { () throws -> JobManager in
+                            let opened = try outcome.get()
+                            let manager = try JobManager(runtime: runtime, store: opened.store, recovering: .none)
+                            manager.opened(with: opened.recovery)
+                            return manager
+                        }.mapError { LuaScriptError("JobManager.get_instance: \($0)") }
+                        for token in tokens {
+                            scheduler.resolve(token) { L in try published(made, runtime: runtime, on: L) }
                         }
                     }
                 }
@@ -72,32 +91,15 @@ enum JobManagerModule: RuntimeModule {
         let recovery: JobStore.Recovery
     }
 
-    /// Pushes the runtime's manager for a `get_instance` that waited: a new one over the store
-    /// opened off the loop, or the one another task's `get_instance` made meanwhile (which then
-    /// adopts what this recovery took over).
-    private static func opened(_ outcome: Result<Opened, any Error>, runtime: ScriptRuntime, on L: OpaquePointer) throws -> Int32 {
-        let opened: Opened
-        do {
-            opened = try outcome.get()
-        } catch {
-            throw LuaScriptError("JobManager.get_instance: \(error)")
-        }
-        if lua_getfield(L, rscript_registryindex(), registryKey) != LUA_TNIL {
-            if let o = rscript_to_object(L, -1), let raw = o.pointee.object,
-               let existing = Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? JobManager {
-                existing.adopt(opened.recovery, only: nil)
-            }
-            return 1
-        }
+    /// The tasks waiting for a runtime's `get_instance` to open the queue, by runtime.
+    private static let waiting = Mutex<[ObjectIdentifier: [LuaScheduler.WakeToken]]>([:])
+
+    /// Pushes the runtime's manager for a `get_instance` that waited: the one already in the
+    /// registry (an earlier waiter published it), else `made`, published now; or raises its error.
+    private static func published(_ made: Result<JobManager, LuaScriptError>, runtime: ScriptRuntime, on L: OpaquePointer) throws -> Int32 {
+        if lua_getfield(L, rscript_registryindex(), registryKey) != LUA_TNIL { return 1 }
         lua_settop(L, -2)
-        let manager: JobManager
-        do {
-            manager = try JobManager(runtime: runtime, store: opened.store, recovering: .none)
-        } catch {
-            throw LuaScriptError("JobManager.get_instance: \(error)")
-        }
-        manager.opened(with: opened.recovery)
-        publish(manager, runtime: runtime, on: L)
+        publish(try made.get(), runtime: runtime, on: L)
         return 1
     }
 

@@ -64,8 +64,8 @@ final class RenderContext {
         }
         context.method("waitPoll") { context, call in
             let seconds = try call.number(2)
-            guard seconds.isFinite, seconds >= 0 else {
-                throw LuaScriptError("pollFrequency() must return a non-negative number of seconds, got \(seconds)")
+            guard seconds.isFinite, seconds >= 0, seconds <= LuaCall.maxSeconds else {
+                throw LuaScriptError("pollFrequency() must return a non-negative number of seconds (at most \(Int(LuaCall.maxSeconds))), got \(seconds)")
             }
             guard call.canSuspend, context.manager.waitPoll(context.job, seconds: max(seconds, 0.001)) else { return 0 }
             return call.suspend()

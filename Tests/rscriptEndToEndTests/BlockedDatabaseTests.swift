@@ -36,20 +36,7 @@ final class BlockedDatabaseTests: XCTestCase {
         end
         local pool = Pool.new{ workers = 1 }
         time.sleep(0.3)
-        local locker = process.spawn{ "python3", "-c", [[
-        import sqlite3, sys, time
-        c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-        c.execute("BEGIN EXCLUSIVE")
-        print("locked", flush=True)
-        time.sleep(1.5)
-        c.execute("COMMIT")
-        ]], db, log = "locker.log" }
-        local locked = false
-        while not locked do
-          for _, line in ipairs(locker:readLines()) do locked = locked or line == "locked" end
-          assert(locked or locker:poll() == nil, "the locker exited early")
-          if not locked then time.sleep(0.01) end
-        end
+        local locker = require("locking").lock(db, 1.5)
         local imagesAtLock = 0
         for _, n in pairs(IMAGES) do imagesAtLock = imagesAtLock + n end
         -- A render started now: its task waits for the row, the others do not.
@@ -92,6 +79,7 @@ final class BlockedDatabaseTests: XCTestCase {
         try "scene".write(toFile: folder + "/scene.txt", atomically: true, encoding: .utf8)
         try Self.writerPlugin.write(toFile: folder + "/plugins/backgroundrenderers/writer.lua", atomically: true, encoding: .utf8)
         try Self.main.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
+        try LockingScripts.module.write(toFile: folder + "/locking.lua", atomically: true, encoding: .utf8)
         try "return function(client, x) return x * x end".write(toFile: folder + "/square.lua", atomically: true, encoding: .utf8)
         let database = folder + "/gallery.db"
         let result = try RScriptBinary.run(

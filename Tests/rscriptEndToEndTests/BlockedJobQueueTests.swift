@@ -15,40 +15,17 @@ final class BlockedJobQueueTests: XCTestCase {
 
     static let main = """
         local jm = require("rscript.jobmanager").get_instance()
-        local process = require("rscript.process")
-        local task = require("rscript.task")
+        local locking = require("locking")
         local time = require("rscript.time")
         local db = assert(os.getenv("RSCRIPT_DB"))
         jm.max_workers = 2
-        -- A 10 ms ticker: its worst lateness is what the loop waited for.
-        local ticking, worst, ticks = true, 0, 0
-        local ticker = task.spawn(function()
-          while ticking do
-            local t = time.monotonic()
-            time.sleep(0.01)
-            worst = math.max(worst, time.monotonic() - t - 0.01)
-            ticks = ticks + 1
-          end
-        end)
+        local ticker = locking.ticker()
         -- Two jobs that run while the lock is taken and end while it is held.
         for i = 1, 2 do assert(jm:add_job("early" .. i, "nap.lua", { passed_data = { n = i, nap = 0.5 } })) end
         while jm:num_running_jobs() < 2 do time.sleep(0.01) end
-        local locker = process.spawn{ "python3", "-c", [[
-        import sqlite3, sys, time
-        c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-        c.execute("BEGIN EXCLUSIVE")
-        print("locked", flush=True)
-        time.sleep(2)
-        c.execute("COMMIT")
-        ]], db, log = "locker.log" }
-        local locked = false
-        while not locked do
-          for _, line in ipairs(locker:readLines()) do locked = locked or line == "locked" end
-          assert(locked or locker:poll() == nil, "the locker exited early")
-          if not locked then time.sleep(0.01) end
-        end
+        local locker = locking.lock(db, 2)
         local lockedAt = time.monotonic()
-        local ticksAtLock = ticks
+        local ticksAtLock = ticker.ticks
         -- While locked: jobs are added (each add_job returns once its row is committed).
         local waited = 0
         for i = 1, 4 do
@@ -58,12 +35,11 @@ final class BlockedJobQueueTests: XCTestCase {
         end
         local addedAfter = time.monotonic() - lockedAt
         assert(jm:num_pending_jobs() == 4, "added in a row, all queued: " .. jm:num_pending_jobs())
-        local ticksWhileAdding = ticks - ticksAtLock
+        local ticksWhileAdding = ticker.ticks - ticksAtLock
         assert(jm:wait(), "every job completed")
         assert(locker:wait() == 0, table.concat(locker:tail(5), "\\n"))
-        ticking = false
-        ticker:wait()
-        print(string.format("worst %.4f ticks %d adding %.3f", worst, ticksWhileAdding, addedAfter))
+        ticker.stop()
+        print(string.format("worst %.4f ticks %d adding %.3f", ticker.worst, ticksWhileAdding, addedAfter))
         for _, name in ipairs(jm:get_job_names()) do
           print(name .. " " .. jm:get_job_state(name) .. " " .. tostring(jm:get_retrieved_python_data(name).n))
         end
@@ -75,6 +51,7 @@ final class BlockedJobQueueTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Self.main.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
+        try LockingScripts.module.write(toFile: folder + "/locking.lua", atomically: true, encoding: .utf8)
         try Self.nap.write(toFile: folder + "/nap.lua", atomically: true, encoding: .utf8)
         let database = folder + "/jobs.db"
         let result = try RScriptBinary.run(
@@ -140,15 +117,7 @@ final class BlockedJobQueueTests: XCTestCase {
         try """
             local task = require("rscript.task")
             local time = require("rscript.time")
-            local ticking, worst, ticks = true, 0, 0
-            task.spawn(function()
-              while ticking do
-                local t = time.monotonic()
-                time.sleep(0.01)
-                worst = math.max(worst, time.monotonic() - t - 0.01)
-                ticks = ticks + 1
-              end
-            end)
+            local ticker = require("locking").ticker()
             time.sleep(0.05)
             local JobManager = require("rscript.jobmanager")
             local other
@@ -159,9 +128,10 @@ final class BlockedJobQueueTests: XCTestCase {
             t2:wait()
             assert(rawequal(jm, other), "one manager per runtime")
             assert(jm:wait("orphan") == "COMPLETED", jm:get_issue_string("orphan"))
-            ticking = false
-            print(string.format("worst %.4f ticks %d took %.3f n %s", worst, ticks, took, tostring(jm:get_retrieved_python_data("orphan").n)))
+            ticker.stop()
+            print(string.format("worst %.4f ticks %d took %.3f n %s", ticker.worst, ticker.ticks, took, tostring(jm:get_retrieved_python_data("orphan").n)))
             """.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
+        try LockingScripts.module.write(toFile: folder + "/locking.lua", atomically: true, encoding: .utf8)
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: try XCTUnwrap(BlockedDatabaseTests.executable("python3")))
         locker.arguments = ["-c", """

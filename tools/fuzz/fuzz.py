@@ -50,6 +50,7 @@ class Campaign:
         self.signatures = {}      # signature -> reproducers saved
         self.runs = 0
         self.calls = self.returned = 0
+        self.minimized = 0
 
     def run(self, script):
         outcome = runner.run(script, self.args.bin, REPO, self.root, case_timeout=self.args.timeout)
@@ -68,9 +69,15 @@ class Campaign:
 
     def minimize(self, seed, before, culprit, kind):
         """The fewest cases (ending with `culprit`) that still give `kind`, and their outcome."""
+        with self.lock:
+            self.minimized += 1
+            if self.minimized > self.args.max_minimize:
+                return None, None  # enough found: keep the batch as it is
         alone = self.fails(seed, [culprit], kind)
         if alone:
             return [culprit], alone
+        if kind == "hang":
+            return None, None  # each try costs a whole timeout
         kept = list(before)
         whole = self.fails(seed, kept + [culprit], kind)
         if not whole:
@@ -135,12 +142,14 @@ class Campaign:
         if culprit is None:
             # died after the last case (at exit): blame the last one, minimize over the rest
             culprit = numbers[-1]
-        before = [n for n in numbers if n in outcome.done and n < culprit]
+        before = [n for n in numbers[:numbers.index(culprit)] if n in outcome.done]
         minimal, minimal_outcome = self.minimize(seed, before, culprit, outcome.kind)
         self.record(seed, minimal or numbers, minimal_outcome or outcome, minimal is not None)
+        finished = [n for n in numbers if n in outcome.done and n != culprit]
         with self.lock:
-            self.passed += len(before)
-        return [n for n in numbers if n not in outcome.done and n != culprit and n not in before]
+            self.passed += len(finished)
+        # the cases that did not get to run go into another batch
+        return [n for n in numbers if n not in outcome.done and n != culprit]
 
     def campaign(self, seed, count):
         queue = list(range(1, count + 1))
@@ -197,6 +206,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="batches run at once (default 2)")
     parser.add_argument("--batch", type=int, default=20, help="cases per process (default 20)")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds a case may take (default 20)")
+    parser.add_argument("--max-minimize", type=int, default=25, help="failures to minimize (default 25)")
     parser.add_argument("--replay", nargs="+", metavar="FILE", help="run these reproducers only")
     parser.add_argument("--check-surface", action="store_true", help="only check the surface")
     parser.add_argument("--no-regressions", action="store_true", help="skip tools/fuzz/regressions/")

@@ -249,6 +249,41 @@ def call_line(rng, entry, classes):
     return "F.try(%s%s)" % (fn, "".join(", " + a for a in args))
 
 
+CHILD_SNIPPETS = [
+    'print(select("#", ...))', "local t = {} for i = 1, 300 do t[i] = i end return table.unpack(t)",
+    'local task = require("rscript.task") local t = {} for i = 1, 300 do t[i] = i end '
+    'print(select("#", task.spawn(function() return table.unpack(t) end):wait()))',
+    'local task = require("rscript.task") print(task.spawn(function() local t = {} for _ = 1, 60 do t = { t } end return t end):wait())',
+    'require("rscript.time").sleep(1e300)', 'require("rscript.time").sleep(-1e300)', 'error(setmetatable({}, { __tostring = function() return "x" end }))',
+    "error(nil)", "error(F)", "coroutine.yield()", 'string.gsub("a", "a", function() require("rscript.time").sleep(0.01) end)',
+    "os.exit(true)", "return 1e19", 'print(require("rscript.json").decode(string.rep("[", 100000)))',
+    'local p = require("rscript.pool").new{ workers = 1 } print(p:map("task_deep.lua", { 300 }))',
+    'local p = require("rscript.pool").new{ workers = 1 } print(p:map("task_big.lua", { 100000 }))',
+    'local jm = require("rscript.jobmanager").get_instance() jm:add_job("d", "job_deep.lua") jm:wait() print(jm:get_retrieved_python_data("d"))',
+    "", "\0", "x =", "return ...",
+]
+
+
+def _child(rng):
+    """A command line of the rscript binary itself, as a shell would run it."""
+    form = rng.randrange(6)
+    count = pick(rng, [0, 1, 3, 100, 300, 1000, 100000])
+    if form <= 1:
+        extra = "table.unpack(F.range(%d))" % count
+        return 'F.child({ "run", "child.lua", %s })' % extra
+    if form == 2:
+        return 'F.child({ "-e", %s })' % lua_string(pick(rng, CHILD_SNIPPETS))
+    if form == 3:
+        return 'F.child({ "run", "--memory-limit", %s, "child.lua" })' % pick(rng, ['"1"', '"5"', '"0"', '"-1"', '"1e19"', '"99999999999999999999"', '"x"'])
+    if form == 4:
+        return 'F.child({ %s })' % ", ".join(pick(rng, [
+            '"gallery", "list"', '"gallery", "show", "1"', '"gallery", "show", "9223372036854775808"', '"jobs", "list"',
+            '"jobs", "show", "-1"', '"jobs", "logs", "1"', '"jobs", "show", "a\0b"', '"renderers"', '"version"',
+            '"plugins"', '"gallery", "list", "--db", "sub"', '"run", "missing.lua"', '"run", "-"',
+            '"-e", "print(1)", "x"', '"--bogus"', '"run"']) .split(", "))
+    return 'F.child({ "run", "child.lua", %s })' % ", ".join(pick(rng, V.SHORT_STRINGS + V.BAD_UTF8) for _ in range(rng.randrange(1, 4)))
+
+
 def case_source(seed, number, entries, classes):
     """The Lua source of case `number` of the campaign with `seed`."""
     rng = random.Random("%s/%d" % (seed, number))
@@ -257,6 +292,9 @@ def case_source(seed, number, entries, classes):
     if rng.random() < 0.1:
         lines.append('F.dropEvil(%s)' % lua_string(pick(rng, ["error", "yield", "errobj", "gc"])))
     for _ in range(rng.randrange(1, 4)):
-        lines.append(call_line(rng, pick(rng, entries), classes))
+        if rng.random() < 0.03:
+            lines.append(_child(rng))
+        else:
+            lines.append(call_line(rng, pick(rng, entries), classes))
     body = "\n".join("  " + line for line in lines)
     return "F.case(%d, %s, function()\n%s\nend)\n" % (number, lua_string(context), body)

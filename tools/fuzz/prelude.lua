@@ -120,9 +120,16 @@ function F.evil(event, mode, base)
   local t = base or { 1, 2, 3 }
   local mt = { [event] = raiser(mode) }
   if event == "__pairs" then
-    -- __pairs must return an iterator; a raising or yielding one, or none
-    local f = raiser(mode)
-    mt.__pairs = function() return f, t, nil end
+    -- __pairs returns an iterator that raises, yields, or gives one odd key, then ends (an
+    -- iterator that never ends would be the script's own endless loop)
+    local f, calls = raiser(mode), 0
+    mt.__pairs = function()
+      return function()
+        calls = calls + 1
+        if calls > 1 then return nil end
+        return f()
+      end, t, nil
+    end
   end
   return setmetatable(t, mt)
 end
@@ -179,6 +186,7 @@ local taskScripts = {
   ["job_error.lua"] = "error('fuzz job failed')\n",
   ["job_exit.lua"] = "os.exit(5)\n",
   ["scene.pov"] = "// fuzz scene\n",
+  ["child.lua"] = "local n = select('#', ...) local t = { ... } print(n, #arg, t[n]) return ...\n",
 }
 
 function F.writeScripts()
@@ -325,18 +333,53 @@ end
 
 ------------------------------------------------------------------ calls and contexts
 
---- Reads a result the way a script would: `tostring`, a shallow walk of tables.
-local function touch(v, depth)
-  local ok = pcall(tostring, v)
-  if type(v) == "table" and (depth or 0) < 2 then
+-- What a crash of another process (a pool or job worker, a child rscript) looks like in the
+-- messages and logs the runtime hands back. The runner counts "@@FUZZ crash" as a crash.
+local crashWords = {
+  "killed by SIGSEGV", "killed by SIGILL", "killed by SIGABRT", "killed by SIGBUS",
+  "killed by SIGTRAP", "killed by SIGFPE", "unprotected error", "Fatal error",
+}
+local function scan(s)
+  if #s > 1000000 then return end
+  for _, word in ipairs(crashWords) do
+    if s:find(word, 1, true) then mark("crash another process: " .. word) end
+  end
+end
+F.scan = scan
+
+-- Methods a script calls on a handle it got back (all short for the handles fuzz cases make).
+local pokes = { "wait", "get", "next", "poll", "state", "status", "metadata", "readLines", "tail",
+                "stats", "ready", "info", "error", "images", "imagePath", "progress", "successful" }
+
+--- Reads a result the way a script would: `tostring`, a shallow walk of tables, and for a
+--- handle, a few of its methods.
+local touch
+touch = function(v, depth)
+  depth = depth or 0
+  local ok, text = pcall(tostring, v)
+  if ok and type(text) == "string" then scan(text) end
+  if type(v) == "string" then scan(v) end
+  if type(v) == "table" and depth < 2 then
     local n = 0
     pcall(function()
       for _, x in pairs(v) do
         n = n + 1
         if n > 50 then break end
-        touch(x, (depth or 0) + 1)
+        touch(x, depth + 1)
       end
     end)
+  end
+  if depth == 0 and (type(v) == "userdata" or (type(v) == "table" and rawget(v, "_core") ~= nil)) then
+    for i = 1, 2 do
+      local name = (i == 1 and math.random() < 0.7) and "wait" or pokes[math.random(#pokes)]
+      pcall(function()
+        local m = v[name]
+        if type(m) == "function" then
+          local results = table.pack(m(v))
+          for i = 1, math.min(results.n, 5) do touch(results[i], 1) end
+        end
+      end)
+    end
   end
   return ok
 end
@@ -349,6 +392,29 @@ function F.try(f, ...)
   if results[1] then F.returned = F.returned + 1 end
   for i = 1, math.min(results.n, 20) do touch(results[i]) end
   return results[1]
+end
+
+--- Runs the rscript binary itself (FUZZ_BIN) with `argv`, as a user would from a shell, and
+--- waits for it (up to 15 s): a crash or a hang of the child counts as one of this case.
+function F.child(argv)
+  local bin = os.getenv("FUZZ_BIN")
+  local process = F.mod("rscript.process")
+  if not bin or not process then return end
+  local command = { bin }
+  for i = 1, #argv do command[i + 1] = argv[i] end
+  local ok, p = pcall(process.spawn, command)
+  if not ok then return end
+  local waited, code = pcall(p.wait, p, 15)
+  if waited and code == nil then
+    mark("hang child: " .. table.concat(argv, " ", 1, math.min(#argv, 4)))
+    pcall(p.kill, p)
+  elseif waited and type(code) == "number" and (code < 0 or (code >= 132 and code <= 139 and code ~= 137)) then
+    mark("crash child exited " .. code .. ": " .. table.concat(argv, " ", 1, math.min(#argv, 4)))
+  end
+  local tailOk, lines = pcall(p.tail, p, 40)
+  if tailOk and type(lines) == "table" then
+    for _, line in ipairs(lines) do if type(line) == "string" then scan(line) end end
+  end
 end
 
 --- A call with `n` extra arguments (1..n), for "too many arguments".
@@ -426,6 +492,7 @@ end
 --- Runs case `id`: `body` in calling context `context`.
 function F.case(id, context, body)
   mark("case " .. id)
+  math.randomseed(id)
   local run = contexts[context] or contexts.direct
   pcall(run, body)
   mark("done " .. id)

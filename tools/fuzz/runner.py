@@ -25,7 +25,7 @@ import time
 import uuid
 
 CRASH_PATTERNS = re.compile(
-    r"unprotected error|PANIC|Fatal error|Illegal instruction|Segmentation fault|Bus error|"
+    r"@@FUZZ crash|unprotected error|PANIC|Fatal error|Illegal instruction|Segmentation fault|Bus error|"
     r"Current stack trace|Program crashed|Crash at|Assertion failed|Precondition failed|"
     r"stack overflow \(C stack\)|double free|corrupted|AddressSanitizer|malloc\(\)|"
     r"Trace/breakpoint trap|Aborted \(core dumped\)|Thread \d+ crashed"
@@ -47,6 +47,8 @@ class Outcome:
     @property
     def running(self):
         """The case that was running when the run ended (None if none was)."""
+        if getattr(self, "marked", None) is not None:
+            return self.marked  # the case in which another process crashed or hung
         for number in reversed(self.started):
             if number not in self.done:
                 return number
@@ -66,7 +68,7 @@ def scratch_root():
     return tempfile.mkdtemp(prefix="rscript-fuzz-")
 
 
-def _environment(folder, repo, tag):
+def _environment(folder, repo, tag, binary):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -81,6 +83,7 @@ def _environment(folder, repo, tag):
         "RSCRIPT_HISTORY": os.path.join(folder, "history"),
         "RSCRIPT_HOME": repo,
         "FUZZ_TAG": tag,
+        "FUZZ_BIN": binary,
     }
     for name in ("HOME", "TMPDIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         os.makedirs(env[name], exist_ok=True)
@@ -117,7 +120,7 @@ def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=Fals
     """Runs `script` (Lua source) in a new scratch folder under `root`; returns an Outcome."""
     folder = tempfile.mkdtemp(dir=root)
     tag = uuid.uuid4().hex
-    env = _environment(folder, repo, tag)
+    env = _environment(folder, repo, tag, binary)
     path = os.path.join(folder, "case.lua")
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write(script)
@@ -125,6 +128,8 @@ def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=Fals
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     started, done, finished = [], set(), False
     calls = [0, 0]
+    child_hang = None
+    marked = None
     tails = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     pending = b""
     selector = selectors.DefaultSelector()
@@ -184,6 +189,11 @@ def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=Fals
                             started.append(int(rest))
                         elif word == "done":
                             done.add(int(rest))
+                        elif word == "hang":
+                            child_hang = line[7:].decode("utf-8", "replace")
+                            marked = marked or (started[-1] if started else None)
+                        elif word == "crash":
+                            marked = marked or (started[-1] if started else None)
                         elif word == "calls":
                             calls = [int(x) for x in rest.split()]
                         elif word == "finish":
@@ -203,6 +213,8 @@ def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=Fals
         stream.close()
     _kill_tagged(tag)
     output = (bytes(tails[proc.stdout]) + b"\n--- stderr ---\n" + bytes(tails[proc.stderr])).decode("utf-8", "replace")
+    if child_hang and not hang:
+        hang = child_hang
     if hang:
         kind = "hang"
     elif (status < 0 and not (interrupted_at and status == -signal.SIGINT)) or status in CRASH_STATUSES \
@@ -214,6 +226,7 @@ def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=Fals
         subprocess.run(["rm", "-rf", folder], check=False)
     outcome = Outcome(kind, status, started, done, finished, output, hang or "")
     outcome.calls, outcome.returned = calls
+    outcome.marked = marked
     return outcome
 
 

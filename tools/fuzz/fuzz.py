@@ -18,6 +18,7 @@ import concurrent.futures
 import datetime
 import glob
 import os
+import signal
 import sys
 import threading
 import time
@@ -51,6 +52,7 @@ class Campaign:
         self.runs = 0
         self.calls = self.returned = 0
         self.minimized = 0
+        self.last_report = time.monotonic()
 
     def run(self, script):
         outcome = runner.run(script, self.args.bin, REPO, self.root, case_timeout=self.args.timeout)
@@ -151,6 +153,16 @@ class Campaign:
         # the cases that did not get to run go into another batch
         return [n for n in numbers if n not in outcome.done and n != culprit]
 
+    def progress(self, seed, total):
+        """Prints how far the campaign got, at most once a minute (long runs)."""
+        now = time.monotonic()
+        if now - self.last_report < 60:
+            return
+        self.last_report = now
+        with self.lock:
+            print("  seed %s: %d of %d cases, %d failed" % (seed, self.passed + len(self.failures), total,
+                                                          len(self.failures)), flush=True)
+
     def campaign(self, seed, count):
         queue = list(range(1, count + 1))
         size = self.args.batch
@@ -160,6 +172,7 @@ class Campaign:
             pending = {pool.submit(self.batch, seed, b) for b in batches}
             while pending:
                 finished, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+                self.progress(seed, count)
                 for future in finished:
                     rest = future.result()
                     again = []
@@ -268,5 +281,15 @@ def main():
         runner.remove_root(root)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        runner.kill_all_active()
+        print("interrupted")
+        sys.exit(130)

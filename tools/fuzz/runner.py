@@ -90,6 +90,15 @@ def _environment(folder, repo, tag, binary):
     return env
 
 
+# Tags of the runs in progress, so that an interrupted campaign can kill what they started.
+ACTIVE_TAGS = set()
+
+
+def kill_all_active():
+    for tag in list(ACTIVE_TAGS):
+        _kill_tagged(tag)
+
+
 def _kill_tagged(tag):
     """SIGKILLs the process group of every process whose environment has FUZZ_TAG=tag."""
     needle = ("FUZZ_TAG=" + tag).encode()
@@ -121,6 +130,15 @@ def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=Fals
     folder = tempfile.mkdtemp(dir=root)
     tag = uuid.uuid4().hex
     env = _environment(folder, repo, tag, binary)
+    ACTIVE_TAGS.add(tag)
+    try:
+        return _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep)
+    finally:
+        _kill_tagged(tag)
+        ACTIVE_TAGS.discard(tag)
+
+
+def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
     path = os.path.join(folder, "case.lua")
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write(script)

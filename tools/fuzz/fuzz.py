@@ -52,6 +52,7 @@ class Campaign:
         self.runs = 0
         self.calls = self.returned = 0
         self.minimized = 0
+        self.stopping = False
         self.last_report = time.monotonic()
 
     def run(self, script):
@@ -73,7 +74,7 @@ class Campaign:
         """The fewest cases (ending with `culprit`) that still give `kind`, and their outcome."""
         with self.lock:
             self.minimized += 1
-            if self.minimized > self.args.max_minimize:
+            if self.minimized > self.args.max_minimize or self.stopping:
                 return None, None  # enough found: keep the batch as it is
         alone = self.fails(seed, [culprit], kind)
         if alone:
@@ -168,7 +169,8 @@ class Campaign:
         size = self.args.batch
         batches = [queue[i:i + size] for i in range(0, len(queue), size)]
         attempts = {}
-        with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as pool:
+        pool = concurrent.futures.ThreadPoolExecutor(self.args.jobs)
+        try:
             pending = {pool.submit(self.batch, seed, b) for b in batches}
             while pending:
                 finished, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -185,6 +187,12 @@ class Campaign:
                             again.append(n)
                     for i in range(0, len(again), size):
                         pending.add(pool.submit(self.batch, seed, again[i:i + size]))
+        except KeyboardInterrupt:
+            # stop: no new batches, no more minimizing; the running ones end within a timeout
+            self.stopping = True
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
 
 
 def replay(args, files, root):
@@ -257,12 +265,19 @@ def main():
         # Swift functions are where a crash can hide: they get three times the calls.
         weighted = [e for e in entries for _ in range(3 if found.is_swift(e) else 1)]
         campaign = Campaign(args, weighted, classes, root)
+        interrupted = False
         for seed in [parse_seed(s) for s in (args.seed or ["1"])]:
             before = campaign.passed + len(campaign.failures)
             t0 = time.monotonic()
-            campaign.campaign(seed, args.cases)
+            try:
+                campaign.campaign(seed, args.cases)
+            except KeyboardInterrupt:
+                interrupted = True
             ran = campaign.passed + len(campaign.failures) - before
-            print("seed %s: %d cases in %.0fs" % (seed, ran, time.monotonic() - t0))
+            print("seed %s: %d cases in %.0fs%s" % (seed, ran, time.monotonic() - t0,
+                                                   " (interrupted)" if interrupted else ""))
+            if interrupted:
+                break
         by_signature = {}
         for seed, numbers, outcome in campaign.failures:
             by_signature.setdefault(outcome.signature(), []).append("%s/%s" % (seed, numbers[-1]))
@@ -276,7 +291,7 @@ def main():
         print("%d processes, %d calls (%d returned, the rest raised), %.0fs" % (
             campaign.runs, campaign.calls, campaign.returned, time.monotonic() - started))
         print("%d passed, %d failed" % (passed, failed))
-        return 1 if failed else 0
+        return 1 if failed or interrupted else 0
     finally:
         runner.remove_root(root)
 

@@ -2,7 +2,7 @@
 
     tools/fuzz.sh [CASES] [--seed S]... [--bin PATH] [--out DIR] [--jobs N] [--batch N]
     tools/fuzz.sh --replay FILE...      run reproducers (a saved crash, or a regression case)
-    tools/fuzz.sh --check-surface       only check that the surface is complete
+    tools/fuzz.sh --check-surface       only the surface check and the runner's self-test
 
 CASES cases per seed (default 2000); seeds default to 1. `--seed daily` is the date (UTC), so
 CI covers new ground every day while the fixed seed keeps its runs comparable. Cases run in
@@ -212,6 +212,30 @@ def replay(args, files, root):
     return passed, failed
 
 
+# Scripts whose outcome is known, to show the runner tells the kinds apart (`--self-test`,
+# run before every campaign): if it calls a crash "ok", a campaign of "0 failed" means nothing.
+SELF_TESTS = [
+    ("crash", 'F.case(1, "direct", function() F.mod("rscript.process").spawn({ "sh", "-c", "kill -SEGV $PPID" }) '
+              'F.mod("rscript.time").sleep(5) end)'),
+    ("crash", 'F.case(1, "direct", function() F.mark("crash another process: killed by SIGSEGV") end)'),
+    ("hang", 'F.case(1, "direct", function() while true do end end)'),
+    ("ok", 'F.case(1, "direct", function() error("a script error is not a crash") end)'),
+    ("ok", 'F.case(1, "direct", function() F.mod("rscript.task").spawn(function() F.mod("rscript.time").sleep(60) end) end)'),
+]
+
+
+def self_test(args, root):
+    """Runs SELF_TESTS; returns the problems (empty when the runner classifies each right)."""
+    problems = []
+    for expected, case in SELF_TESTS:
+        # the crash report of a debug build takes seconds; only the hang test needs a short timeout
+        timeout = 3 if expected == "hang" else args.timeout
+        outcome = runner.run(script_of([case + "\n"]), args.bin, REPO, root, case_timeout=timeout, exit_grace=1)
+        if outcome.kind != expected:
+            problems.append("self-test: expected %s, got %s (%s) for %s" % (expected, outcome.kind, outcome.signature(), case))
+    return problems
+
+
 def parse_seed(text):
     if text == "daily":
         return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
@@ -229,7 +253,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds a case may take (default 20)")
     parser.add_argument("--max-minimize", type=int, default=25, help="failures to minimize (default 25)")
     parser.add_argument("--replay", nargs="+", metavar="FILE", help="run these reproducers only")
-    parser.add_argument("--check-surface", action="store_true", help="only check the surface")
+    parser.add_argument("--check-surface", action="store_true", help="only the surface check and the runner's self-test")
     parser.add_argument("--no-regressions", action="store_true", help="skip tools/fuzz/regressions/")
     args = parser.parse_args()
     args.bin = os.path.abspath(args.bin)
@@ -245,7 +269,7 @@ def main():
         started = time.monotonic()
         found = surface.read(args.bin, REPO, root)
         entries, classes, modules = found.entries, found.classes, found.modules
-        problems = found.problems + surface.check(found, REPO)
+        problems = found.problems + surface.check(found, REPO) + self_test(args, root)
         swift = sum(1 for e in entries if found.is_swift(e))
         print("surface: %d modules, %d classes, %d entries (%d Swift)" % (len(modules), len(classes), len(entries), swift))
         unhinted = [generator.entry_id(e) for e in entries if generator.kinds_for(generator.entry_id(e)) is None]
@@ -253,7 +277,7 @@ def main():
             print("note: %d entries have no argument hints (random arguments only): %s" % (
                 len(unhinted), ", ".join(unhinted[:10])))
         for problem in problems:
-            print("SURFACE: " + problem)
+            print("PROBLEM: " + problem)
         if args.check_surface:
             print("%d passed, %d failed" % (0 if problems else 1, 1 if problems else 0))
             return 1 if problems else 0

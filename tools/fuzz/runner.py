@@ -27,7 +27,7 @@ import uuid
 CRASH_PATTERNS = re.compile(
     r"@@FUZZ crash|unprotected error|PANIC|Fatal error|Illegal instruction|Segmentation fault|Bus error|"
     r"Current stack trace|Program crashed|Crash at|Assertion failed|Precondition failed|"
-    r"stack overflow \(C stack\)|double free|corrupted|AddressSanitizer|malloc\(\)|"
+    r"double free or corruption|corrupted size vs|malloc\(\): |free\(\): invalid|AddressSanitizer|"
     r"Trace/breakpoint trap|Aborted \(core dumped\)|Thread \d+ crashed"
 )
 CRASH_STATUSES = {132, 133, 134, 135, 136, 138, 139}

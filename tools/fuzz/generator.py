@@ -20,6 +20,9 @@ CONTEXTS = [
 ]
 _CONTEXT_NAMES = [c for c, w in CONTEXTS for _ in range(w)]
 
+ROUNDTRIP_PLAIN = ["deep10", "deep60", "deep100", "deep300", "deep1000", "obj300", "obj1000", "range300",
+                   "wide", "zeros", "big", "numbers"]
+ROUNDTRIP_ANY = ["badutf8", "odd", "nonfinite", "sparse"]
 HUGE_ARGUMENT_COUNTS = [50, 100, 250, 300, 1000, 10000, 100000]
 
 
@@ -292,8 +295,13 @@ def case_source(seed, number, entries, classes):
     if rng.random() < 0.1:
         lines.append('F.dropEvil(%s)' % lua_string(pick(rng, ["error", "yield", "errobj", "gc"])))
     for _ in range(rng.randrange(1, 4)):
-        if rng.random() < 0.03:
+        roll = rng.random()
+        if roll < 0.03:
             lines.append(_child(rng))
+        elif roll < 0.07:
+            via = pick(rng, ["task", "task", "taskarg", "pool", "json", "json", "job"])
+            names = ROUNDTRIP_PLAIN + (ROUNDTRIP_ANY if via.startswith("task") else [])
+            lines.append("F.roundtrip(%s, %s)" % (lua_string(via), lua_string(pick(rng, names))))
         else:
             lines.append(call_line(rng, pick(rng, entries), classes))
     body = "\n".join("  " + line for line in lines)

@@ -179,7 +179,27 @@ local taskScripts = {
   ["task_big.lua"] = "return function(client, n) return string.rep('y', tonumber(n) or 100000) end\n",
   ["task_sleep.lua"] = "return function(client, s) require('rscript.time').sleep(0.02) return s end\n",
   ["task_exit.lua"] = "return function() os.exit(3) end\n",
-  ["task_progress.lua"] = "return function(client, ...) if type(client) == 'table' or type(client) == 'userdata' then for k, f in pairs(getmetatable(client) or {}) do end end return select('#', ...) end\n",
+  -- the worker side of the pool and the job manager: client:progress and update_job_progress
+  ["task_progress.lua"] = [[
+return function(client, ...)
+  local values = { 0 / 0, math.huge, -math.huge, -1e300, 1e19, math.maxinteger, math.mininteger, -1, 2, 0.5, "0.5", {}, true }
+  local messages = { "", "a\0b", "\xff\xfe", string.rep("m", 70000), {}, 1, "ok" }
+  for i, v in ipairs(values) do pcall(client.progress, client, v, messages[i % #messages + 1]) end
+  pcall(client.progress, nil, 0.5)
+  pcall(client.progress, client, 0.5, nil, table.unpack({}, 1, 300))
+  pcall(client.progress, client, setmetatable({}, { __tostring = function() error("x") end }))
+  client.state = client.state or {}
+  client.state[#client.state + 1] = select("#", ...)
+  return select("#", ...), client.id, client.pid
+end
+]],
+  ["job_progress.lua"] = [[
+local values = { 0 / 0, math.huge, -math.huge, -1e300, 1e19, math.maxinteger, math.mininteger, -1, 2, 0.5, "0.5", {}, true }
+local messages = { "", "a\0b", "\xff\xfe", string.rep("m", 70000), {}, 1, "ok" }
+for i, v in ipairs(values) do pcall(update_job_progress, v, messages[i % #messages + 1]) end
+pcall(update_job_progress, 0.5, nil, table.unpack({}, 1, 300))
+python_data = { values = #values, passed = passed_data }
+]],
   ["task_bad.lua"] = "return 42\n",
   ["job_ok.lua"] = "update_job_progress(0.5, 'half') python_data = { ok = true, passed = passed_data }\n",
   ["job_deep.lua"] = "local t = {} for _ = 1, 300 do t = { t } end python_data = t\n",
@@ -394,6 +414,95 @@ function F.try(f, ...)
   return results[1]
 end
 
+------------------------------------------------------------------ round trips
+
+-- Data must arrive whole or not at all: a value sent through a task, a pool worker, a job or
+-- JSON comes back equal, or the call raises. Anything else (a userdata for a table, a level
+-- lost) is reported as "@@FUZZ wrong", which counts as a failure like a crash.
+
+local function same(a, b, depth, seen)
+  if a == b then return true end
+  if a ~= a and b ~= b then return true end  -- NaN
+  if type(a) ~= "table" or type(b) ~= "table" then return false end
+  if depth > 100000 then return true end
+  seen = seen or {}
+  if seen[a] then return true end
+  seen[a] = true
+  for k, v in next, a do
+    if not same(v, rawget(b, k), depth + 1, seen) then return false end
+  end
+  for k in next, b do
+    if rawget(a, k) == nil then return false end
+  end
+  return true
+end
+F.same = same
+
+-- Data any Lua value may hold (for tasks) and JSON-clean data (for pools, jobs and JSON).
+local plain = {
+  deep10 = function() return F.deep(10) end, deep60 = function() return F.deep(60) end,
+  deep100 = function() return F.deep(100) end, deep300 = function() return F.deep(300) end,
+  deep1000 = function() return F.deep(1000) end, obj300 = function() return F.deepObject(300) end,
+  obj1000 = function() return F.deepObject(1000) end, range300 = function() return F.range(300) end,
+  wide = function() return F.wide(1000) end, zeros = function() return { "a\0b", "\0", k = "x\0" } end,
+  big = function() return { F.big(100000) } end, numbers = function()
+    return { math.maxinteger, math.mininteger, 2^53, -0.0, 1e300, 5e-324, 0.1 }
+  end,
+}
+local anyData = {
+  badutf8 = function() return { F.badUTF8[1], F.badUTF8[3], [F.badUTF8[2]] = 1 } end,
+  odd = function() return { [1.5] = 1, [true] = false, [-1] = 0, [0] = "z" } end,
+  nonfinite = function() return { F.nan, F.inf, -F.inf } end,
+  sparse = function() return { [1] = 1, [1000000] = 2 } end,
+}
+for k, v in pairs(plain) do anyData[k] = v end
+
+local function report(via, name, got)
+  mark("wrong " .. via .. " " .. name .. ": came back as " .. type(got))
+end
+
+--- Sends the value `name` through `via` and checks that it comes back whole or raises.
+function F.roundtrip(via, name)
+  local make = (via == "task" or via == "taskarg") and anyData[name] or plain[name]
+  if not make then return end
+  local value = make()
+  local ok, got
+  if via == "task" then
+    local task = F.mod("rscript.task")
+    local okSpawn, done, result = pcall(function() return task.spawn(function() return value end):wait() end)
+    ok, got = okSpawn and done, result
+  elseif via == "taskarg" then
+    local task = F.mod("rscript.task")
+    local okSpawn, done, result = pcall(function() return task.spawn(function(v) return v end, value):wait() end)
+    ok, got = okSpawn and done, result
+  elseif via == "pool" then
+    local pool = F.sample("Pool")
+    if not pool then return end
+    ok, got = pcall(pool.apply, pool, "task_echo.lua", { value })
+  elseif via == "json" then
+    local json = F.mod("rscript.json")
+    ok, got = pcall(function() return json.decode(json.encode(value)) end)
+  elseif via == "job" then
+    local jm = F.sample("JobManager")
+    if not jm then return end
+    F.jobCount = (F.jobCount or 0) + 1
+    local job = "roundtrip" .. F.jobCount
+    local added = jm:add_job(job, "job_ok.lua", { passed_data = { v = value } })
+    if not added then return end
+    local waited = pcall(jm.wait, jm, job)
+    if not waited then return end
+    ok, got = pcall(jm.get_retrieved_python_data, jm, job)
+    if ok then
+      if type(got) ~= "table" or type(got.passed) ~= "table" then
+        if jm:get_job_state(job) == "COMPLETED" then report(via, name, got) end
+        return
+      end
+      got = got.passed.v
+    end
+  end
+  if ok and not same(value, got, 0) then report(via, name, got) end
+end
+
 --- Runs the rscript binary itself (FUZZ_BIN) with `argv`, as a user would from a shell, and
 --- waits for it (up to 15 s): a crash or a hang of the child counts as one of this case.
 function F.child(argv)
@@ -505,6 +614,16 @@ end
 
 function F.finish()
   collectgarbage()
+  -- a job worker that crashed shows only in its job's issue string
+  local jm = samples.JobManager
+  if jm then
+    pcall(function()
+      for _, name in ipairs(jm:get_job_names()) do
+        local ok, issue = pcall(jm.get_issue_string, jm, name)
+        if ok and type(issue) == "string" then scan(issue) end
+      end
+    end)
+  end
   mark("calls " .. F.calls .. " " .. F.returned)
   mark("finish")
 end

@@ -7,6 +7,7 @@ process group); processes it starts get groups of their own, so every process th
 the run's FUZZ_TAG in its environment is killed at the end, whatever its group.
 
 A run ends in one of:
+  wrong   a value sent through a task, a worker, a job or JSON came back changed
   ok      exited by itself (any status: a script error is not a crash), or on the Ctrl-C
           the runner sends once the script printed its last marker
   crash   killed by a signal it did not get from the runner (SIGSEGV, SIGILL, SIGABRT, ...),
@@ -58,6 +59,8 @@ class Outcome:
         """A short text that tells one crash from another (numbers and addresses blanked)."""
         if self.kind == "hang":
             return "hang: " + self.detail
+        if self.kind == "wrong":
+            return self.detail
         for line in self.output.splitlines():
             if CRASH_PATTERNS.search(line):
                 return re.sub(r"0x[0-9a-f]+|\d+", "N", line.strip())[:160]
@@ -148,6 +151,7 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
     calls = [0, 0]
     child_hang = None
     marked = None
+    wrong = None
     tails = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     pending = b""
     selector = selectors.DefaultSelector()
@@ -210,6 +214,9 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                         elif word == "hang":
                             child_hang = line[7:].decode("utf-8", "replace")
                             marked = marked or (started[-1] if started else None)
+                        elif word == "wrong":
+                            wrong = wrong or line[7:].decode("utf-8", "replace")
+                            marked = marked or (started[-1] if started else None)
                         elif word == "crash":
                             marked = marked or (started[-1] if started else None)
                         elif word == "calls":
@@ -235,6 +242,9 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
         hang = child_hang
     if hang:
         kind = "hang"
+    elif wrong and not CRASH_PATTERNS.search(output) and status >= 0:
+        kind = "wrong"
+        hang = wrong
     elif (status < 0 and not (interrupted_at and status == -signal.SIGINT)) or status in CRASH_STATUSES \
             or CRASH_PATTERNS.search(output):
         kind = "crash"

@@ -102,7 +102,7 @@ SH_SCRIPTS = ['"echo hi"', '"echo out; echo err >&2"', '"exit 3"', '"kill -9 $$"
 TASK_SCRIPTS = ['"task_echo.lua"', '"task_error.lua"', '"task_deep.lua"', '"task_big.lua"',
                 '"task_sleep.lua"', '"task_exit.lua"', '"task_progress.lua"', '"task_bad.lua"',
                 '"missing.lua"', '""', '"x\\0y"', "F.big(65537)", "1", "{}", "nil"]
-JOB_SCRIPTS = ['"job_ok.lua"', '"job_deep.lua"', '"job_error.lua"', '"job_exit.lua"',
+JOB_SCRIPTS = ['"job_ok.lua"', '"job_progress.lua"', '"job_deep.lua"', '"job_error.lua"', '"job_exit.lua"',
                '"missing.lua"', '""', '"x\\0y"', "1", "nil", "{}", "F.big(65537)"]
 JOB_NAMES = ['"a"', '"b"', '"job"', '""', '"a\\0b"', 'F.badUTF8[1]', "F.big(65537)", "1", "nil", "{}"]
 RENDERERS = ['"Fuzz"', '"Fuzz"', '"Fuzz"', '"Command"', '"nope"', '""', '"a\\0b"', "1", "nil",

@@ -250,7 +250,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(REPO, "fuzz-crashes"), help="where reproducers go")
     parser.add_argument("--jobs", type=int, default=2, help="batches run at once (default 2)")
     parser.add_argument("--batch", type=int, default=20, help="cases per process (default 20)")
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds a case may take (default 20)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds a case may go without progress (default 30)")
     parser.add_argument("--max-minimize", type=int, default=25, help="failures to minimize (default 25)")
     parser.add_argument("--replay", nargs="+", metavar="FILE", help="run these reproducers only")
     parser.add_argument("--check-surface", action="store_true", help="only the surface check and the runner's self-test")

@@ -179,8 +179,8 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                 else:
                     hang = "no progress for %gs" % case_timeout
                     break
-        elif now - interrupted_at > 5.0:
-            hang = "still running 5s after Ctrl-C"
+        elif now - interrupted_at > 10.0:
+            hang = "still running 10s after Ctrl-C"
             break
         if proc.poll() is not None and now - last_progress > 2.0 and open_streams:
             break  # exited; a child that inherited the pipes keeps them open

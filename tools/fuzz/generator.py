@@ -140,7 +140,7 @@ KINDS = {
     "kind": lambda r: pick(r, ['"creators"', '"publish"', '"backgroundrenderers"', '""', '"."', '".."',
                                '"a/b"', '"a\\0b"', "F.badUTF8[1]", "1", "nil", "F.big(65537)"]),
     "regex": lambda r: pick(r, V.REGEXES),
-    "jsontext": lambda r: pick(r, V.JSON_TEXTS),
+    "jsontext": lambda r: pick(r, V.JSON_TEXTS) if r.random() < 0.5 else V.mutated_json(r),
     "jsonopts": lambda r: pick(r, ["nil", "{ pretty = true }", "{ indent = 4, sort_keys = true }",
                                    "{ indent = 17 }", "{ indent = F.nan }", "{ indent = math.maxinteger }",
                                    "{ pretty = 1 }", "{ bogus = true }", "{ [1] = true }", "F.evil('__index', 'error')",

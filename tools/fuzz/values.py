@@ -188,3 +188,37 @@ def small_value(rng):
         v = any_value(rng)
         if "100000" not in v and "200000" not in v and "10 * 1024" not in v and "5000" not in v:
             return v
+
+
+JSON_SEEDS = [
+    b'{"a": [1, 2.5, -0, 1e400, true, false, null, "x\\u0000y"], "b": {"c": {}}}',
+    b'[[[[[[[[[[1]]]]]]]]]]', b'"\\ud83d\\ude00 \\u00e9 \\/ \\b\\f\\n\\r\\t"',
+    b'{"n": 9223372036854775807, "m": -9223372036854775808, "f": 1.7976931348623157e308}',
+    b'[1e-400, 0.0000001, 123456789012345678901234567890, -1.5e+10]', b'{"k": "v", "k": "w"}',
+]
+
+
+def lua_bytes(data):
+    """A Lua string literal for any bytes (decimal escapes, so no byte is special)."""
+    return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else "\\%03d" % b for b in data) + '"'
+
+
+def mutated_json(rng):
+    """A JSON text with a few bytes flipped, cut, doubled or inserted."""
+    data = bytearray(pick(rng, JSON_SEEDS))
+    for _ in range(rng.randrange(1, 4)):
+        if not data:
+            break
+        i = rng.randrange(len(data))
+        op = rng.randrange(5)
+        if op == 0:
+            data[i] = rng.randrange(256)
+        elif op == 1:
+            del data[i:i + rng.randrange(1, 4)]
+        elif op == 2:
+            data[i:i] = data[i:i + rng.randrange(1, 8)]
+        elif op == 3:
+            data[i:i] = pick(rng, [b"\\", b'"', b"[", b"{", b"}", b"]", b",", b":", b"\\u", b"\\ud800", b"e", b"-", b"\x00", b"\xff"])
+        else:
+            data = data[:i]
+    return lua_bytes(bytes(data))

@@ -8,3 +8,10 @@ end)
 F.case(2, "direct", function()
   F.try(F.fn("rscript.task", "spawn"), function(...) return ... end, table.unpack(F.range(10000)))
 end)
+-- A task result nested 300 levels deep came back as nil (the scheduler's `try?` dropped the
+-- conversion error); 60 levels as a task argument crashed. Whole, or an error.
+F.case(3, "direct", function()
+  F.roundtrip("task", "deep300")
+  F.roundtrip("task", "obj1000")
+  F.roundtrip("taskarg", "deep60")
+end)

@@ -283,7 +283,9 @@ def _child(rng):
             '"gallery", "list"', '"gallery", "show", "1"', '"gallery", "show", "9223372036854775808"', '"jobs", "list"',
             '"jobs", "show", "-1"', '"jobs", "logs", "1"', '"jobs", "show", "a\0b"', '"renderers"', '"version"',
             '"plugins"', '"gallery", "list", "--db", "sub"', '"run", "missing.lua"', '"run", "-"',
-            '"-e", "print(1)", "x"', '"--bogus"', '"run"']) .split(", "))
+            '"-e", "print(1)", "x"', '"--bogus"', '"run"', '"run", "--safe", "child.lua"',
+            '"run", "--safe", "task_echo.lua"', '"worker", "--id", "1"', '"worker"', '"worker", "--id", "-1"',
+            '"worker", "--id", "99999999999999999999"', '"jobs", "wait", "1"', '"jobs", "kill", "1"']) .split(", "))
     return 'F.child({ "run", "child.lua", %s })' % ", ".join(pick(rng, V.SHORT_STRINGS + V.BAD_UTF8) for _ in range(rng.randrange(1, 4)))
 
 

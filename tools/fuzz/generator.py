@@ -23,6 +23,7 @@ _CONTEXT_NAMES = [c for c, w in CONTEXTS for _ in range(w)]
 ROUNDTRIP_PLAIN = ["deep10", "deep60", "deep100", "deep300", "deep1000", "obj300", "obj1000", "range300",
                    "wide", "zeros", "big", "numbers"]
 ROUNDTRIP_ANY = ["badutf8", "odd", "nonfinite", "sparse"]
+INTERRUPTS = ["loop", "pcall", "sleep", "gsubsleep", "tostring", "wait", "gc"]
 HUGE_ARGUMENT_COUNTS = [50, 100, 250, 300, 1000, 10000, 100000]
 
 
@@ -306,5 +307,7 @@ def case_source(seed, number, entries, classes):
             lines.append("F.roundtrip(%s, %s)" % (lua_string(via), lua_string(pick(rng, names))))
         else:
             lines.append(call_line(rng, pick(rng, entries), classes))
+    if rng.random() < 0.01:
+        lines.append("F.interrupt(%s)" % lua_string(pick(rng, INTERRUPTS)))
     body = "\n".join("  " + line for line in lines)
     return "F.case(%d, %s, function()\n%s\nend)\n" % (number, lua_string(context), body)

@@ -85,6 +85,8 @@ def _environment(folder, repo, tag, binary):
         "RSCRIPT_PUBLISH_ROOT": os.path.join(folder, "publish"),
         "RSCRIPT_HISTORY": os.path.join(folder, "history"),
         "RSCRIPT_HOME": repo,
+        # crash reports: the crashed thread in full, nothing else (fast, and fits the kept tail)
+        "SWIFT_BACKTRACE": "preset=full,threads=crashed,registers=none,images=none,limit=50,top=10",
         "FUZZ_TAG": tag,
         "FUZZ_BIN": binary,
     }

@@ -16,6 +16,7 @@ static const char suspend_marker_key = 0;  // its address is the suspend marker
 static const char fnbox_mt_key = 0;
 static const char traceback_key = 0;
 static const char limit_mt_key = 0;
+static const char raise_marker_key = 0;  // resumes a suspended Swift call with an error
 
 #define HOOK_COUNT 1000
 
@@ -107,6 +108,15 @@ static int raise_limit(lua_State *L, const char *message) {
     rscript_push_limit_metatable(L);
     lua_setmetatable(L, -2);
     return lua_error(L);
+}
+
+void rscript_push_limit_error(lua_State *L, const char *message, size_t length, int kind) {
+    lua_createtable(L, 0, 1);
+    lua_pushlstring(L, message, length);
+    lua_setfield(L, -2, "message");
+    rscript_push_limit_metatable(L);
+    lua_setmetatable(L, -2);
+    rscript_info(L)->limit_kind = kind;
 }
 
 static void limits_hook(lua_State *L, lua_Debug *ar) {
@@ -227,6 +237,15 @@ int rscript_traceback_handler(lua_State *L) {
     lua_rawsetp(L, LUA_REGISTRYINDEX, &traceback_key);
     lua_settop(L, 1);  // the error object itself goes back, unchanged
     return 1;
+}
+
+void rscript_drop_to_traceback_handler(lua_State *L) {
+    for (int i = lua_gettop(L); i > 0; i--) {
+        if (lua_tocfunction(L, i) == rscript_traceback_handler) {
+            lua_settop(L, i - 1);
+            return;
+        }
+    }
 }
 
 /// Pushes the traceback the last pcall's handler saved (or nil) and clears it.
@@ -369,9 +388,17 @@ int rscript_settable(lua_State *L, int t) {
 
 int rscript_tostring(lua_State *L, int index) {
     index = lua_absindex(L, index);
+    // A `__tostring` may loop forever, also on a coroutine that has finished (an error object
+    // being reported): count it as running so that Ctrl-C reaches it.
+    rscript_state_info *info = rscript_info(L);
+    lua_State *saved_running = info->running;
+    info->running = L;
+    if (info->interrupt_requested) lua_sethook(L, limits_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
     lua_pushcfunction(L, op_tostring);
     lua_pushvalue(L, index);
-    return lua_pcall(L, 1, 1, 0);
+    int status = lua_pcall(L, 1, 1, 0);
+    info->running = saved_running;
+    return status;
 }
 
 int rscript_len(lua_State *L, int index, lua_Integer *out) {
@@ -420,14 +447,74 @@ static int fnbox_gc(lua_State *L) {
     return 0;
 }
 
+int rscript_checkstack(lua_State *L, int n) {
+    if (!lua_checkstack(L, n)) return 0;
+#ifdef DEBUG
+    rscript_state_info *info = rscript_info(L);
+    if (info->debug_thread == L && lua_gettop(L) + n > info->debug_reserved_top) {
+        info->debug_reserved_top = lua_gettop(L) + n;
+    }
+#endif
+    return 1;
+}
+
+void rscript_debug_check_room(lua_State *L) {
+#ifdef DEBUG
+    rscript_state_info *info = rscript_info(L);
+    if (info->debug_thread == L && lua_gettop(L) > info->debug_reserved_top) {
+        fprintf(stderr, "rscript: bridge bug: a Swift function pushed past its stack reservation "
+                "(top %d, reserved %d)\n", lua_gettop(L), info->debug_reserved_top);
+        abort();
+    }
+#else
+    (void)L;
+#endif
+}
+
 static inline int call_swift(lua_State *L, fnbox *b) {
     rscript_state_info *info = b->info;
     int saved = info->enforce;
     info->enforce = 0;  // Swift frames must never see a memory error raised
+#ifdef DEBUG
+    lua_State *saved_thread = info->debug_thread;
+    int saved_reserved = info->debug_reserved_top;
+    info->debug_thread = L;
+    info->debug_reserved_top = lua_gettop(L) + LUA_MINSTACK;
+    int base = lua_gettop(L);
+    (void)base;
+#endif
     int r = g_dispatch(L, b->box);
+#ifdef DEBUG
+    rscript_debug_check_room(L);
+    if (r > lua_gettop(L)) {
+        fprintf(stderr, "rscript: bridge bug: a Swift function returned %d results with %d values on its stack\n", r, lua_gettop(L));
+        abort();
+    }
+    info->debug_thread = saved_thread;
+    info->debug_reserved_top = saved_reserved;
+#endif
     info->enforce = saved;
     return r;
 }
+
+// Runs when a suspended Swift call is resumed: the values it was woken with are its results,
+// unless the waker could not deliver them (too many, nested too deeply) and sent the raise
+// marker and a message instead; then the call raises that message where it was made.
+static int resume_continuation(lua_State *L, int status, lua_KContext base) {
+    (void)status;
+    int top = lua_gettop(L);
+    if (top >= (int)base + 2 && lua_type(L, (int)base + 1) == LUA_TLIGHTUSERDATA
+        && lua_touserdata(L, (int)base + 1) == (void *)&raise_marker_key) {
+        lua_settop(L, (int)base + 2);
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    return top - (int)base;
+}
+
+void rscript_push_raise_marker(lua_State *L) { lua_pushlightuserdata(L, (void *)&raise_marker_key); }
 
 static int finish(lua_State *L, int r) {
     if (r >= 0) return r;
@@ -444,7 +531,7 @@ static int finish(lua_State *L, int r) {
             return luaL_error(L, "attempt to wait outside a coroutine (run this from a task, not a C boundary)");
         }
         lua_pushlightuserdata(L, (void *)&suspend_marker_key);
-        return lua_yield(L, 1);
+        return lua_yieldk(L, 1, (lua_KContext)(lua_gettop(L) - 1), resume_continuation);
     default:
         return luaL_error(L, "rscript: bad dispatch result %d", r);
     }

@@ -73,9 +73,9 @@ final class CoroutineForwardingTests: XCTestCase {
             return "ok"
             """
         try withLuaState { state in
-            state.setGlobal("IN_TASK", false)
+            try state.setGlobal("IN_TASK", false)
             XCTAssertEqual(try state.doString(source), ["ok"])
-            state.setGlobal("IN_TASK", true)
+            try state.setGlobal("IN_TASK", true)
             let scheduler = LuaScheduler(state: state)
             let task = try spawn(scheduler, source)
             // a plain yield at the top of a task just gives other tasks a turn
@@ -90,7 +90,7 @@ final class CoroutineForwardingTests: XCTestCase {
         try withLuaState { state in
             let scheduler = LuaScheduler(state: state)
             state.register("wait") { call in call.suspend() }
-            state.register("canWait") { call in call.returning(.bool(call.canSuspend)) }
+            state.register("canWait") { call in try call.returning(.bool(call.canSuspend)) }
             let message = "attempt to wait outside a coroutine (run this from a task, not a C boundary)"
             assertLuaError(try state.doString("wait()"), kind: .runtime, message: "(string):1: " + message)
             XCTAssertEqual(try state.doString("return pcall(wait)"), [false, .string(message)])

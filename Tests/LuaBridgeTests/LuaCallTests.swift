@@ -30,7 +30,7 @@ final class LuaCallTests: XCTestCase {
             case "isNoneOrNil": value = .bool(call.isNoneOrNil(2))
             default: throw LuaArgumentError(position: 1, "unknown accessor")
             }
-            return call.returning(value)
+            return try call.returning(value)
         }
     }
 
@@ -122,10 +122,10 @@ final class LuaCallTests: XCTestCase {
                 call.push(3.0)
                 call.push(true)
                 call.push("five")
-                call.push(LuaValue.array([6]))
+                try call.push(LuaValue.array([6]))
                 call.pushNull()
                 call.pushNil()
-                call.push(function: "nine") { inner in inner.returning(9) }
+                call.push(function: "nine") { inner in try inner.returning(9) }
                 return 9
             }
             let results = try state.load("""

@@ -37,7 +37,7 @@ final class LuaLibrariesTests: XCTestCase {
         XCTAssertEqual(bytes.first, 0x1b, "a binary chunk starts with ESC")
 
         try withLuaState(libraries: .safe) { state in
-            state.setGlobal("bin", binary)
+            try state.setGlobal("bin", binary)
             try state.doString("""
                 local f, e = load(bin)
                 assert(f == nil and e:find("attempt to load a binary chunk"), e)
@@ -74,7 +74,7 @@ final class LuaLibrariesTests: XCTestCase {
         try "return = 1\n".write(to: directory.appendingPathComponent("broken.lua"), atomically: true, encoding: .utf8)
 
         try withLuaState(libraries: .safe) { state in
-            state.setGlobal("dir", .string(directory.path))
+            try state.setGlobal("dir", .string(directory.path))
             try state.doString(#"""
                 package.path = dir .. "/?.lua"
                 assert(require("plain").answer == 42)

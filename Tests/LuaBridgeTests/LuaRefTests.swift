@@ -53,7 +53,7 @@ final class LuaRefTests: XCTestCase {
             XCTAssertEqual(try ref("n").value(), 1)
             XCTAssertEqual(try ref("s").value(), "x")
             XCTAssertFalse(try ref("co") is LuaFunction)
-            state.setGlobal("u", .null)
+            try state.setGlobal("u", .null)
             XCTAssertTrue(try ref("u") is LuaUserdataRef)
             XCTAssertEqual(try ref("u").value(), .null)
         }
@@ -61,12 +61,12 @@ final class LuaRefTests: XCTestCase {
 
     func testGlobals() throws {
         try withLuaState { state in
-            state.setGlobal("answer", 42)
+            try state.setGlobal("answer", 42)
             XCTAssertEqual(try state.global("answer"), 42)
             XCTAssertEqual(try state.global("missing"), .nil)
             XCTAssertEqual(try state.globals.get("answer"), 42)
             XCTAssertEqual(try state.doString("return answer"), [42])
-            state.setGlobal("answer", nil)
+            try state.setGlobal("answer", nil)
             XCTAssertEqual(try state.doString("return answer"), [nil])
         }
     }
@@ -83,7 +83,7 @@ final class LuaRefTests: XCTestCase {
                 """)
             XCTAssertEqual(try state.global("missing"), .nil)
             XCTAssertNil(state.globalFunction("missing"))
-            state.setGlobal("fromSwift", "set")
+            try state.setGlobal("fromSwift", "set")
             state.register("swiftFunction") { _ in 0 }
             XCTAssertEqual(try state.doString("return fromSwift, type(swiftFunction)"), ["set", "function"])
             assertLuaError(try state.doString("return missing"), kind: .runtime,
@@ -98,7 +98,7 @@ final class LuaRefTests: XCTestCase {
             let f = try XCTUnwrap(state.globalFunction("f"))
             let t = try XCTUnwrap(state.reference(of: "t") as? LuaTable)
             let value = try state.reference(of: "t")
-            state.setGlobal("u", .null)
+            try state.setGlobal("u", .null)
             let userdata = try state.reference(of: "u")
             state.close()
             XCTAssertTrue(state.isClosed)

@@ -28,11 +28,11 @@ final class LuaValueTests: XCTestCase {
 
     func testIntegersStayIntegersAndFloatsStayFloats() throws {
         try withLuaState { state in
-            state.setGlobal("one", .int(1))
-            state.setGlobal("onef", .double(1.0))
-            state.setGlobal("imax", .int(.max))
-            state.setGlobal("imin", .int(.min))
-            state.setGlobal("big", .double(9007199254740992))  // 2^53, an integral value: still a float
+            try state.setGlobal("one", .int(1))
+            try state.setGlobal("onef", .double(1.0))
+            try state.setGlobal("imax", .int(.max))
+            try state.setGlobal("imin", .int(.min))
+            try state.setGlobal("big", .double(9007199254740992))  // 2^53, an integral value: still a float
             try state.doString("""
                 assert(math.type(one) == "integer")
                 assert(math.type(onef) == "float")
@@ -65,9 +65,9 @@ final class LuaValueTests: XCTestCase {
             guard case .string(let zero) = results[0] else { return XCTFail() }
             XCTAssertEqual(Array(zero.utf8), [0x61, 0x00, 0x62])
 
-            state.setGlobal("s", .string("x\0y\0"))
-            state.setGlobal("b", .bytes([0x00, 0xff, 0x41]))
-            state.setGlobal("utf8bytes", .bytes(Array("ok".utf8)))
+            try state.setGlobal("s", .string("x\0y\0"))
+            try state.setGlobal("b", .bytes([0x00, 0xff, 0x41]))
+            try state.setGlobal("utf8bytes", .bytes(Array("ok".utf8)))
             try state.doString(#"""
                 assert(#s == 4 and s == "x\0y\0")
                 assert(#b == 3 and b:byte(1) == 0 and b:byte(2) == 255 and b:sub(3) == "A")
@@ -124,10 +124,10 @@ final class LuaValueTests: XCTestCase {
                 .table([.double(1.5): true, .bool(true): false]),
             ])
 
-            state.setGlobal("arr", .array(["a", .int(2), .double(3)]))
-            state.setGlobal("obj", .object(["k": "v", "n": .int(7)]))
-            state.setGlobal("mixed", .table([.int(1): "first", .string("k"): true, .bool(true): .double(1.5)]))
-            state.setGlobal("skips", .table([.nil: 1, .double(.nan): 2, .int(5): 3]))
+            try state.setGlobal("arr", .array(["a", .int(2), .double(3)]))
+            try state.setGlobal("obj", .object(["k": "v", "n": .int(7)]))
+            try state.setGlobal("mixed", .table([.int(1): "first", .string("k"): true, .bool(true): .double(1.5)]))
+            try state.setGlobal("skips", .table([.nil: 1, .double(.nan): 2, .int(5): 3]))
             try state.doString("""
                 assert(#arr == 3 and arr[1] == "a" and math.type(arr[2]) == "integer" and math.type(arr[3]) == "float")
                 assert(obj.k == "v" and obj.n == 7 and #obj == 0)
@@ -147,21 +147,21 @@ final class LuaValueTests: XCTestCase {
             XCTAssertEqual(try echo.call(.table([:])), [.array([])])
 
             // The mark is a metatable; a marked table keeps it when Lua copies the mark.
-            state.setGlobal("marked", .object([:]))
+            try state.setGlobal("marked", .object([:]))
             XCTAssertEqual(try state.doString("return setmetatable({}, getmetatable(marked))"), [.object([:])])
             XCTAssertEqual(try state.doString("return setmetatable({}, {})"), [.array([])])
             // Only empty tables need the mark: once filled, the keys decide.
             XCTAssertEqual(try state.doString("marked[1] = 'x' return marked"), [.array(["x"])])
             XCTAssertEqual(try state.doString("marked[1] = nil marked.k = 1 return marked"), [.object(["k": 1])])
             // A non-empty object pushed from Swift carries no mark.
-            state.setGlobal("filled", .object(["a": 1]))
+            try state.setGlobal("filled", .object(["a": 1]))
             XCTAssertEqual(try state.doString("filled.a = nil return filled, getmetatable(filled) == nil"), [.array([]), true])
         }
     }
 
     func testNullSentinelIsAValueUnlikeNil() throws {
         try withLuaState { state in
-            state.setGlobal("null", .null)
+            try state.setGlobal("null", .null)
             let results = try state.doString("""
                 assert(null ~= nil and type(null) == "userdata" and tostring(null) == "null")
                 assert(getmetatable(null) == "null", "the sentinel's metatable is locked")
@@ -173,10 +173,10 @@ final class LuaValueTests: XCTestCase {
             XCTAssertFalse(LuaValue.nil.isTruthy)
             XCTAssertEqual(LuaValue.null.luaTypeName, "userdata")
 
-            state.setGlobal("arr", .array([.null, 1, .null]))
+            try state.setGlobal("arr", .array([.null, 1, .null]))
             try state.doString("assert(#arr == 3 and arr[1] == null and arr[3] == null)")
             // The same sentinel every time.
-            state.setGlobal("null2", .null)
+            try state.setGlobal("null2", .null)
             try state.doString("assert(rawequal(null, null2))")
         }
     }

@@ -26,7 +26,7 @@ final class SwiftFunctionTests: XCTestCase {
                 for i in 2...call.argumentCount { arguments.append(try call.value(i)) }
             }
             let results = try f.callValues(arguments)
-            for result in results { call.push(result) }
+            for result in results { try call.push(result) }
             return Int32(results.count)
         }
     }
@@ -42,7 +42,7 @@ final class SwiftFunctionTests: XCTestCase {
                 return 4
             }
             state.register("none") { _ in 0 }
-            state.register("count") { call in call.returning(.int(Int64(call.argumentCount))) }
+            state.register("count") { call in try call.returning(.int(Int64(call.argumentCount))) }
             try state.doString("""
                 assert(add(1, 2) == 3 and math.type(add(1, 2)) == "float")
                 assert(add("1", 2) == 3, "numeric strings convert, as luaL_checknumber does")
@@ -131,8 +131,8 @@ final class SwiftFunctionTests: XCTestCase {
     func testModulesAndFunctionNames() throws {
         try withLuaState { state in
             state.pushModule("geometry", functions: [
-                ("area", { call in call.returning(.double(try call.number(1) * call.number(2))) }),
-                ("name", { call in call.returning(.string(call.functionName)) }),
+                ("area", { call in try call.returning(.double(try call.number(1) * call.number(2))) }),
+                ("name", { call in try call.returning(.string(call.functionName)) }),
             ])
             lua_setglobal(state.L, "geometry")
             try state.doString("""

@@ -79,10 +79,12 @@ typedef struct rscript_state_info {
     double deadline;          // CLOCK_MONOTONIC seconds; 0: none
     double deadline_span;     // seconds allowed per top-level entry (0: none)
     volatile sig_atomic_t interrupt_requested;
-    int limit_kind;           // 1 budget, 2 deadline, 3 interrupt: why the last hook error was raised
+    int limit_kind;           // 1 budget, 2 deadline, 3 interrupt, 4 memory: why the last limit error was raised
     int hook_installed;
     lua_State *running;       // the coroutine rscript_resume is running, for interrupts
     int entry_depth;          // protected calls and resumes from Swift now running; 0: none
+    lua_State *debug_thread;  // debug builds: the thread of the Swift function running now
+    int debug_reserved_top;   // debug builds: the highest stack index it may fill
 } rscript_state_info;
 
 /// Creates a state whose allocator counts bytes and enforces `info->limit`.
@@ -94,6 +96,10 @@ rscript_state_info *rscript_info(lua_State *L);
 void rscript_update_hook(lua_State *L);
 /// Pushes the metatable of limit errors (budget, deadline, interrupt).
 void rscript_push_limit_metatable(lua_State *L);
+/// Pushes a limit error object ({message = ...} with the limit metatable) and records `kind`
+/// (1 budget, 2 deadline, 3 interrupt, 4 memory), for re-raising a limit error that crossed a
+/// Swift frame with its identity: the runtime's pcall wrappers re-raise such objects.
+void rscript_push_limit_error(lua_State *L, const char *message, size_t length, int kind);
 /// Async-signal-safe: asks the running Lua code (on `L`) to raise "interrupted".
 void rscript_request_interrupt(lua_State *L);
 double rscript_monotonic(void);
@@ -119,6 +125,9 @@ int rscript_traceback_handler(lua_State *L);
 /// Pushes rscript_traceback_handler. A hot caller pushes it *below* the function once, so the
 /// call needs no lua_insert/lua_remove around it (see LuaFunction.call).
 static inline void rscript_push_traceback_handler(lua_State *L) { lua_pushcclosure(L, rscript_traceback_handler, 0); }
+/// Pops values down to and including the nearest rscript_traceback_handler (a typed call whose
+/// arguments could not all be pushed).
+void rscript_drop_to_traceback_handler(lua_State *L);
 /// lua_pcall with the message handler at `msgh` (0: none); the limit is enforced during the
 /// call. The entry point every Swift-to-Lua call goes through. Called when no Lua code runs (not
 /// from a Swift function Lua called), it starts a new entry: fresh instruction budget and deadline.
@@ -144,6 +153,16 @@ int rscript_next(lua_State *L, int tindex);
 /// luaL_len with __len, protected. Returns a status; the length goes to *out.
 int rscript_len(lua_State *L, int index, lua_Integer *out);
 
+// MARK: - Stack space
+
+/// lua_checkstack (never raises; 0 when the stack cannot grow so far). In debug builds it also
+/// records the reservation, for rscript_debug_check_room.
+int rscript_checkstack(lua_State *L, int n);
+/// Debug builds: aborts with a message when the Swift function running on `L` has pushed past
+/// the slots Lua guaranteed it plus those it reserved (undefined behaviour in a release build).
+/// Release builds: nothing.
+void rscript_debug_check_room(lua_State *L);
+
 // MARK: - Swift functions as Lua functions
 
 /// Return codes of the Swift dispatcher, interpreted by the trampoline after the Swift frame returned.
@@ -167,6 +186,9 @@ void rscript_push_swift_function(lua_State *L, void *box);
 /// The value a coroutine yields when a Swift function suspends it (a unique light userdata).
 void rscript_push_suspend_marker(lua_State *L);
 int rscript_is_suspend_marker(lua_State *L, int index);
+/// Pushed with a message as the only two resume values of a suspended Swift call, it makes that
+/// call raise the message (with the caller's position) instead of returning.
+void rscript_push_raise_marker(lua_State *L);
 
 // MARK: - Swift objects as userdata
 

@@ -36,6 +36,18 @@ public struct LuaError: Error, CustomStringConvertible, Sendable, Equatable {
         self.traceback = traceback
     }
 
+    /// The C shim's code for a limit error (1 budget, 2 deadline, 3 interrupt, 4 memory), or nil
+    /// for every other kind: limits are re-raised with their identity when they cross a Swift frame.
+    public var limitKind: Int32? {
+        switch kind {
+        case .instructionLimit: return 1
+        case .deadline: return 2
+        case .interrupted: return 3
+        case .memoryLimit: return 4
+        default: return nil
+        }
+    }
+
     /// `chunk:line: message`, then the traceback.
     public var description: String {
         guard let traceback, !traceback.isEmpty else { return message }

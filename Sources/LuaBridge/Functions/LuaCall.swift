@@ -156,7 +156,18 @@ public struct LuaCall {
     @inlinable public func push(_ value: Double) { lua_pushnumber(L, value) }
     @inlinable public func push(_ value: Bool) { lua_pushboolean(L, value ? 1 : 0) }
     public func push(_ value: String) { state.pushString(value, on: L) }
-    public func push(_ value: LuaValue) { state.push(value, on: L) }
+    /// Pushes data; nested tables reserve their own slots (see `LuaState.push(_:on:)`).
+    public func push(_ value: LuaValue) throws { try state.push(value, on: L) }
+    /// Pushes many results after reserving their slots: "too many `what` (N)" when the stack
+    /// cannot hold them. Returns how many it pushed, for `return`.
+    public func push<Values: Collection<LuaValue>>(values: Values, as what: @autoclosure () -> String = "results to return") throws -> Int32 {
+        try state.push(values: values, on: L, as: what())
+        return Int32(values.count)
+    }
+    /// Makes room for `count` more values (beyond the 20 a call starts with).
+    public func reserve(_ count: Int, for what: @autoclosure () -> String = "results to return") throws {
+        try state.reserveStack(count, on: L, for: what())
+    }
     public func push(_ ref: LuaRef) { ref.push(on: L) }
     @inlinable public func pushNil() { lua_pushnil(L) }
     public func pushNull() { state.pushNull(on: L) }
@@ -167,8 +178,8 @@ public struct LuaCall {
     }
 
     /// Returns one value (a shorthand for push + `return 1`).
-    public func returning(_ value: LuaValue) -> Int32 {
-        push(value)
+    public func returning(_ value: LuaValue) throws -> Int32 {
+        try push(value)
         return 1
     }
 

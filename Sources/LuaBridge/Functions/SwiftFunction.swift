@@ -47,9 +47,20 @@ private func raise(_ error: any Error, _ function: SwiftFunctionBox, _ L: Opaque
         function.state.pushString(message, on: L)
         return RSCRIPT_RAISE_WHERE
     case let error as LuaError:
-        // An error of Lua code this function called: it already carries its position.
+        if let kind = error.limitKind {
+            // A limit raised in Lua code this function called keeps its identity, so that an
+            // outer pcall re-raises it as it would have without the Swift frame in between.
+            var message = error.message
+            message.withUTF8 { utf8 in
+                utf8.withMemoryRebound(to: CChar.self) { rscript_push_limit_error(L, $0.baseAddress, $0.count, kind) }
+            }
+            return RSCRIPT_RAISE
+        }
         function.state.pushString(error.message, on: L)
-        return RSCRIPT_RAISE
+        // A conversion error (data too large or too deep, a value that is not data) is the
+        // bridge's own and has no position yet; an error of Lua code this function called
+        // already carries its position.
+        return error.kind == .conversion ? RSCRIPT_RAISE_WHERE : RSCRIPT_RAISE
     case let error as LuaScriptError:
         function.state.pushString(error.message, on: L)
         return RSCRIPT_RAISE_WHERE

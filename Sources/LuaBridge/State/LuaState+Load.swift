@@ -111,6 +111,9 @@ extension LuaState {
             case 1 where message.hasSuffix("instructions)"): kind = .instructionLimit
             case 2 where message.contains("deadline exceeded"): kind = .deadline
             case 3 where message.hasSuffix("interrupted"): kind = .interrupted
+            case 4 where message.contains("memory limit exceeded ("):
+                // A memory limit re-raised through a Swift frame: it already says which limit.
+                return LuaError(.memoryLimit, message, traceback: traceback)
             default: break
             }
         }

@@ -34,8 +34,10 @@ public final class LuaScheduler {
         }
     }
 
-    /// Pushes the values a task resumes with on its thread and returns how many.
-    public typealias Pusher = (OpaquePointer) -> Int32
+    /// Pushes the values a task resumes with on its thread and returns how many. It reserves the
+    /// slots it needs (`LuaState.push(values:on:as:)`). A throw fails a task that has not started
+    /// yet, and raises the error in a suspended one, at the call that suspended it.
+    public typealias Pusher = (OpaquePointer) throws -> Int32
 
     private var ready: [(Task, Pusher)] = []
     private var readyHead = 0
@@ -65,7 +67,7 @@ public final class LuaScheduler {
         onFinish: ((Result<[LuaValue], LuaError>) -> Void)? = nil
     ) -> Task {
         spawn(function, name: name, onFinish: onFinish) { L in
-            for argument in arguments { self.state.push(argument, on: L) }
+            try self.state.push(values: arguments, on: L, as: "arguments to pass to a new task")
             return Int32(arguments.count)
         }
     }
@@ -88,7 +90,7 @@ public final class LuaScheduler {
     /// Makes a suspended task ready again; `values` become the results of the call that suspended it.
     public func wake(_ task: Task, with values: [LuaValue] = []) {
         wake(task) { L in
-            for value in values { self.state.push(value, on: L) }
+            try self.state.push(values: values, on: L, as: "results to return")
             return Int32(values.count)
         }
     }
@@ -210,17 +212,42 @@ public final class LuaScheduler {
         task.state = .running
         defer { currentTask = previous }
         let thread = task.thread.thread
-        let count = pusher(thread)
+        let count: Int32
+        let top = lua_gettop(thread)
+        do {
+            count = try pusher(thread)
+        } catch {
+            lua_settop(thread, top)
+            let message = (error as? LuaError)?.message ?? "\(error)"
+            guard lua_status(thread) == LUA_YIELD else {
+                finish(task, .failure(LuaError(.runtime, message)))
+                return
+            }
+            // Woken with what it cannot take: the call that suspended it raises instead.
+            rscript_push_raise_marker(thread)
+            state.pushString(message, on: thread)
+            count = 2
+        }
         do {
             switch try task.thread.resume(arguments: count) {
             case .finished(let results):
                 var values: [LuaValue] = []
+                values.reserveCapacity(Int(results))
                 let top = lua_gettop(thread)
+                var failure: LuaError?
                 for i in (top - results + 1)..<(top + 1) {
-                    values.append((try? state.value(at: i, on: thread)) ?? .nil)
+                    do {
+                        values.append(try state.value(at: i, on: thread))
+                    } catch let error as LuaError {
+                        // A result that is not data (a function, a coroutine, a userdata) cannot
+                        // cross to another task: say which one, never hand back nil instead.
+                        let position = i - (top - results)
+                        failure = LuaError(.runtime, "\(task.name) result #\(position): \(error.message)")
+                        break
+                    }
                 }
                 lua_settop(thread, 0)
-                finish(task, .success(values))
+                if let failure { finish(task, .failure(failure)) } else { finish(task, .success(values)) }
             case .yielded(let results):
                 lua_settop(thread, lua_gettop(thread) - results)
                 task.state = .ready

@@ -17,7 +17,12 @@ public final class LuaFunction: LuaRef {
         let L = state.L
         let base = lua_gettop(L)
         push()
-        for argument in arguments { state.push(argument, on: L) }
+        do {
+            try state.push(values: arguments, on: L, as: "arguments to pass to a Lua function")
+        } catch {
+            lua_settop(L, base)
+            throw error
+        }
         try state.protectedCall(arguments: Int32(arguments.count), results: rscript_multret())
         defer { lua_settop(L, base) }
         let count = lua_gettop(L) - base
@@ -35,7 +40,7 @@ public final class LuaFunction: LuaRef {
         var count: Int32 = 0
         for _ in repeat each arguments { count += 1 }
         return try typedCall(count, returning: R.self) { L in
-            for argument in repeat each arguments { argument.push(on: L, state: state) }
+            for argument in repeat each arguments { try argument.push(on: L, state: state) }
         }
     }
 
@@ -45,7 +50,7 @@ public final class LuaFunction: LuaRef {
         var count: Int32 = 0
         for _ in repeat each arguments { count += 1 }
         try typedCall(count) { L in
-            for argument in repeat each arguments { argument.push(on: L, state: state) }
+            for argument in repeat each arguments { try argument.push(on: L, state: state) }
         }
     }
 
@@ -62,14 +67,14 @@ public final class LuaFunction: LuaRef {
 
     @inlinable
     public func call<A: LuaPushable, R: LuaReadable>(_ a: A, returning: R.Type = R.self) throws -> R {
-        try typedCall(1, returning: R.self) { L in a.push(on: L, state: state) }
+        try typedCall(1, returning: R.self) { L in try a.push(on: L, state: state) }
     }
 
     @inlinable
     public func call<A: LuaPushable, B: LuaPushable, R: LuaReadable>(_ a: A, _ b: B, returning: R.Type = R.self) throws -> R {
         try typedCall(2, returning: R.self) { L in
-            a.push(on: L, state: state)
-            b.push(on: L, state: state)
+            try a.push(on: L, state: state)
+            try b.push(on: L, state: state)
         }
     }
 
@@ -78,9 +83,9 @@ public final class LuaFunction: LuaRef {
         _ a: A, _ b: B, _ c: C, returning: R.Type = R.self
     ) throws -> R {
         try typedCall(3, returning: R.self) { L in
-            a.push(on: L, state: state)
-            b.push(on: L, state: state)
-            c.push(on: L, state: state)
+            try a.push(on: L, state: state)
+            try b.push(on: L, state: state)
+            try c.push(on: L, state: state)
         }
     }
 
@@ -91,23 +96,23 @@ public final class LuaFunction: LuaRef {
 
     @inlinable
     public func callDiscarding<A: LuaPushable>(_ a: A) throws {
-        try typedCall(1) { L in a.push(on: L, state: state) }
+        try typedCall(1) { L in try a.push(on: L, state: state) }
     }
 
     @inlinable
     public func callDiscarding<A: LuaPushable, B: LuaPushable>(_ a: A, _ b: B) throws {
         try typedCall(2) { L in
-            a.push(on: L, state: state)
-            b.push(on: L, state: state)
+            try a.push(on: L, state: state)
+            try b.push(on: L, state: state)
         }
     }
 
     @inlinable
     public func callDiscarding<A: LuaPushable, B: LuaPushable, C: LuaPushable>(_ a: A, _ b: B, _ c: C) throws {
         try typedCall(3) { L in
-            a.push(on: L, state: state)
-            b.push(on: L, state: state)
-            c.push(on: L, state: state)
+            try a.push(on: L, state: state)
+            try b.push(on: L, state: state)
+            try c.push(on: L, state: state)
         }
     }
 
@@ -119,12 +124,15 @@ public final class LuaFunction: LuaRef {
     /// stack rotations and a settop); pushed first it costs one push, and the settop that drops
     /// the result drops it too.
     @inlinable @inline(__always)
-    func typedCall<R: LuaReadable>(_ count: Int32, returning: R.Type, _ pushArguments: (OpaquePointer) -> Void) throws -> R {
+    func typedCall<R: LuaReadable>(_ count: Int32, returning: R.Type, _ pushArguments: (OpaquePointer) throws -> Void) throws -> R {
         if state.isClosed { throw LuaState.closedError() }
         let L = state.L
         rscript_push_traceback_handler(L)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
-        pushArguments(L)
+        do { try pushArguments(L) } catch {
+            rscript_drop_to_traceback_handler(L)
+            throw error
+        }
         let status = rscript_pcall_msgh(L, count, 1, -(count + 2))
         if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
         defer { lua_settop(L, -3) }  // the result and the handler
@@ -133,12 +141,15 @@ public final class LuaFunction: LuaRef {
 
     /// `typedCall` with no result kept.
     @inlinable @inline(__always)
-    func typedCall(_ count: Int32, _ pushArguments: (OpaquePointer) -> Void) throws {
+    func typedCall(_ count: Int32, _ pushArguments: (OpaquePointer) throws -> Void) throws {
         if state.isClosed { throw LuaState.closedError() }
         let L = state.L
         rscript_push_traceback_handler(L)
         lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref))
-        pushArguments(L)
+        do { try pushArguments(L) } catch {
+            rscript_drop_to_traceback_handler(L)
+            throw error
+        }
         let status = rscript_pcall_msgh(L, count, 0, -(count + 2))
         if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
         lua_settop(L, -2)  // the handler
@@ -192,7 +203,12 @@ extension LuaState {
             throw error
         }
         lua_insert(L, -2)  // [method, object]
-        for argument in arguments { push(argument) }
+        do {
+            try push(values: arguments, on: L, as: "arguments to pass to a method")
+        } catch {
+            lua_settop(L, base)
+            throw error
+        }
         try protectedCall(arguments: Int32(arguments.count + 1), results: rscript_multret())
         defer { lua_settop(L, base) }
         var results: [LuaValue] = []

@@ -2,7 +2,9 @@ import CLuaShim
 
 /// A Swift value that can be pushed on a Lua stack without going through `LuaValue`.
 public protocol LuaPushable {
-    func push(on L: OpaquePointer, state: LuaState)
+    /// Pushes the value (one slot, provided by the caller). Only data that nests can throw
+    /// (see `LuaState.push(_:on:)`).
+    func push(on L: OpaquePointer, state: LuaState) throws
 }
 
 /// A Swift type that can be read from a Lua stack slot.
@@ -56,15 +58,15 @@ extension String: LuaPushable, LuaReadable {
 }
 
 extension LuaValue: LuaPushable, LuaReadable {
-    public func push(on L: OpaquePointer, state: LuaState) { state.push(self, on: L) }
+    public func push(on L: OpaquePointer, state: LuaState) throws { try state.push(self, on: L) }
     public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaValue {
         try state.value(at: index, on: L)
     }
 }
 
 extension Optional: LuaPushable where Wrapped: LuaPushable {
-    public func push(on L: OpaquePointer, state: LuaState) {
-        if let self { self.push(on: L, state: state) } else { lua_pushnil(L) }
+    public func push(on L: OpaquePointer, state: LuaState) throws {
+        if let self { try self.push(on: L, state: state) } else { lua_pushnil(L) }
     }
 }
 

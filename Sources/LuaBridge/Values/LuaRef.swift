@@ -70,8 +70,9 @@ extension LuaState {
     }
 
     /// Sets the global `name`, raw: never runs a `__newindex` on `_G`.
-    public func setGlobal(_ name: String, _ value: LuaValue) {
-        push(value)
+    /// Throws `.conversion` for data nested too deeply (the global is then left as it was).
+    public func setGlobal(_ name: String, _ value: LuaValue) throws {
+        try push(value)
         setRawGlobal(name)
     }
 

@@ -1,8 +1,12 @@
 import CLuaShim
 
 extension LuaState {
-    /// Pushes a value on `thread` (the main thread by default). Never runs Lua code.
-    public func push(_ value: LuaValue, on thread: OpaquePointer? = nil) {
+    /// Pushes a value on `thread` (the main thread by default). Never runs Lua code. The caller
+    /// provides the one slot the value itself takes (a Swift function has 20 on entry; more
+    /// through `reserveStack`); the slots that nested tables need are reserved here.
+    /// Throws `.conversion` for data nested deeper than `maxDataDepth` or a stack that cannot
+    /// grow; the stack is then as it was.
+    public func push(_ value: LuaValue, on thread: OpaquePointer? = nil) throws {
         let L = thread ?? self.L
         switch value {
         case .nil: lua_pushnil(L)
@@ -11,14 +15,30 @@ extension LuaState {
         case .int(let i): lua_pushinteger(L, i)
         case .double(let d): lua_pushnumber(L, d)
         case .string(let s): pushString(s, on: L)
-        case .bytes(let b):
-            b.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+        case .bytes(let b): pushBytes(b, on: L)
+        case .array, .object, .table:
+            let top = lua_gettop(L)
+            do {
+                try pushTable(value, on: L, depth: 1)
+            } catch {
+                lua_settop(L, top)
+                throw error
             }
+        }
+        rscript_debug_check_room(L)
+    }
+
+    private func pushTable(_ value: LuaValue, on L: OpaquePointer, depth: Int) throws {
+        guard depth <= Self.maxDataDepth else {
+            throw LuaError(.conversion, "data nested too deeply to pass to Lua (more than \(Self.maxDataDepth) levels)")
+        }
+        // The table itself, and a key and a value above it while it is filled.
+        try reserveStack(3, on: L, for: "nested tables to pass to Lua")
+        switch value {
         case .array(let a):
             lua_createtable(L, Int32(clamping: a.count), 0)
             for (i, element) in a.enumerated() {
-                push(element, on: L)
+                try pushElement(element, on: L, depth: depth)
                 lua_rawseti(L, -2, lua_Integer(i + 1))
             }
         case .object(let o):
@@ -29,7 +49,7 @@ extension LuaState {
             }
             for (k, v) in o {
                 pushString(k, on: L)
-                push(v, on: L)
+                try pushElement(v, on: L, depth: depth)
                 lua_rawset(L, -3)
             }
         case .table(let t):
@@ -37,10 +57,33 @@ extension LuaState {
             for (k, v) in t {
                 if k.isNil { continue }
                 if case .double(let d) = k, d.isNaN { continue }
-                push(k, on: L)
-                push(v, on: L)
+                try pushElement(k, on: L, depth: depth)
+                try pushElement(v, on: L, depth: depth)
                 lua_rawset(L, -3)
             }
+        default:
+            preconditionFailure("pushTable takes a table value")
+        }
+    }
+
+    @inline(__always)
+    private func pushElement(_ value: LuaValue, on L: OpaquePointer, depth: Int) throws {
+        switch value {
+        case .array, .object, .table: try pushTable(value, on: L, depth: depth + 1)
+        case .nil: lua_pushnil(L)
+        case .null: pushNull(on: L)
+        case .bool(let b): lua_pushboolean(L, b ? 1 : 0)
+        case .int(let i): lua_pushinteger(L, i)
+        case .double(let d): lua_pushnumber(L, d)
+        case .string(let s): pushString(s, on: L)
+        case .bytes(let b): pushBytes(b, on: L)
+        }
+    }
+
+    public func pushBytes(_ bytes: [UInt8], on thread: OpaquePointer? = nil) {
+        let L = thread ?? self.L
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
         }
     }
 
@@ -69,8 +112,10 @@ extension LuaState {
         }
     }
 
-    /// How deeply tables may nest to be read as data (the conversion recurses on the Swift stack).
-    public static let maxDataDepth = 256
+    /// How deeply tables may nest as data, both ways (the conversions recurse on the Swift
+    /// stack). The same as the JSON module's limit, so that what `json.decode` gives can be
+    /// passed anywhere data goes (task results, pool and job data).
+    public static let maxDataDepth = 1000
 
     private func readValue(_ L: OpaquePointer, _ index: Int32, path: String, visiting: inout Set<UnsafeRawPointer>) throws -> LuaValue {
         switch lua_type(L, index) {
@@ -102,7 +147,9 @@ extension LuaState {
             throw LuaError(.conversion, "cannot convert a table that contains itself (cycle at \(path))")
         }
         defer { visiting.remove(identity) }
-        guard visiting.count <= Self.maxDataDepth, lua_checkstack(L, 4) != 0 else { throw LuaError(.conversion, "table nested too deeply (at \(path))") }
+        guard visiting.count <= Self.maxDataDepth, lua_checkstack(L, 4) != 0 else {
+            throw LuaError(.conversion, "table nested too deeply (more than \(Self.maxDataDepth) levels, at \(path.count > 80 ? "..." + path.suffix(60) : Substring(path)))")
+        }
 
         let isObjectMarked = hasObjectMarker(L, index)
         var arrayCount = Int(lua_rawlen(L, index))

@@ -49,7 +49,7 @@ public final class LuaTable: LuaRef {
         let isTable = lua_rawgeti(L, rscript_registryindex(), lua_Integer(ref)) == LUA_TTABLE
         if !isTable || Self.rawGet(key, L, state) == LUA_TNIL {
             if isTable { lua_settop(L, -2) }  // the nil
-            key.push(on: L, state: state)
+            do { try key.push(on: L, state: state) } catch { lua_settop(L, -2); throw error }
             let status = rscript_gettable(L, -2)
             if status != LUA_OK { throw state.tableError(status: status) }
         }
@@ -87,11 +87,11 @@ public final class LuaTable: LuaRef {
         // table without a metatable they do the same, and lua_seti's inlined array path is
         // faster, about 4 ns of ~20.)
         if pushPlain(L), let index = Self.integerKey(key) {
-            value.push(on: L, state: state)
+            do { try value.push(on: L, state: state) } catch { lua_settop(L, -2); throw error }
             lua_seti(L, -2, index)
         } else {
-            key.push(on: L, state: state)
-            value.push(on: L, state: state)
+            do { try key.push(on: L, state: state) } catch { lua_settop(L, -2); throw error }
+            do { try value.push(on: L, state: state) } catch { lua_settop(L, -3); throw error }
             let status = rscript_settable(L, -3)
             if status != LUA_OK { throw state.tableError(status: status) }
         }
@@ -106,11 +106,11 @@ public final class LuaTable: LuaRef {
         // As in setValue; a string key is never nil or NaN, and lua_setfield on a table without
         // a metatable is a raw write (see getField for why not lua_pushlstring + lua_rawset).
         if pushPlain(L) && !name.containsZero {
-            value.push(on: L, state: state)
+            do { try value.push(on: L, state: state) } catch { lua_settop(L, -2); throw error }
             lua_setfield(L, -2, name.baseAddress)
         } else {
             lua_pushlstring(L, name.baseAddress, name.count)
-            value.push(on: L, state: state)
+            do { try value.push(on: L, state: state) } catch { lua_settop(L, -3); throw error }
             let status = rscript_settable(L, -3)
             if status != LUA_OK { throw state.tableError(status: status) }
         }
@@ -132,7 +132,8 @@ public final class LuaTable: LuaRef {
     @inlinable @inline(__always)
     static func rawGet<K: LuaPushable>(_ key: K, _ L: OpaquePointer, _ state: LuaState) -> Int32 {
         if let index = integerKey(key) { return lua_rawgeti(L, -1, index) }
-        key.push(on: L, state: state)
+        // A key that cannot be pushed (data nested too deeply) is in no table: it reads nil.
+        do { try key.push(on: L, state: state) } catch { lua_pushnil(L); return LUA_TNIL }
         return lua_rawget(L, -2)
     }
 
@@ -172,7 +173,7 @@ public final class LuaTable: LuaRef {
         try state.checkOpen()
         let L = state.L
         push()
-        key.push(on: L, state: state)
+        do { try key.push(on: L, state: state) } catch { lua_settop(L, -2); throw error }
         lua_rawget(L, -2)
         defer { lua_settop(L, -3) }
         return try state.value(at: -1)
@@ -185,8 +186,8 @@ public final class LuaTable: LuaRef {
         try state.checkOpen()
         let L = state.L
         push()
-        state.push(key, on: L)
-        state.push(value, on: L)
+        do { try state.push(key, on: L) } catch { lua_settop(L, -2); throw error }
+        do { try state.push(value, on: L) } catch { lua_settop(L, -3); throw error }
         lua_rawset(L, -3)
         lua_settop(L, -2)
     }

@@ -106,7 +106,7 @@ final class FramePlugin {
         function.push()
         for argument in arguments {
             switch argument {
-            case .value(let value): state.push(value)
+            case .value(let value): try state.push(value)
             case .ref(let ref): ref.push()
             }
         }

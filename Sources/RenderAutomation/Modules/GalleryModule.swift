@@ -48,7 +48,7 @@ enum GalleryModule: RuntimeModule {
             }),
             ("renderers", { [unowned runtime] call in
                 runtime.discoverRenderers()
-                call.push(LuaValue.array(runtime.renderers.labels.map { .string($0) }))
+                try call.push(LuaValue.array(runtime.renderers.labels.map { .string($0) }))
                 return 1
             }),
         ])
@@ -65,7 +65,7 @@ enum GalleryModule: RuntimeModule {
             return 1
         }
         render.method("metadata") { handle, call in
-            call.push(LuaValue.object(handle.job.metadata))
+            try call.push(LuaValue.object(handle.job.metadata))
             return 1
         }
         render.method("imagePath") { handle, call in
@@ -73,7 +73,7 @@ enum GalleryModule: RuntimeModule {
             return 1
         }
         render.method("images") { handle, call in
-            call.push(LuaValue.array(handle.job.imagePaths.map { .string($0) }))
+            try call.push(LuaValue.array(handle.job.imagePaths.map { .string($0) }))
             return 1
         }
         render.method("error") { handle, call in

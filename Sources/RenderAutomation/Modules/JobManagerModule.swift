@@ -100,7 +100,7 @@ enum JobManagerModule: RuntimeModule {
             return 2
         }
         jm.method("get_retrieved_python_data") { manager, call in
-            call.push(try named(manager, call).record.result?.luaValue ?? .nil)
+            try call.push(try named(manager, call).record.result?.luaValue ?? .nil)
             return 1
         }
         jm.method("get_issue_string") { manager, call in
@@ -116,7 +116,7 @@ enum JobManagerModule: RuntimeModule {
             return 1
         }
         jm.method("get_job_info") { manager, call in
-            call.push(try named(manager, call).record.jsonValue().luaValue)
+            try call.push(try named(manager, call).record.jsonValue().luaValue)
             return 1
         }
         jm.method("kill_job") { manager, call in
@@ -144,7 +144,7 @@ enum JobManagerModule: RuntimeModule {
         ]
         for (method, include) in lists {
             jm.method(method) { manager, call in
-                call.push(LuaValue.array(manager.jobs.filter(include).map { .string($0.name) }))
+                try call.push(LuaValue.array(manager.jobs.filter(include).map { .string($0.name) }))
                 return 1
             }
         }

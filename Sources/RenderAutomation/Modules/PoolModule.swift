@@ -137,7 +137,7 @@ enum PoolModule: RuntimeModule {
         }
         pool.method("stats") { handle, call in
             let pool = handle.pool
-            call.push(LuaValue.object([
+            try call.push(LuaValue.object([
                 "workers": .int(Int64(pool.size)),
                 "retries": .int(Int64(pool.retries)),
                 "state": .string(pool.state.rawValue),

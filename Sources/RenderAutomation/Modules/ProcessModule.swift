@@ -95,17 +95,17 @@ enum ProcessModule: RuntimeModule {
             return call.suspend()
         }
         process.method("readLines") { handle, call in
-            call.push(LuaValue.array(handle.process.takeLines().map { .string($0) }))
+            try call.push(LuaValue.array(handle.process.takeLines().map { .string($0) }))
             return 1
         }
         process.method("tail") { handle, call in
             let n = try call.optionalInteger(2) ?? 20
-            call.push(LuaValue.array(handle.process.tail(Int(max(0, n))).map { .string($0) }))
+            try call.push(LuaValue.array(handle.process.tail(Int(max(0, n))).map { .string($0) }))
             return 1
         }
         process.method("stats") { handle, call in
             let stats = handle.process.stats()
-            call.push(LuaValue.object([
+            try call.push(LuaValue.object([
                 "cpu": .double(stats.cpuSeconds),
                 "rss": .int(Int64(stats.rss)),
                 "peakRss": .int(Int64(stats.peakRss)),

@@ -34,8 +34,9 @@ enum TaskModule: RuntimeModule {
                 runtime.scheduler.wake(waiter) { L in
                     switch result {
                     case .success(let values):
+                        try state.reserveStack(values.count + 1, on: L, for: "results to return")
                         lua_pushboolean(L, 1)
-                        for value in values { state.push(value, on: L) }
+                        try state.push(values: values, on: L, as: "results to return")
                         return Int32(values.count + 1)
                     case .failure(let error):
                         lua_pushboolean(L, 0)
@@ -66,9 +67,9 @@ enum TaskModule: RuntimeModule {
     private static func deliver(_ result: Result<[LuaValue], LuaError>, _ call: LuaCall) throws -> Int32 {
         switch result {
         case .success(let values):
+            try call.reserve(values.count + 1)
             call.push(true)
-            for value in values { call.push(value) }
-            return Int32(values.count + 1)
+            return try call.push(values: values) + 1
         case .failure(let error):
             call.push(false)
             call.push(error.message)

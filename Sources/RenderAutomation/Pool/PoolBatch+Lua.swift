@@ -19,7 +19,7 @@ extension PoolModule {
         // failed and the others of the batch are cancelled or done.
         batch.method("wait") { [unowned runtime] handle, call in
             let batch = handle.batch
-            if batch.isSettled { return push(batch.outcome(), call) }
+            if batch.isSettled { return try push(batch.outcome(), call) }
             guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
                 batch.cancelQueued(reason: "\(batch.operation) was called outside a task")
                 return failure(call, "\(batch.operation): can only wait inside a task (from a script or a coroutine of one)")
@@ -29,7 +29,7 @@ extension PoolModule {
                     switch batch.outcome() {
                     case .success(let values):
                         lua_pushboolean(L, 1)
-                        runtime.state.push(.array(values.map(\.luaValue)), on: L)
+                        try runtime.state.push(.array(values.map(\.luaValue)), on: L)
                     case .failure(let error):
                         lua_pushboolean(L, 0)
                         runtime.state.pushString(error.description, on: L)
@@ -43,14 +43,14 @@ extension PoolModule {
         // next result is there.
         batch.method("next") { [unowned runtime] handle, call in
             let batch = handle.batch
-            if let next = batch.next() { return push(next, call.L, runtime) }
+            if let next = batch.next() { return try push(next, call.L, runtime) }
             guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
                 return failure(call, "\(batch.operation): can only wait inside a task (from a script or a coroutine of one)")
             }
             func waitForNext() {
                 batch.whenNextMayBeReady {
                     guard let next = batch.next() else { return waitForNext() }
-                    runtime.scheduler.resolve(token) { L in push(next, L, runtime) }
+                    runtime.scheduler.resolve(token) { L in try push(next, L, runtime) }
                 }
             }
             waitForNext()
@@ -64,22 +64,22 @@ extension PoolModule {
         runtime.state.register(batch)
     }
 
-    private static func push(_ outcome: Result<[JSONValue], PoolBatchError>, _ call: LuaCall) -> Int32 {
+    private static func push(_ outcome: Result<[JSONValue], PoolBatchError>, _ call: LuaCall) throws -> Int32 {
         switch outcome {
         case .success(let values):
             call.push(true)
-            call.push(LuaValue.array(values.map(\.luaValue)))
+            try call.push(LuaValue.array(values.map(\.luaValue)))
             return 2
         case .failure(let error):
             return failure(call, error.description)
         }
     }
 
-    private static func push(_ next: PoolBatch.Next, _ L: OpaquePointer, _ runtime: ScriptRuntime) -> Int32 {
+    private static func push(_ next: PoolBatch.Next, _ L: OpaquePointer, _ runtime: ScriptRuntime) throws -> Int32 {
         switch next {
         case .value(let value, let index):
             lua_pushboolean(L, 1)
-            runtime.state.push(value.luaValue, on: L)
+            try runtime.state.push(value.luaValue, on: L)
             lua_pushinteger(L, lua_Integer(index + 1))
             return 3
         case .failure(let error):

@@ -17,7 +17,7 @@ extension PoolModule {
             guard let timeout = timeoutArgument(call, operation: "get") else {
                 return failure(call, "bad argument #1 to 'get' (a number of seconds >= 0 expected, got \(call.typeName(2)))")
             }
-            if let result = future.result { return push(result, call) }
+            if let result = future.result { return try push(result, call) }
             if timeout == 0 { return timedOut(call, timeout) }
             guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
                 return failure(call, "get: can only wait inside a task (from a script or a coroutine of one)")
@@ -34,7 +34,7 @@ extension PoolModule {
                     switch future.result {
                     case .success(let value)?:
                         lua_pushboolean(L, 1)
-                        runtime.state.push(value.luaValue, on: L)
+                        try runtime.state.push(value.luaValue, on: L)
                     case .failure(let failure)?:
                         lua_pushboolean(L, 0)
                         runtime.state.pushString("task failed: \(failure)", on: L)
@@ -94,7 +94,7 @@ extension PoolModule {
             return 2
         }
         future.method("info") { handle, call in
-            call.push(handle.future.info)
+            try call.push(handle.future.info)
             return 1
         }
         future.method("cancel") { handle, call in
@@ -119,11 +119,11 @@ extension PoolModule {
         return 3
     }
 
-    private static func push(_ result: Result<JSONValue, PoolFailure>, _ call: LuaCall) -> Int32 {
+    private static func push(_ result: Result<JSONValue, PoolFailure>, _ call: LuaCall) throws -> Int32 {
         switch result {
         case .success(let value):
             call.push(true)
-            call.push(value.luaValue)
+            try call.push(value.luaValue)
             return 2
         case .failure(let failure):
             return PoolModule.failure(call, "task failed: \(failure)")

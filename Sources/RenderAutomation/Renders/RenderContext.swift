@@ -46,7 +46,7 @@ final class RenderContext {
             let clicks = context.job.clicks
             guard !clicks.isEmpty else { return 0 }  // nil: the common case costs no table
             context.job.clicks = []
-            call.push(LuaValue.array(clicks.map { .array([.double($0.x), .double($0.y)]) }))
+            try call.push(LuaValue.array(clicks.map { .array([.double($0.x), .double($0.y)]) }))
             return 1
         }
         context.method("polled") { context, call in

@@ -112,7 +112,7 @@ public final class RenderManager {
             state.push(object: context, on: L)
             entry.rendererClass.push(on: L)
             state.pushString(request.scene, on: L)
-            state.push(options, on: L)
+            try state.push(options, on: L)
             return 4
         }
         job.task = task

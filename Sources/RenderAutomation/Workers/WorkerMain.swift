@@ -132,8 +132,9 @@ public final class WorkerMain {
         let task = runtime.scheduler.spawn(function, name: "task \(id)", onFinish: { [unowned self] result in
             self.finish(id: id, result)
         }) { L in
+            try state.reserveStack(arguments.count + 1, on: L, for: "arguments to pass to a pool task")
             client.push(on: L)
-            for argument in arguments { state.push(argument.luaValue, on: L) }
+            try state.push(values: arguments.map(\.luaValue), on: L, as: "arguments to pass to a pool task")
             return Int32(arguments.count + 1)
         }
         callOfTask[ObjectIdentifier(task)] = id
@@ -215,7 +216,12 @@ public final class WorkerMain {
             send(.failure(id: id, error: "\(error)", traceback: nil))
             return
         }
-        state.setGlobal("passed_data", data.luaValue)
+        do {
+            try state.setGlobal("passed_data", data.luaValue)
+        } catch {
+            send(.failure(id: id, error: "passed_data: \((error as? LuaError)?.message ?? "\(error)")", traceback: nil))
+            return
+        }
         state.register("update_job_progress") { [unowned self] call in
             let fraction = try call.number(1)
             guard fraction.isFinite else { throw LuaArgumentError(position: 1, "a fraction between 0 and 1 expected") }

@@ -29,7 +29,7 @@ struct ReplCommand: ParsableCommand {
     @OptionGroup var runtimeOptions: RuntimeFlags
 
     mutating func run() throws {
-        var options = try runtimeOptions.runtimeOptions()
+        var options = runtimeOptions.runtimeOptions()
         if options.scriptDirectory == nil { options.scriptDirectory = "." }
         let runtime: ScriptRuntime
         do {

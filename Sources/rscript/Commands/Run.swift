@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
 
     mutating func run() throws {
         let source: ScriptLauncher.Source = script == "-" ? .standardInput : .file(script)
-        let status = ScriptLauncher.run(source, arguments: arguments, options: try runtimeOptions.runtimeOptions())
+        let status = ScriptLauncher.run(source, arguments: arguments, options: runtimeOptions.runtimeOptions())
         if status != 0 { throw ExitCode(status) }
     }
 }

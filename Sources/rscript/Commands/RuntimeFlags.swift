@@ -16,7 +16,7 @@ struct RuntimeFlags: ParsableArguments {
         }
     }
 
-    func runtimeOptions() throws -> RuntimeOptions {
+    func runtimeOptions() -> RuntimeOptions {
         var options = RuntimeOptions.fromEnvironment()
         if safe { options.libraries = .safe }
         if let memoryLimit { options.limits.memoryBytes = memoryLimit * 1_048_576 }

@@ -82,7 +82,7 @@ struct RenderCommand: ParsableCommand {
         var session = RenderSession(request: request)
         session.json = json
         session.databasePath = db
-        var runtimeOptions = try runtimeFlags.runtimeOptions()
+        var runtimeOptions = runtimeFlags.runtimeOptions()
         runtimeOptions.handlesInterrupt = true
         let runtime = try ScriptRuntime(options: runtimeOptions)
         let status = session.run(in: runtime)
@@ -100,7 +100,7 @@ struct RenderCommand: ParsableCommand {
         var session = FrameRenderSession(request: request)
         session.json = json
         session.databasePath = db
-        var runtimeOptions = try runtimeFlags.runtimeOptions()
+        var runtimeOptions = runtimeFlags.runtimeOptions()
         runtimeOptions.handlesInterrupt = true
         let runtime = try ScriptRuntime(options: runtimeOptions)
         let status = session.run(in: runtime)

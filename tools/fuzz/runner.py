@@ -26,7 +26,7 @@ import time
 import uuid
 
 CRASH_PATTERNS = re.compile(
-    r"@@FUZZ crash|unprotected error|PANIC|Fatal error|Illegal instruction|Segmentation fault|Bus error|"
+    r"@@FUZZ crash|bridge bug|unprotected error|PANIC|Fatal error|Illegal instruction|Segmentation fault|Bus error|"
     r"Current stack trace|Program crashed|Crash at|Assertion failed|Precondition failed|"
     r"double free or corruption|corrupted size vs|malloc\(\): |free\(\): invalid|AddressSanitizer|"
     r"Trace/breakpoint trap|Aborted \(core dumped\)|Thread \d+ crashed"

@@ -59,7 +59,13 @@ let package = Package(
         ),
         .target(name: "RScriptTesting", dependencies: ["LuaBridge", "RenderAutomation"], swiftSettings: strict),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge", "RScriptTesting"], swiftSettings: strict),
-        .testTarget(name: "RenderAutomationTests", dependencies: ["RenderAutomation", "RScriptTesting"], swiftSettings: strict),
-        .testTarget(name: "rscriptEndToEndTests", dependencies: ["RScriptTesting", "RenderAutomation"], swiftSettings: strict),
+        .testTarget(
+            name: "RenderAutomationTests",
+            dependencies: ["RenderAutomation", "RScriptTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "rscriptEndToEndTests",
+            dependencies: ["RScriptTesting", "RenderAutomation", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
     ]
 )

@@ -703,3 +703,8 @@ void rscript_make_class_metatable(lua_State *L) {
     lua_replace(L, methods);
     lua_settop(L, methods);
 }
+
+// MARK: - Memory charged from Swift
+
+void rscript_full_gc(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+

@@ -48,6 +48,10 @@ int rscript_spawn_with_channel(const char *const argv[], const char *const envp[
     }
     int flags = fcntl(channel[2], F_GETFL);
     fcntl(channel[2], F_SETFL, flags | O_NONBLOCK);
+    // The parent's writes never block its loop (a stopped child, a full pipe): what does not
+    // fit now is queued and written when the supervisor sees the pipe writable.
+    flags = fcntl(channel[1], F_GETFL);
+    fcntl(channel[1], F_SETFL, flags | O_NONBLOCK);
     *to_child = channel[1];
     *from_child = channel[2];
     return 0;
@@ -132,6 +136,14 @@ int rscript_epoll_add(int epfd, int fd, uint64_t key) {
     struct epoll_event event;
     memset(&event, 0, sizeof event);
     event.events = EPOLLIN | EPOLLHUP;
+    event.data.u64 = key;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
+int rscript_epoll_add_output(int epfd, int fd, uint64_t key) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = EPOLLOUT;
     event.data.u64 = key;
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
 }

@@ -144,6 +144,35 @@ final class LuaSchedulerTests: XCTestCase {
         }
     }
 
+    /// Work that fails off the loop makes the suspended call raise, where the call was made (a
+    /// `pcall` catches it, with the caller's position); other wakes still return values.
+    func testAResolveRaisingMakesTheSuspendedCallRaise() throws {
+        try withLuaState { state in
+            let scheduler = LuaScheduler(state: state)
+            var tokens: [LuaScheduler.WakeToken] = []
+            state.register("work") { call in
+                tokens.append(scheduler.suspendCurrentTask()!)
+                return call.suspend()
+            }
+            let task = try spawn(scheduler, """
+                local ok, err = pcall(function()
+                  work()
+                end)
+                local value = work()
+                return ok, err, value
+                """)
+            scheduler.run()
+            XCTAssertEqual(tokens.count, 1)
+            XCTAssertTrue(scheduler.resolve(tokens[0], raising: "write failed: disk full"))
+            XCTAssertFalse(scheduler.resolve(tokens[0], raising: "again"), "a token wakes once")
+            scheduler.run()
+            XCTAssertEqual(tokens.count, 2, "the task went on after the error was caught")
+            scheduler.resolve(tokens[1], with: ["fine"])
+            scheduler.run()
+            XCTAssertEqual(try task.result?.get(), [false, "task:2: write failed: disk full", "fine"])
+        }
+    }
+
     func testManyThreadsPostingAtOnce() throws {
         try withLuaState { state in
             let scheduler = LuaScheduler(state: state)

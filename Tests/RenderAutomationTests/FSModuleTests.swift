@@ -236,6 +236,34 @@ final class FSModuleTests: XCTestCase {
                     "fs.remove: cannot remove <root>/full: Directory not empty")
     }
 
+    /// `write` and `copy` flush off the loop: the calling task waits, the others run meanwhile;
+    /// a failure found there is raised where the call was made; where the call cannot suspend
+    /// (a gsub callback) it writes in place.
+    func testWriteAndCopySuspendTheTaskWhileTheyRun() {
+        run("""
+            local task = require("rscript.task")
+            local order = {}
+            local writer = task.spawn(function()
+              order[#order + 1] = "write"
+              fs.write(root .. "/a", string.rep("a", 1 << 20))
+              order[#order + 1] = "written"
+              fs.copy(root .. "/a", root .. "/b")
+              order[#order + 1] = "copied"
+            end)
+            local other = task.spawn(function() order[#order + 1] = "other ran" end)
+            writer:wait(); other:wait()
+            eq(table.concat(order, ","), "write,other ran,written,copied")
+            eq(#fs.read(root .. "/b"), 1 << 20)
+            local ok, err = pcall(function() return fs.write(root .. "/missing/x", "y") end)
+            eq(ok, false)
+            eq(err, "test:14: fs.write: cannot write " .. root .. "/missing/x: No such file or directory")
+            ok, err = pcall(fs.copy, root .. "/nothing", root .. "/c")
+            eq(err, "fs.copy: cannot open " .. root .. "/nothing: No such file or directory")
+            string.gsub("x", "x", function() eq(fs.write(root .. "/g", "in place"), true) end)
+            eq(fs.read(root .. "/g"), "in place")
+            """)
+    }
+
     func testExampleRuns() {
         let outcome = runtime.runFile(Self.repositoryRoot + "/scripts/examples/fs_example.lua", arguments: [])
         XCTAssertEqual(outcome, .success)

@@ -36,7 +36,8 @@ final class GalleryJSONValueTests: XCTestCase {
                 XCTAssertEqual((error as? JSONValue.ParseError)?.offset, offset, "\(text): \(error)")
             }
         }
-        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        // Deeper than any data Lua can hold (LuaState.maxDataDepth), with room for a message around it.
+        let deep = String(repeating: "[", count: 1100) + String(repeating: "]", count: 1100)
         XCTAssertThrowsError(try JSONValue(jsonText: deep))
     }
 

@@ -37,6 +37,32 @@ final class JobStoreTests: XCTestCase {
 
     // MARK: Round trips
 
+    /// The store's writes run on its writer thread: one that waits past its busy timeout for
+    /// another writer gets the locked error (the write it lent is given back), and the store
+    /// goes on writing once the lock is gone.
+    func testAWriteBlockedBeyondTheTimeoutGetsALockedErrorAndTheStoreGoesOn() throws {
+        let path = folder + "/busy.db"
+        let holder = try GalleryStore(path: path)
+        let store = try JobStore(path: path, busyTimeout: 0.2)
+        let holding = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? holder.write { _ in
+                holding.signal()
+                Thread.sleep(forTimeInterval: 1.0)
+            }
+            done.signal()
+        }
+        holding.wait()
+        let failure = error { _ = try store.insert(.init(name: "a", script: "/x.lua"), owner: me) }
+        XCTAssertEqual(failure?.kind, .database)
+        XCTAssertEqual(failure?.databaseKind, .locked)
+        done.wait()
+        let record = try store.insert(.init(name: "b", script: "/x.lua"), owner: me)
+        XCTAssertEqual(try store.job(id: record.id)?.name, "b")
+        XCTAssertNil(try store.job(named: "a"), "the failed insert left nothing")
+    }
+
     func testAJobRoundTripsThroughItsWholeLife() throws {
         let store = try makeStore()
         let data: JSONValue = ["frames": 10, "gamma": 2.2, "name": "héllo \"q\"", "list": [1, 2.5, true, nil], "empty": [:]]

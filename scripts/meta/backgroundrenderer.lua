@@ -6,6 +6,7 @@
 ---@class BackgroundRenderer
 ---@field itemId integer unique id of this render (also `_item_id`)
 ---@field workDir string a fresh folder for this render's outputs and logs
+---@field _lopnet_path string the scene path: Houdini's LOP network path, for ported plugins
 local BackgroundRenderer = {}
 
 ---@param name string
@@ -23,7 +24,7 @@ function BackgroundRenderer:getConfigOptions(old_options) end
 
 ---@class BackgroundRenderOptions
 ---@field plugin table what getConfigOptions returned
----@field viewport {rendersettings_path: string?, camera_path: string?, res_x: integer?, res_y: integer?}
+---@field viewport {rendersettings_path: string?, camera_path: string?, res_x: integer?, res_y: integer?} each when given (--rendersettings, --camera, --res)
 
 ---Starts the render.
 ---@param scene_path string

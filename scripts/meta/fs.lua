@@ -54,14 +54,17 @@ function fs.glob(pattern) end
 function fs.read(path) end
 
 --- Replaces the file at `path` with `data` atomically (temporary file, fsync, rename): readers
---- see the old or the new content, never a part. Existing permissions are kept.
+--- see the old or the new content, never a part. Existing permissions are kept. The calling
+--- task is suspended while the file is written and flushed off the loop (in place where it
+--- cannot suspend).
 ---@param path string
 ---@param data string
 ---@return true
 function fs.write(path, data) end
 
 --- Copies the file `source` to `destination` atomically, as `write` does; the copy gets the
---- source's permissions. Errors read `fs.copy: cannot open /x: No such file or directory`.
+--- source's permissions; the task is suspended meanwhile, as for `write`. Errors read
+--- `fs.copy: cannot open /x: No such file or directory`.
 ---@param source string
 ---@param destination string
 ---@return true

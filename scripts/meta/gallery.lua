@@ -10,10 +10,13 @@ local gallery = {}
 ---@field res_x? integer
 ---@field res_y? integer
 ---@field camera? string the camera path (options.viewport.camera_path)
+---@field rendersettings? string the RenderSettings prim path (options.viewport.rendersettings_path)
 ---@field options? table<string, any> plugin options (options.plugin)
 ---@field timeout? number seconds; the render then fails
 
 ---Starts a render. Raises for an unknown renderer (listing the known ones) or a missing scene.
+---The calling task waits while the render's row is written to the gallery database (other tasks
+---and timers run meanwhile, even while another process holds the database's lock).
 ---@param spec StartRenderSpec
 ---@return Render
 function gallery.startRender(spec) end

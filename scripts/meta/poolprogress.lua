@@ -11,7 +11,7 @@ local PoolProgress = {}
 ---@field title? string the total bar's label (default "total")
 ---@field interval? number seconds between redraws (default 0.1)
 ---@field tty? boolean bars (true) or plain lines (false); default: whether stdout is a terminal
----@field stream? file* where to write (default io.stdout; any object with write and flush)
+---@field stream? file* where to write (default io.stdout, or plain lines through print under --safe; any object with write and flush)
 ---@field width? integer columns (default: the terminal's)
 ---@field fail_fast? boolean raise at the first failure, cancelling the queued futures (default: when all are done)
 

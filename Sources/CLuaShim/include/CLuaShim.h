@@ -79,7 +79,7 @@ typedef struct rscript_state_info {
     double deadline;          // CLOCK_MONOTONIC seconds; 0: none
     double deadline_span;     // seconds allowed per top-level entry (0: none)
     volatile sig_atomic_t interrupt_requested;
-    int limit_kind;           // 1 budget, 2 deadline, 3 interrupt, 4 memory: why the last limit error was raised
+    int limit_kind;           // 1 budget, 2 deadline, 3 interrupt, 4 memory charged from Swift: why the last limit error was raised
     int hook_installed;
     lua_State *running;       // the coroutine rscript_resume is running, for interrupts
     int entry_depth;          // protected calls and resumes from Swift now running; 0: none
@@ -211,5 +211,11 @@ static inline rscript_object *rscript_to_object(lua_State *L, int index) {
 /// Builds a metatable for a class: stack [..., methods, getters, setters, name] -> [..., mt].
 /// Getter and setter tables map names to light userdata boxes; methods map names to functions.
 void rscript_make_class_metatable(lua_State *L);
+
+// MARK: - Memory charged from Swift (strings and tables Swift hands to Lua)
+
+/// A full garbage collection (finalizers run protected; their errors become warnings).
+void rscript_full_gc(lua_State *L);
+
 
 #endif

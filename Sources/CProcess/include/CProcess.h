@@ -15,7 +15,7 @@ int rscript_spawn(const char *const argv[], const char *const envp[], const char
                   pid_t *out_pid, int *out_fd);
 
 /// rscript_spawn plus a message channel: the child reads fd 3 (what the parent writes to
-/// *to_child, close-on-exec in the parent) and writes fd 4 (what the parent reads from
+/// *to_child, non-blocking, close-on-exec in the parent) and writes fd 4 (what the parent reads from
 /// *from_child, non-blocking, close-on-exec).
 int rscript_spawn_with_channel(const char *const argv[], const char *const envp[], const char *cwd,
                                pid_t *out_pid, int *out_fd, int *to_child, int *from_child);
@@ -36,6 +36,8 @@ char *const *rscript_environ(void);
 /// epoll without the packed struct Swift cannot import: watch `fd` for input, tagged with `key`.
 int rscript_epoll_create(void);
 int rscript_epoll_add(int epfd, int fd, uint64_t key);
+/// Watches `fd` for writability (EPOLLOUT; errors are always reported).
+int rscript_epoll_add_output(int epfd, int fd, uint64_t key);
 int rscript_epoll_remove(int epfd, int fd);
 /// Waits for at most `max` events; writes their keys; returns the count or -1 (errno set).
 int rscript_epoll_wait(int epfd, uint64_t *keys, int max, int timeout_ms);

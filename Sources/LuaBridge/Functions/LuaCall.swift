@@ -65,6 +65,48 @@ public struct LuaCall {
         throw typeError(position, expected: "number")
     }
 
+    /// The longest duration a Swift function takes, in seconds (about 31 years): every timer,
+    /// timeout and sleep converts to integer time units somewhere, and a number past this
+    /// (1e19, 1e300, inf) would trap there.
+    public static let maxSeconds: Double = 1e9
+
+    /// A duration in seconds: a number from 0 to `maxSeconds`. Anything else (negative, NaN,
+    /// inf, huge) is `bad argument #N to 'name' (number out of range ...)`.
+    public func seconds(_ position: Int32) throws -> Double {
+        let value = try number(position)
+        guard value >= 0, value <= Self.maxSeconds else {
+            throw LuaArgumentError(position: position, "number out of range: seconds from 0 to \(Int(Self.maxSeconds)) expected, got \(value)")
+        }
+        return value
+    }
+
+    public func optionalSeconds(_ position: Int32) throws -> Double? {
+        isNoneOrNil(position) ? nil : try seconds(position)
+    }
+
+    /// An integer argument that must fit `range` (an index, a count, a port): `number out of range`.
+    public func integer(_ position: Int32, in range: ClosedRange<Int64>) throws -> Int64 {
+        let value = try integer(position)
+        guard range.contains(value) else {
+            throw LuaArgumentError(position: position, "number out of range: \(range.lowerBound) to \(range.upperBound) expected, got \(value)")
+        }
+        return value
+    }
+
+    /// A string that names something or is a path: an embedded zero is an error, since the
+    /// operating system (and most names) would silently cut the string there.
+    public func name(_ position: Int32) throws -> String {
+        let value = try bytes(position)
+        guard !value.contains(0) else {
+            throw LuaArgumentError(position: position, "string contains an embedded zero")
+        }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    public func optionalName(_ position: Int32) throws -> String? {
+        isNoneOrNil(position) ? nil : try name(position)
+    }
+
     /// A string argument (numbers are accepted and converted, as `luaL_checkstring` does).
     public func string(_ position: Int32) throws -> String {
         let t = lua_type(L, position)

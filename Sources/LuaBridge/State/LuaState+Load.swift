@@ -111,9 +111,7 @@ extension LuaState {
             case 1 where message.hasSuffix("instructions)"): kind = .instructionLimit
             case 2 where message.contains("deadline exceeded"): kind = .deadline
             case 3 where message.hasSuffix("interrupted"): kind = .interrupted
-            case 4 where message.contains("memory limit exceeded ("):
-                // A memory limit re-raised through a Swift frame: it already says which limit.
-                return LuaError(.memoryLimit, message, traceback: traceback)
+            case 4 where message.hasPrefix("memory limit exceeded"): kind = .memoryLimit
             default: break
             }
         }

@@ -138,6 +138,14 @@ public final class LuaScheduler {
         return true
     }
 
+    /// Wakes the task waiting on `token` so that the call that suspended it raises `message`
+    /// (with the caller's position, as a `LuaScriptError` thrown there would); false if the
+    /// token was already resolved. For failures of work done off the loop.
+    @discardableResult
+    public func resolve(_ token: WakeToken, raising message: String) -> Bool {
+        resolve(token) { _ in throw LuaScriptError(message) }  // a pusher's throw raises there
+    }
+
     public func isPending(_ token: WakeToken) -> Bool { pendingTokens[token.id] != nil }
 
     // MARK: Timers and holds
@@ -199,11 +207,27 @@ public final class LuaScheduler {
             readyHead += 1
             step(task, pusher)
         }
-        if readyHead == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyHead = 0
-        }
+        compactReady()
     }
+
+    /// Drops the entries already run. Tasks made ready during a turn stay behind the head, so
+    /// without this a task that yields (or is woken) every turn keeps the queue from ever
+    /// emptying: it would grow by one entry per turn, and each entry holds its task, and so the
+    /// task's coroutine, and the values it was woken with, alive.
+    private func compactReady() {
+        if readyHead == ready.count {
+            ready.removeAll(keepingCapacity: ready.count <= Self.keptReadyCapacity)
+        } else {
+            ready.removeSubrange(0..<readyHead)
+        }
+        readyHead = 0
+    }
+
+    /// The ready queue's storage kept across turns; a burst larger than this gives its memory back.
+    static let keptReadyCapacity = 1024
+
+    /// Entries the ready queue holds, run or not (for tests: it must not grow without bound).
+    public var readyStorageCount: Int { ready.count }
 
     private func step(_ task: Task, _ pusher: Pusher) {
         guard task.result == nil else { return }

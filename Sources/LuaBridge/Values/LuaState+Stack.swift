@@ -12,13 +12,13 @@ extension LuaState {
     /// Lua code and never raises. Throws `.conversion` with "too many `what` (count)" when the
     /// stack cannot grow that far: `what` names the values, as "results to return" does.
     @inlinable
-    public func reserveStack(_ count: Int, on thread: OpaquePointer? = nil, for what: @autoclosure () -> String) throws {
+    public func reserveStack(_ count: Int, on thread: OpaquePointer? = nil, for what: @autoclosure () -> String, reporting reported: Int? = nil) throws {
         let L = thread ?? self.L
         guard count > 0 else { return }
         // lua_checkstack returns 0 (never raises) when the stack would pass its maximum or the
         // allocation fails; a count past Int32 cannot fit either.
         if count >= Int(Int32.max) || rscript_checkstack(L, Int32(count)) == 0 {
-            throw LuaError(.conversion, "too many \(what()) (\(count))")
+            throw LuaError(.conversion, "too many \(what()) (\(reported ?? count))")
         }
     }
 
@@ -27,7 +27,7 @@ extension LuaState {
     public func push<Values: Collection<LuaValue>>(values: Values, on thread: OpaquePointer? = nil, as what: @autoclosure () -> String) throws {
         let L = thread ?? self.L
         let top = lua_gettop(L)
-        try reserveStack(values.count + 1, on: L, for: what())
+        try reserveStack(values.count + 1, on: L, for: what(), reporting: values.count)
         do {
             for value in values { try push(value, on: L) }
         } catch {

@@ -35,9 +35,11 @@ final class FramePlugin {
     }
 
     /// A fresh plugin object for one chunk (or for the questions asked before any chunk), with
-    /// `workDir` (the chunk's scratch folder) and `itemId` set.
-    func instance(workDir: String, id: Int) throws -> LuaTable {
-        guard let instance = try Self.callRef(state, newInstance, [.ref(entry.rendererClass), .value(.string(workDir)), .value(.int(Int64(id)))]) as? LuaTable else {
+    /// `workDir` (the chunk's scratch folder), `itemId` and `_lopnet_path` (the scene, as for a
+    /// single render) set.
+    func instance(workDir: String, id: Int, scene: String) throws -> LuaTable {
+        let arguments: [Argument] = [.ref(entry.rendererClass), .value(.string(workDir)), .value(.int(Int64(id))), .value(.string(scene))]
+        guard let instance = try Self.callRef(state, newInstance, arguments) as? LuaTable else {
             throw FrameRenderError("\(entry.className)() did not make a table")
         }
         return instance
@@ -122,9 +124,10 @@ final class FramePlugin {
           return type(Class.chunkCommand) == "function"
         end
 
-        function M.new(Class, workDir, id)
+        function M.new(Class, workDir, id, scene)
           local r = Class()
           rawset(r, "workDir", workDir)
+          rawset(r, "_lopnet_path", scene)
           rawset(r, "itemId", id)
           rawset(r, "_item_id", id)
           return r

@@ -38,7 +38,7 @@ extension FrameRender {
         var setupError: (any Error)?
         do {
             try FSFile.makeDirectories(Array(workDir.utf8))
-            instance = try plugin.instance(workDir: workDir, id: id)
+            instance = try plugin.instance(workDir: workDir, id: id, scene: request.scene)
         } catch {
             setupError = error
         }

@@ -83,7 +83,7 @@ public final class FrameRender {
         let probe: LuaTable
         let startup: Double
         do {
-            probe = try plugin.instance(workDir: workFolder, id: 0)
+            probe = try plugin.instance(workDir: workFolder, id: 0, scene: request.scene)
             for frame in frames { framePaths[frame] = try plugin.framePath(probe, output: pattern, frame: frame) }
             startup = try plugin.startupSeconds(probe)
         } catch let error as LuaError {

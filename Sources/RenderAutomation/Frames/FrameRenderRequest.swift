@@ -18,6 +18,8 @@ public struct FrameRenderRequest {
     public var stallSeconds: Double?
     public var resolution: (x: Int, y: Int)?
     public var cameraPath: String?
+    /// The RenderSettings prim's path (`--rendersettings`): `options.viewport.rendersettings_path`.
+    public var renderSettingsPath: String?
     public var pluginOptions: [String: LuaValue] = [:]
 
     public init(label: String, scene: String, spec: FrameSpec, workers: Int) {
@@ -48,6 +50,7 @@ public struct FrameRenderRequest {
             viewport["res_y"] = .int(Int64(resolution.y))
         }
         if let cameraPath { viewport["camera_path"] = .string(cameraPath) }
+        if let renderSettingsPath { viewport["rendersettings_path"] = .string(renderSettingsPath) }
         return .object(["plugin": .object(pluginOptions), "viewport": .object(viewport)])
     }
 }

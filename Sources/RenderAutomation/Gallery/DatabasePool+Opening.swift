@@ -51,6 +51,7 @@ extension DatabasePool {
                                    arguments: [component, version])
                 }
             }
+            RetentionPeriod.applyConfigured(path: path)
             return pool
         } catch let error as GalleryError {
             throw error

@@ -5,9 +5,10 @@ extension GalleryError {
     /// Turns any error from GRDB or the file system into a `GalleryError` about `path`:
     /// SQLITE_BUSY/LOCKED → `.locked`; READONLY, CANTOPEN, PERM, AUTH and I/O errors when the
     /// file or its folder cannot be written → `.notWritable` with the system's reason;
-    /// NOTADB/CORRUPT → `.notADatabase`; anything else → `.other` with SQLite's message.
+    /// NOTADB/CORRUPT → `.notADatabase`; a `StoredJSONError` → `.corruptRow`; anything else → `.other` with SQLite's message.
     static func wrap(_ error: any Error, path: String) -> GalleryError {
         if let error = error as? GalleryError { return error }
+        if let error = error as? StoredJSONError { return .corruptRow(error, path: path) }
         guard let error = error as? DatabaseError else {
             return GalleryError(.other, path: path, message: "gallery database \(path): \(error)")
         }

@@ -19,6 +19,9 @@ public struct GalleryError: Error, CustomStringConvertible, Sendable, Equatable 
         public static let missing = Kind("missing")
         /// No render has that id.
         public static let unknownRender = Kind("unknownRender")
+        /// A row holds data that does not parse (a JSON column that is not JSON); the message
+        /// names the table, the row and the column.
+        public static let corruptRow = Kind("corruptRow")
         /// A call the store refuses (`finish` with `.rendering`, say).
         public static let invalidArgument = Kind("invalidArgument")
         /// Any other SQLite or file-system failure; the message has SQLite's words.
@@ -57,6 +60,10 @@ public struct GalleryError: Error, CustomStringConvertible, Sendable, Equatable 
 
     public static func newerSchema(_ path: String, version: Int, known: Int) -> GalleryError {
         GalleryError(.newerSchema, path: path, message: "the gallery database \(path) was made by a newer rscript (schema \(version); this one knows up to \(known))")
+    }
+
+    static func corruptRow(_ problem: StoredJSONError, path: String) -> GalleryError {
+        GalleryError(.corruptRow, path: path, message: "the gallery database \(path) has a damaged row: \(problem)")
     }
 
     public static func unknownRender(_ id: Int64, path: String) -> GalleryError {

@@ -68,7 +68,8 @@ extension GalleryStore {
         }
         var metadata: [String: JSONValue] = [:]
         for entry in try Row.fetchAll(db, sql: "SELECT key, value FROM render_metadata WHERE renderId = ?", arguments: [id]) {
-            metadata[entry["key"]] = decodeJSON(entry["value"])
+            let key: String = entry["key"]
+            metadata[key] = try StoredJSONError.decode(entry["value"], table: "render_metadata", row: "render \(id), key '\(key)'", column: "value")
         }
         let errorMessage: String? = row["errorMessage"]
         return RenderSnapshot(
@@ -76,7 +77,7 @@ extension GalleryStore {
             label: row["label"],
             renderer: row["renderer"],
             scene: row["scene"],
-            options: decodeJSON(row["options"]),
+            options: try StoredJSONError.decode(row["options"], table: "renders", row: "id \(id)", column: "options"),
             state: RenderState(rawValue: row["state"]) ?? .failed,
             imagePaths: images,
             imageCount: row["imageCount"],
@@ -89,11 +90,5 @@ extension GalleryStore {
             error: errorMessage.map { RenderSnapshot.Failure(message: $0, traceback: row["errorTraceback"]) },
             pid: row["pid"],
             changeCount: row["changeCount"])
-    }
-
-    /// Stored JSON text back to a value; text that does not parse (a hand-edited row) is kept as
-    /// a string rather than failing the whole read.
-    static func decodeJSON(_ text: String) -> JSONValue {
-        (try? JSONValue(jsonText: text)) ?? .string(text)
     }
 }

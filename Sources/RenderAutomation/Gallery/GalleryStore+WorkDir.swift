@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 extension GalleryStore {
     /// The folder of the gallery's own files: beside the database, named after it
@@ -22,13 +23,26 @@ extension GalleryStore {
     public func makeWorkDir(id: Int64) throws -> String {
         let dir = managedWorkDir(for: id)
         guard try snapshot(id: id, fullImageHistory: false) != nil else { throw GalleryError.unknownRender(id, path: path) }
+        try createWorkDir(dir)
+        try setPaths(id: id, workDir: dir)
+        return dir
+    }
+
+    /// `makeWorkDir` in a transaction of the caller's (the recorder's writer).
+    func makeWorkDir(_ db: Database, id: Int64) throws -> String {
+        let dir = managedWorkDir(for: id)
+        try Self.touch(db, id: id, now: Date(), storePath: path)  // .unknownRender when missing
+        try createWorkDir(dir)
+        try db.execute(sql: "UPDATE renders SET workDir = ? WHERE id = ?", arguments: [dir, id])
+        return dir
+    }
+
+    private func createWorkDir(_ dir: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
             throw GalleryError.cannotCreateFolder(dir, database: path, reason: FileAccess.problem(creating: dir) ?? "\(error)")
         }
-        try setPaths(id: id, workDir: dir)
-        return dir
     }
 
     /// A directory that is not a symbolic link.

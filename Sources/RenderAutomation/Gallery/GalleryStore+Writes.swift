@@ -19,18 +19,27 @@ extension GalleryStore {
         workDir: String? = nil,
         pid: Int32? = ProcessInfo.processInfo.processIdentifier
     ) throws -> RenderSnapshot {
-        let now = Date()
-        let id = try write { db -> Int64 in
-            try db.execute(
-                sql: """
-                    INSERT INTO renders (label, renderer, scene, options, state, startedAt, updatedAt,
-                                         logPath, workDir, pid, changeCount)
-                    VALUES (?, ?, ?, ?, 'rendering', ?, ?, ?, ?, ?, 1)
-                    """,
-                arguments: [label, renderer, scene, options.jsonText, now.timeIntervalSince1970,
-                            now.timeIntervalSince1970, logPath, workDir, pid])
-            return db.lastInsertedRowID
+        try write { db in
+            try Self.insertRender(db, label: label, renderer: renderer, scene: scene, options: options,
+                                  logPath: logPath, workDir: workDir, pid: pid)
         }
+    }
+
+    /// `createRender`'s statement, for a transaction of the caller's (the recorder's writer).
+    static func insertRender(
+        _ db: Database, label: String, renderer: String, scene: String, options: JSONValue,
+        logPath: String? = nil, workDir: String? = nil, pid: Int32? = ProcessInfo.processInfo.processIdentifier
+    ) throws -> RenderSnapshot {
+        let now = Date()
+        try db.execute(
+            sql: """
+                INSERT INTO renders (label, renderer, scene, options, state, startedAt, updatedAt,
+                                     logPath, workDir, pid, changeCount)
+                VALUES (?, ?, ?, ?, 'rendering', ?, ?, ?, ?, ?, 1)
+                """,
+            arguments: [label, renderer, scene, options.jsonText, now.timeIntervalSince1970,
+                        now.timeIntervalSince1970, logPath, workDir, pid])
+        let id = db.lastInsertedRowID
         return RenderSnapshot(
             id: id, label: label, renderer: renderer, scene: scene, options: options, state: .rendering,
             imagePaths: [], imageCount: 0, metadata: [:], startedAt: Self.roundTrip(now), endedAt: nil,

@@ -64,6 +64,7 @@ public final class GalleryStore: Sendable {
             // Only a new or older file takes the write lock on open.
             try write { db in try GallerySchema.migrate(db, path: path) }
         }
+        if !readOnly { RetentionPeriod.applyConfigured(path: path) }
     }
 
     /// The database used when none is given: `$RSCRIPT_DB`, else

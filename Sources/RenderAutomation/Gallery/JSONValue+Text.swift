@@ -1,3 +1,4 @@
+import LuaBridge
 /// JSON text for `JSONValue`: compact, keys sorted, integers without a fraction and floats always
 /// with one (`2` vs `2.0`), so the kind survives a round trip.
 extension JSONValue {
@@ -94,7 +95,10 @@ struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
-    static let maximumDepth = 512
+    /// Deep enough for any data Lua can hand over (`LuaState.maxDataDepth`) inside the few
+    /// levels of a worker message or a database record around it: a shallower limit here made
+    /// a deep pool result unreadable, and its message was lost.
+    static let maximumDepth = LuaState.maxDataDepth + 16
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 

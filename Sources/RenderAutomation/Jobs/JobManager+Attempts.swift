@@ -54,7 +54,8 @@ extension JobManager {
         job.worker = worker
         if let identity = ProcessIdentity.of(worker.process.pid) {
             job.record.worker = identity
-            _ = recording("the worker of job \(job.id)") { try store.setWorker(id: job.id, worker: identity) }
+            let id = job.id
+            queueRecording("the worker of job \(id)") { db in try JobStore.setWorker(db, id: id, worker: identity) }
         }
         worker.runJob(
             script: record.script, data: record.passedData,

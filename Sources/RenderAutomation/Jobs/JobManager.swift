@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LuaBridge
 
 #if canImport(Glibc)
@@ -237,6 +238,14 @@ public final class JobManager {
         }
     }
 
+    /// Queues a write that nothing waits for (progress, a worker's pid) to the store's writer,
+    /// in order with the job's other changes; the loop goes on at once.
+    func queueRecording(_ what: String, _ body: @escaping @Sendable (Database) throws -> Void) {
+        store.writer.enqueue(body, from: runtime) { [weak self] error in
+            if let error { self?.notice("job queue: could not record \(what): \(error)") }
+        }
+    }
+
     /// Applies a conditional change's outcome: the row as the database now has it, or, when the
     /// database could not be written, `fallback` applied in memory.
     func apply(_ change: JobStore.Change?, to job: ManagedJob, fallback: (inout JobRecord) -> Void) {
@@ -266,8 +275,7 @@ public final class JobManager {
         let dirty = jobs.filter { $0.progressDirty }
         guard !dirty.isEmpty else { return }
         for job in dirty { job.progressDirty = false }
-        _ = recording("progress") {
-            try store.saveProgress(dirty.map { ($0.id, $0.record.progress, $0.record.progressMessage) })
-        }
+        let updates = dirty.map { JobStore.Progress(id: $0.id, fraction: $0.record.progress, message: $0.record.progressMessage) }
+        queueRecording("progress") { db in try JobStore.saveProgress(db, updates) }
     }
 }

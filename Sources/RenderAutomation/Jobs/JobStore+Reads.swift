@@ -62,9 +62,10 @@ extension JobStore {
         """
 
     static func record(_ row: Row) throws -> JobRecord {
-        func json(_ text: String?) -> JSONValue? {
+        let id: Int64 = row["id"]
+        func json(_ text: String?, _ column: String) throws -> JSONValue? {
             guard let text else { return nil }
-            return (try? JSONValue(jsonText: text)) ?? .string(text)
+            return try StoredJSONError.decode(text, table: "jobs", row: "id \(id)", column: column)
         }
         func date(_ seconds: Double?) -> Date? { seconds.map { Date(timeIntervalSince1970: $0) } }
         func identity(_ pid: Int32?, _ start: Int64?) -> ProcessIdentity? {
@@ -73,17 +74,17 @@ extension JobStore {
         let stateText: String = row["state"]
         let message: String? = row["errorMessage"]
         return JobRecord(
-            id: row["id"],
+            id: id,
             name: row["name"],
             script: row["script"],
-            passedData: json(row["passedData"]) ?? .null,
+            passedData: try json(row["passedData"], "passedData") ?? .null,
             timeout: row["timeout"],
             maxAttempts: row["maxAttempts"],
             state: JobState(rawValue: stateText) ?? .dropped,
             attempts: row["attempts"],
             progress: row["progress"],
             progressMessage: row["progressMessage"],
-            result: json(row["result"]),
+            result: try json(row["result"], "result"),
             error: message.map { JobRecord.Failure(message: $0, traceback: row["errorTraceback"]) },
             logPath: row["logPath"],
             owner: identity(row["ownerPid"], row["ownerStart"]),

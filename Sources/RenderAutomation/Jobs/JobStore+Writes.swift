@@ -21,10 +21,18 @@ extension JobStore {
 
     /// Records a new job, QUEUED and owned by `owner`, with its log file `logFolder/ID.log`
     /// (the folder is created). When this returns, the job is durable.
+    /// - Throws: `JobError` (`.database`; `databaseKind` `.notWritable` when the log folder cannot
+    ///   be made: the message names it and the system's reason).
     public func insert(_ job: NewJob, owner: ProcessIdentity?) throws -> JobRecord {
         let folder = logFolder
         if !Environment.isDirectory(folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                // No job is recorded whose log could not be written.
+                let reason = FileAccess.problem(creating: folder) ?? "\(error)"
+                throw JobError(.database, "cannot create the job log folder \(folder): \(reason)", databaseKind: .notWritable)
+            }
         }
         let now = Date().timeIntervalSince1970
         return try write { db -> JobRecord in
@@ -68,24 +76,36 @@ extension JobStore {
 
     /// Records the worker process of the running attempt.
     public func setWorker(id: Int64, worker: ProcessIdentity) throws {
-        try write { db in
-            try db.execute(
-                sql: "UPDATE jobs SET workerPid = ?, workerStart = ?, updatedAt = ? WHERE id = ?",
-                arguments: [worker.pid, worker.startTime, Date().timeIntervalSince1970, id])
-        }
+        try write { db in try Self.setWorker(db, id: id, worker: worker) }
+    }
+
+    static func setWorker(_ db: Database, id: Int64, worker: ProcessIdentity) throws {
+        try db.execute(
+            sql: "UPDATE jobs SET workerPid = ?, workerStart = ?, updatedAt = ? WHERE id = ?",
+            arguments: [worker.pid, worker.startTime, Date().timeIntervalSince1970, id])
     }
 
     /// Writes the progress of several running jobs in one transaction (jobs no longer ACTIVE
     /// are skipped).
     public func saveProgress(_ updates: [(id: Int64, fraction: Double, message: String?)]) throws {
         guard !updates.isEmpty else { return }
+        let progress = updates.map { Progress(id: $0.id, fraction: $0.fraction, message: $0.message) }
+        try write { db in try Self.saveProgress(db, progress) }
+    }
+
+    /// One running job's progress, as queued to the writer.
+    struct Progress: Sendable {
+        var id: Int64
+        var fraction: Double
+        var message: String?
+    }
+
+    static func saveProgress(_ db: Database, _ updates: [Progress]) throws {
         let now = Date().timeIntervalSince1970
-        try write { db in
-            let statement = try db.cachedStatement(
-                sql: "UPDATE jobs SET progress = ?, progressMessage = ?, updatedAt = ? WHERE id = ? AND state = 'ACTIVE'")
-            for update in updates {
-                try statement.execute(arguments: [update.fraction, update.message, now, update.id])
-            }
+        let statement = try db.cachedStatement(
+            sql: "UPDATE jobs SET progress = ?, progressMessage = ?, updatedAt = ? WHERE id = ? AND state = 'ACTIVE'")
+        for update in updates {
+            try statement.execute(arguments: [update.fraction, update.message, now, update.id])
         }
     }
 

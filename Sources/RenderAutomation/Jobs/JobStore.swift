@@ -13,10 +13,15 @@ import GRDB
 ///   another process decided (`rscript jobs kill`): it reads the row back instead.
 /// - Durability: as `GalleryStore` (a write that returned survives any process crash).
 /// - Errors: every method throws `JobError` only.
+///
+/// Writes go through `writer`, one thread in order: the synchronous methods wait for it (with
+/// the busy timeout, as before); a runtime queues its progress and worker records there without
+/// waiting, and they still land in order with the job's other changes.
 public final class JobStore: Sendable {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    let writer: DatabaseWriter
 
     /// Opens (and creates, with its folder) the database at `path`, adding the job tables.
     /// - Throws: `JobError` (`.database`: not writable, not an rscript database, newer schema,
@@ -37,9 +42,13 @@ public final class JobStore: Sendable {
         } catch {
             throw JobError.database(error, path: path)
         }
+        writer = DatabaseWriter(pool: pool, label: "rscript.jobs.writer") { [path] error in
+            JobError.database(error, path: path).description
+        }
         if try !read({ db in try JobSchema.isCurrent(db, path: path) }) {
             try write { db in try JobSchema.migrate(db, path: path) }
         }
+        RetentionPeriod.applyConfigured(path: path)
     }
 
     /// The database used when none is given: the gallery's (`$RSCRIPT_DB`, else
@@ -48,7 +57,9 @@ public final class JobStore: Sendable {
 
     /// The folder of the per-job log files: beside the database, named after it
     /// (`~/.local/share/rscript/rscript-jobs` for `rscript.db`).
-    public var logFolder: String {
+    public var logFolder: String { Self.logFolder(database: path) }
+
+    static func logFolder(database path: String) -> String {
         let folder = Environment.directory(of: path)
         var name = String(path.split(separator: "/").last ?? "rscript")
         if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
@@ -59,7 +70,7 @@ public final class JobStore: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.write { db in try body(db) }
+            return try writer.syncInPlace(body)
         } catch {
             throw JobError.database(error, path: path)
         }

@@ -48,25 +48,39 @@ enum FSModule: RuntimeModule {
             ("list", { call in pushList(try FSFile.list(try path(call, 1)), call) }),
             ("glob", { call in pushList(try FSGlob.matches(try path(call, 1)), call) }),
             ("read", { call in
-                try FSFile.read(try path(call, 1)) { bytes in
+                // The file becomes a Lua string: it counts against the memory limit.
+                let state = call.state
+                try FSFile.read(try path(call, 1), charge: { try state.chargeMemory(LuaMemoryCost.string($0)) }) { bytes in
+                    try state.chargeMemory(LuaMemoryCost.string(bytes.count))
                     _ = lua_pushlstring(call.L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
                 }
                 return 1
             }),
-            ("write", { call in
+            ("write", { [unowned runtime] call in
                 let target = try path(call, 1)
                 let type = call.type(2)
                 guard type == LUA_TSTRING || type == LUA_TNUMBER else { throw call.typeError(2, expected: "string") }
                 var length = 0
                 let data = lua_tolstring(call.L, 2, &length)!  // stays valid: the value stays in slot 2
-                try FSFile.writeAtomically(target, UnsafeRawBufferPointer(start: data, count: length))
-                call.push(true)
-                return 1
+                guard call.canSuspend, runtime.scheduler.currentTask != nil else {
+                    try FSFile.writeAtomically(target, UnsafeRawBufferPointer(start: data, count: length))
+                    call.push(true)
+                    return 1
+                }
+                // The fsync runs off the loop; the bytes are copied out of the Lua string first.
+                let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: length))
+                return try BlockingWork.run(call, runtime: runtime) {
+                    try bytes.withUnsafeBytes { try FSFile.writeAtomically(target, $0) }
+                    return [.bool(true)]
+                }
             }),
-            ("copy", { call in
-                try FSFile.copy(try path(call, 1), to: try path(call, 2))
-                call.push(true)
-                return 1
+            ("copy", { [unowned runtime] call in
+                let source = try path(call, 1)
+                let destination = try path(call, 2)
+                return try BlockingWork.run(call, runtime: runtime) {
+                    try FSFile.copy(source, to: destination)
+                    return [.bool(true)]
+                }
             }),
             ("rename", { call in
                 try FSFile.rename(try path(call, 1), to: try path(call, 2))

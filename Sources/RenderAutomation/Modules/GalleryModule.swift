@@ -2,7 +2,7 @@ import CLuaShim
 import LuaBridge
 
 /// `require("rscript.gallery")`: start renders from Lua.
-/// `startRender{ renderer=, scene=, res_x=, res_y=, camera=, options=, timeout= }` returns a
+/// `startRender{ renderer=, scene=, res_x=, res_y=, camera=, rendersettings=, options=, timeout= }` returns a
 /// `Render` handle: `id`, `state()`, `metadata()`, `imagePath()`, `images()`, `error()`,
 /// `wait()` (suspends until it ends; returns its state), `stop()`, `mouseClick(x, y)`.
 /// `renderers()` lists the known labels.
@@ -32,6 +32,7 @@ enum GalleryModule: RuntimeModule {
                     request.resolution = (Int(x), Int(y))
                 }
                 request.cameraPath = spec["camera"].stringValue ?? spec["camera_path"].stringValue
+                request.renderSettingsPath = spec["rendersettings"].stringValue ?? spec["rendersettings_path"].stringValue
                 request.timeout = spec["timeout"].doubleValue
                 switch spec["options"] {
                 case .object(let o): request.pluginOptions = o
@@ -39,9 +40,34 @@ enum GalleryModule: RuntimeModule {
                 default: throw LuaArgumentError(position: 1, "options must be a table of name = value")
                 }
                 do {
-                    let job = try runtime.renders.start(request)
-                    call.push(object: RenderHandle(job: job))
-                    return 1
+                    let scheduler = runtime.scheduler
+                    guard call.canSuspend, scheduler.currentTask != nil else {
+                        let job = try runtime.renders.start(request)
+                        call.push(object: RenderHandle(job: job))
+                        return 1
+                    }
+                    // The task waits for the render's row, the loop does not (a locked database).
+                    var token: LuaScheduler.WakeToken?
+                    var immediate: Result<RenderJob, RenderManager.StartError>?
+                    let stillWanted = { !runtime.interruptReceived && (token.map(scheduler.isPending) ?? true) }
+                    try runtime.renders.start(request, shouldLaunch: stillWanted) { result in
+                        guard let token else { return immediate = result }  // recorded in place
+                        switch result {
+                        case .success(let job):
+                            scheduler.resolve(token) { L in
+                                scheduler.state.push(object: RenderHandle(job: job), on: L)
+                                return 1
+                            }
+                        case .failure(let error):
+                            scheduler.resolve(token, raising: "gallery.startRender: \(error.description)")
+                        }
+                    }
+                    if let immediate {
+                        call.push(object: RenderHandle(job: try immediate.get()))
+                        return 1
+                    }
+                    token = scheduler.suspendCurrentTask()
+                    return call.suspend()
                 } catch let error as RenderManager.StartError {
                     throw LuaScriptError("gallery.startRender: \(error.description)")
                 }
@@ -93,7 +119,7 @@ enum GalleryModule: RuntimeModule {
             return 0
         }
         render.method("wait") { [unowned runtime] handle, call in
-            if handle.job.state.isEnded {
+            if handle.job.endAnnounced {
                 call.push(handle.job.state.rawValue)
                 return 1
             }

@@ -66,6 +66,7 @@ enum JSONModule: RuntimeModule {
                     JSONReader(L: L, p: $0, count: length, nullSlot: 2, objectMarkerSlot: 3, scratch: scratch)
                 }
                 reader.duplicateKeys = duplicateKeys
+                reader.memory = state
                 try reader.parseDocument()
                 return 1
             }),

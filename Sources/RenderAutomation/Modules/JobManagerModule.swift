@@ -55,8 +55,7 @@ enum JobManagerModule: RuntimeModule {
             return 2
         }
         jm.method("wait") { [unowned runtime] manager, call in
-            let timeout = try call.optionalNumber(3)
-            if let timeout, !(timeout >= 0) { throw LuaArgumentError(position: 2, "timeout must be a non-negative number of seconds") }
+            let timeout = try call.optionalSeconds(3)
             if call.isNoneOrNil(2) {
                 if manager.jobs.allSatisfy(\.isSettled) {
                     call.push(manager.jobs.allSatisfy { $0.state == .completed })
@@ -225,13 +224,23 @@ enum JobManagerModule: RuntimeModule {
         guard call.type(3) == LUA_TSTRING, let script = try? call.string(3), !script.isEmpty else {
             throw JobError.invalid("add_job: the job script must be a path, got \(call.typeName(3))")
         }
+        // A zero would cut the name in the database's C strings and the path at the OS.
+        if name.utf8.contains(0) { throw JobError.invalid("add_job: the job name contains an embedded zero") }
+        if script.utf8.contains(0) { throw JobError.invalid("add_job: the job script path contains an embedded zero") }
         var new = JobStore.NewJob(name: name, script: try resolve(script: script, runtime: runtime), maxAttempts: manager.defaultMaxAttempts)
         if call.isNoneOrNil(4) { return new }
         guard call.type(4) == LUA_TTABLE else { throw JobError.invalid("add_job: options must be a table, got \(call.typeName(4))") }
         let options: [String: LuaValue]
-        switch try? call.value(4) {
-        case .object(let o)?: options = o
-        case .array([])?: options = [:]
+        let table: LuaValue
+        do {
+            table = try call.value(4)
+        } catch let error as LuaArgumentError {
+            // what cannot be read (a function in passed_data, say) is named, not hidden
+            throw JobError.invalid("add_job: options cannot be read: \(error.message)")
+        }
+        switch table {
+        case .object(let o): options = o
+        case .array([]): options = [:]
         default: throw JobError.invalid("add_job: options must be a table of name = value (timeout, passed_data, max_attempts)")
         }
         for (key, value) in options {

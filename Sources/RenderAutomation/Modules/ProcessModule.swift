@@ -60,8 +60,7 @@ enum ProcessModule: RuntimeModule {
             return 1
         }
         process.method("wait") { [unowned runtime] handle, call in
-            let timeout = try call.optionalNumber(2)
-            if let timeout, !(timeout >= 0) { throw LuaArgumentError(position: 1, "timeout must be a non-negative number") }
+            let timeout = try call.optionalSeconds(2)
             if let exit = handle.process.exitStatus {
                 call.push(Int64(exit.code))
                 return 1
@@ -78,7 +77,7 @@ enum ProcessModule: RuntimeModule {
             return 1
         }
         process.method("terminate") { [unowned runtime] handle, call in
-            let grace = try call.optionalNumber(2) ?? 5
+            let grace = try call.optionalSeconds(2) ?? 5
             if let exit = handle.process.exitStatus {
                 handle.process.signalGroup(SIGKILL)  // stragglers of the group
                 call.push(Int64(exit.code))
@@ -94,13 +93,24 @@ enum ProcessModule: RuntimeModule {
             runtime.processes.terminate(handle.process, token: token, grace: grace)
             return call.suspend()
         }
+        // The lines become Lua strings: they count against the memory limit. Unread lines that
+        // are refused stay unread.
         process.method("readLines") { handle, call in
-            try call.push(LuaValue.array(handle.process.takeLines().map { .string($0) }))
+            let lines = handle.process.takeLines()
+            do {
+                try call.state.chargeMemory(ProcessModule.cost(of: lines))
+            } catch {
+                handle.process.putBack(lines)
+                throw error
+            }
+            try call.push(LuaValue.array(lines.map { .string($0) }))
             return 1
         }
         process.method("tail") { handle, call in
             let n = try call.optionalInteger(2) ?? 20
-            try call.push(LuaValue.array(handle.process.tail(Int(max(0, n))).map { .string($0) }))
+            let lines = handle.process.tail(Int(max(0, n)))
+            try call.state.chargeMemory(ProcessModule.cost(of: lines))
+            try call.push(LuaValue.array(lines.map { .string($0) }))
             return 1
         }
         process.method("stats") { handle, call in
@@ -134,6 +144,11 @@ enum ProcessModule: RuntimeModule {
             throw LuaArgumentError(position: position - 1, "unknown signal '\(name)'")
         }
         return number
+    }
+
+    /// What `lines` cost as a Lua array of strings.
+    static func cost(of lines: [String]) -> Int {
+        LuaMemoryCost.stringArray(count: lines.count, bytes: lines.reduce(0) { $0 + $1.utf8.count })
     }
 }
 
@@ -172,18 +187,27 @@ struct SpawnSpec {
             }
         }
         guard !command.isEmpty else { throw LuaArgumentError(position: 1, "the table must start with the command to run") }
+        // execve and open take C strings, which a zero would silently cut.
+        if let i = command.firstIndex(where: { $0.utf8.contains(0) }) {
+            throw LuaArgumentError(position: 1, "command item \(i + 1) contains an embedded zero")
+        }
         if let cwd = named["cwd"], !cwd.isNil {
             guard let s = cwd.stringValue else { throw LuaArgumentError(position: 1, "cwd must be a string") }
+            if s.utf8.contains(0) { throw LuaArgumentError(position: 1, "cwd contains an embedded zero") }
             directory = s
         }
         if let log = named["log"], !log.isNil {
             guard let s = log.stringValue else { throw LuaArgumentError(position: 1, "log must be a path") }
+            if s.utf8.contains(0) { throw LuaArgumentError(position: 1, "log contains an embedded zero") }
             logPath = s
         }
         if let env = named["env"], !env.isNil {
             switch env {
             case .object(let o):
                 for (k, v) in o {
+                    if k.utf8.contains(0) || (v.stringValue?.utf8.contains(0) ?? false) {
+                        throw LuaArgumentError(position: 1, "env.\(k.replacingZeros) contains an embedded zero")
+                    }
                     switch v {
                     case .bool(false): environment[k] = .some(nil)
                     case .string(let s): environment[k] = s
@@ -201,4 +225,9 @@ struct SpawnSpec {
             throw LuaArgumentError(position: 1, "unknown option '\(k)' (expected cwd, env, log)")
         }
     }
+}
+
+private extension String {
+    /// The string with its zeros shown as `\0`, for messages.
+    var replacingZeros: String { split(separator: "\0", omittingEmptySubsequences: false).joined(separator: "\\0") }
 }

@@ -24,15 +24,17 @@ enum TimeModule: RuntimeModule {
                 return 1
             }),
             ("sleep", { [unowned runtime] call in
-                let seconds = try call.number(1)
-                guard seconds.isFinite, seconds >= 0 else {
-                    throw LuaArgumentError(position: 1, "non-negative finite number expected, got \(seconds)")
-                }
+                let seconds = try call.seconds(1)
                 guard runtime.scheduler.currentTask != nil, call.canSuspend else {
-                    // Outside a task (a stop hook called from a C boundary): wait in place.
+                    // Outside a task (a stop hook, a string.gsub callback): wait in place. Ctrl-C
+                    // ends the wait; the interrupt then stops the script at its next instruction.
                     var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
                     var remaining = timespec()
-                    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+                    let interrupts = rscript_sigint_count()
+                    while nanosleep(&request, &remaining) != 0 && errno == EINTR {
+                        if rscript_sigint_count() != interrupts { break }
+                        request = remaining
+                    }
                     return 0
                 }
                 runtime.scheduler.sleepCurrentTask(seconds)

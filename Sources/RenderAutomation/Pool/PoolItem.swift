@@ -25,8 +25,8 @@ public final class PoolItem {
     public internal(set) var progressUpdates = 0
     public internal(set) var result: Result<JSONValue, PoolFailure>?
 
-    /// Its row in `pool_tasks`, when the pool records tasks.
-    var recordID: Int64?
+    /// Its row in `pool_tasks`, when the pool records tasks (filled in by the database writer).
+    var recordID: PoolTaskStore.RowID?
     var onProgress: ((PoolItem) -> Void)?
     var completion: ((PoolItem, Result<JSONValue, PoolFailure>) -> Void)?
 

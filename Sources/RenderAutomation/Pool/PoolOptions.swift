@@ -46,9 +46,10 @@ struct PoolOptions {
                 throw Invalid(message: "Pool.new: log_dir must be a folder path, got \(Self.show(value))")
             }
             if !Environment.isDirectory(path) {
-                mkdir(path, 0o755)
-                guard Environment.isDirectory(path) else {
-                    throw Invalid(message: "Pool.new: cannot create log_dir \(path): \(String(cString: strerror(errno)))")
+                let made = mkdir(path, 0o755) == 0
+                let code = errno  // before isDirectory's stat overwrites it
+                guard made || Environment.isDirectory(path) else {
+                    throw Invalid(message: "Pool.new: cannot create log_dir \(path): \(String(cString: strerror(code)))")
                 }
             }
             logDirectory = path

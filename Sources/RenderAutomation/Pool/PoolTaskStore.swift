@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Pool tasks in the gallery's SQLite database file, beside the job queue and the frame chunks,
 /// written as they change so another process (or `sqlite3`) sees what a pool is doing.
@@ -10,9 +11,19 @@ import GRDB
 /// (JSON) or error, and times (seconds since 1970). A pool task belongs to the runtime that made
 /// it: nothing re-runs it after that runtime dies (the job queue is for work that must survive).
 /// The version is the row `pool` of `rscript_schemas`.
+///
+/// A runtime writes through `writer(path:)`, off the loop and in order: the file is opened, a
+/// task's row inserted, then updated, on the writer's thread (`RowID` carries the row's id).
 public final class PoolTaskStore: Sendable {
     public let path: String
     let pool: DatabasePool
+
+    /// A row id known once the writer inserted the row; read on the writer's thread only after.
+    final class RowID: Sendable {
+        private let id = Mutex<Int64?>(nil)
+        var value: Int64? { id.withLock { $0 } }
+        func set(_ value: Int64) { id.withLock { $0 = value } }
+    }
 
     static let component = "pool"
     static let currentVersion = 1
@@ -51,6 +62,14 @@ public final class PoolTaskStore: Sendable {
             schema: Self.version1, busyTimeout: busyTimeout)
     }
 
+    /// A writer for the pool table of the database at `path`, which it opens (creating the table)
+    /// on its own thread at the first write.
+    static func writer(path: String) -> DatabaseWriter {
+        DatabaseWriter(opening: { try PoolTaskStore(path: path).pool }, label: "rscript.pool.writer") { error in
+            GalleryError.wrap(error, path: path).description
+        }
+    }
+
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.write { db in try body(db) }
@@ -59,42 +78,47 @@ public final class PoolTaskStore: Sendable {
         }
     }
 
-    /// Records submitted tasks (`queued`), in one transaction; returns their row ids in order.
-    func insert(pool number: Int, ownerPid: Int32, _ items: [PoolItem]) throws -> [Int64] {
+    /// A submitted task, as recorded (`queued`); `row` gets its id.
+    struct Submitted: Sendable {
+        var label: String
+        var script: String
+        var arguments: String
+        var row: RowID
+    }
+
+    /// Records submitted tasks (`queued`) in one statement batch, setting their row ids.
+    static func insert(_ db: Database, pool number: Int, ownerPid: Int32, _ items: [Submitted]) throws {
         let now = Date().timeIntervalSince1970
-        return try write { db in
-            try items.map { item in
-                try db.execute(
-                    sql: """
-                        INSERT INTO pool_tasks (pool, ownerPid, label, script, arguments, state, createdAt, updatedAt)
-                        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
-                        """,
-                    arguments: [number, ownerPid, item.label, item.script, JSONValue.array(item.arguments).jsonText, now, now])
-                return db.lastInsertedRowID
-            }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO pool_tasks (pool, ownerPid, label, script, arguments, state, createdAt, updatedAt)
+            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+            """)
+        for item in items {
+            try statement.execute(arguments: [number, ownerPid, item.label, item.script, item.arguments, now, now])
+            item.row.set(db.lastInsertedRowID)
         }
     }
 
     /// A change to a recorded task, applied in batches (one transaction per loop turn).
-    enum Update {
-        case started(id: Int64, attempt: Int, worker: Int, workerPid: Int32, at: Double)
-        case ended(id: Int64, state: String, result: String?, error: String?, at: Double)
+    enum Update: Sendable {
+        case started(row: RowID, attempt: Int, worker: Int, workerPid: Int32, at: Double)
+        case ended(row: RowID, state: String, result: String?, error: String?, at: Double)
     }
 
-    func apply(_ updates: [Update]) throws {
-        guard !updates.isEmpty else { return }
-        try write { db in
-            for update in updates {
-                switch update {
-                case .started(let id, let attempt, let worker, let workerPid, let at):
-                    try db.execute(
-                        sql: "UPDATE pool_tasks SET state = 'running', attempts = ?, worker = ?, workerPid = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
-                        arguments: [attempt, worker, workerPid, at, at, id])
-                case .ended(let id, let state, let result, let error, let at):
-                    try db.execute(
-                        sql: "UPDATE pool_tasks SET state = ?, result = ?, error = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
-                        arguments: [state, result, error, at, at, id])
-                }
+    /// Applies `updates` to rows already inserted (a row whose insert failed is skipped).
+    static func apply(_ db: Database, _ updates: [Update]) throws {
+        for update in updates {
+            switch update {
+            case .started(let row, let attempt, let worker, let workerPid, let at):
+                guard let id = row.value else { continue }
+                try db.execute(
+                    sql: "UPDATE pool_tasks SET state = 'running', attempts = ?, worker = ?, workerPid = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
+                    arguments: [attempt, worker, workerPid, at, at, id])
+            case .ended(let row, let state, let result, let error, let at):
+                guard let id = row.value else { continue }
+                try db.execute(
+                    sql: "UPDATE pool_tasks SET state = ?, result = ?, error = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
+                    arguments: [state, result, error, at, at, id])
             }
         }
     }

@@ -15,8 +15,8 @@ public final class ManagedProcess: Sendable {
     public let logPath: String
     /// CLOCK_MONOTONIC seconds at spawn.
     public let startedAt: Double
-    /// The write end of the message channel (-1 without one, or once closed).
-    private let channelWriteFD: Mutex<Int32>
+    /// The write end of the message channel (fd -1 without one).
+    let channel: ChannelWriter
     private let onMessage: (@Sendable (String) -> Void)?
     private let channelPartial = Mutex<[UInt8]>([])
 
@@ -36,8 +36,9 @@ public final class ManagedProcess: Sendable {
     let state: Mutex<State>
 
     init(pid: Int32, command: [String], logPath: String, startedAt: Double,
-         channelWriteFD: Int32 = -1, onMessage: (@Sendable (String) -> Void)? = nil) {
-        self.channelWriteFD = Mutex(channelWriteFD)
+         channel: ChannelWriter = ChannelWriter(fd: -1, epollFD: -1, key: 0),
+         onMessage: (@Sendable (String) -> Void)? = nil) {
+        self.channel = channel
         self.onMessage = onMessage
         self.pid = pid
         self.command = command
@@ -52,8 +53,18 @@ public final class ManagedProcess: Sendable {
     /// Output lines that arrived since the last call.
     public func takeLines() -> [String] { state.withLock { $0.lines.takePending() } }
 
+    /// Puts lines `takeLines()` returned back in front of the unread ones (they were refused).
+    public func putBack(_ lines: [String]) { state.withLock { $0.lines.putBack(lines) } }
+
     /// The last `n` lines of output.
     public func tail(_ n: Int) -> [String] { state.withLock { $0.lines.last(n) } }
+
+    /// Drops the buffered output lines (unread and tail) and keeps none from now on: the owner is
+    /// done with them (a finished render). The log file is unaffected.
+    public func releaseOutput() { state.withLock { $0.lines.release() } }
+
+    /// Output lines held in memory (unread, tail and a partial line).
+    public var heldLineCount: Int { state.withLock { $0.lines.heldLineCount } }
 
     /// Killed by a signal rscript did not send (an OOM kill, a crash, someone else's kill).
     public var diedOfUnexpectedSignal: Bool {
@@ -117,32 +128,22 @@ public final class ManagedProcess: Sendable {
 
     deinit { closeChannel() }
 
-    /// Closes the parent's end of the channel: the child reads EOF on fd 3.
-    public func closeChannel() {
-        channelWriteFD.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
-    }
+    /// Closes the parent's end of the channel once what was sent is written: the child then
+    /// reads EOF on fd 3.
+    public func closeChannel() { channel.close() }
 
-    /// Writes one line (a newline is added) to the child's fd 3. Blocks until written (lines are
-    /// small; the child reads them promptly). False when the child is gone.
+    /// Sends one line (a newline is added) to the child's fd 3 without blocking: what the pipe
+    /// does not take now (a stopped child, a line over 64 KiB) is queued and written in order by
+    /// the supervisor's I/O thread. False when the channel is closed or the child is gone.
     @discardableResult
     public func send(_ line: String) -> Bool {
         var data = Array(line.utf8)
         data.append(UInt8(ascii: "\n"))
-        return channelWriteFD.withLock { fd in
-            guard fd >= 0 else { return false }
-            var offset = 0
-            while offset < data.count {
-                let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
+        return channel.send(data)
     }
+
+    /// Bytes sent to the child's fd 3 and not yet written to the pipe.
+    public var unsentChannelBytes: Int { channel.pendingBytes }
 
     // MARK: Called by the supervisor's I/O thread
 

@@ -53,12 +53,23 @@ public final class ProcessRegistry {
     }
 
     /// Folder for default log files: `$TMPDIR/rscript-<pid>/`.
-    public lazy var logDirectory: String = {
-        let base = Environment.get("TMPDIR") ?? "/tmp"
-        let dir = "\(base)/rscript-\(getpid())"
-        mkdir(dir, 0o755)
-        return dir
-    }()
+    public let logDirectory: String = "\(Environment.get("TMPDIR") ?? "/tmp")/rscript-\(getpid())"
+
+    /// Makes `logDirectory` (once). Throws `SpawnError` with the folder and the system's
+    /// reason when it cannot be made, so a spawn fails saying why rather than with a log file
+    /// that cannot be opened.
+    private func makeLogDirectory() throws {
+        guard !madeLogDirectory else { return }
+        if mkdir(logDirectory, 0o755) != 0 {
+            let code = errno
+            guard code == EEXIST, Environment.isDirectory(logDirectory) else {
+                throw ProcessSupervisor.SpawnError(description: "cannot create the log folder \(logDirectory): \(String(cString: strerror(code)))")
+            }
+        }
+        madeLogDirectory = true
+    }
+
+    private var madeLogDirectory = false
 
     /// Starts `spec`. While it runs it keeps the loop alive, unless `keepsLoopAlive` is false
     /// (pool workers: their pool holds the loop while it has work, and idle workers must not
@@ -89,7 +100,10 @@ public final class ProcessRegistry {
             }
             environment = order.compactMap { key in merged[key].map { "\(key)=\($0)" } }
         }
-        if spec.logPath == nil { usedLogDirectory = true }
+        if spec.logPath == nil {
+            try makeLogDirectory()
+            usedLogDirectory = true
+        }
         let logPath = spec.logPath ?? "\(logDirectory)/\(nextLogNumber)-\(sanitize(spec.command[0])).log"
         nextLogNumber += 1
         let process = try ProcessSupervisor.shared.spawn(

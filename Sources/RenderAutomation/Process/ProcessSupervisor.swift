@@ -35,6 +35,8 @@ public final class ProcessSupervisor: Sendable {
 
     private static let pidTag: UInt64 = 1 << 63
     private static let channelTag: UInt64 = 1 << 62
+    /// The parent's end of a channel turned writable (queued messages to write).
+    private static let outputTag: UInt64 = 1 << 61
 
     private init() {
         epollFD = rscript_epoll_create()
@@ -79,12 +81,12 @@ public final class ProcessSupervisor: Sendable {
             close(logFD)
             throw SpawnError(description: "cannot run '\(program)': \(String(cString: strerror(status)))")
         }
+        let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
         let process = ManagedProcess(
             pid: pid, command: command, logPath: logPath, startedAt: rscript_monotonic(),
-            channelWriteFD: toChild, onMessage: onMessage)
+            channel: ChannelWriter(fd: toChild, epollFD: epollFD, key: key | Self.outputTag), onMessage: onMessage)
         let pidFD = rscript_pidfd_open(pid)
         if pidFD < 0 { withoutPidfd.add(1, ordering: .relaxed) }
-        let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
         entries.withLock { $0[key] = Entry(process: process, pipeFD: pipeFD, pidFD: pidFD, logFD: logFD, channelFD: fromChild) }
         rscript_epoll_add(epollFD, pipeFD, key)
         if fromChild >= 0 { rscript_epoll_add(epollFD, fromChild, key | Self.channelTag) }
@@ -132,7 +134,9 @@ public final class ProcessSupervisor: Sendable {
                     _ = read(wakeFD, &counter, 8)
                     continue
                 }
-                if key & Self.channelTag != 0 {
+                if key & Self.outputTag != 0 {
+                    flushChannel(key: key & ~Self.outputTag)
+                } else if key & Self.channelTag != 0 {
                     readChannel(key: key & ~Self.channelTag, buffer: &buffer)
                 } else if key & Self.pidTag != 0 {
                     handleExit(key: key & ~Self.pidTag, buffer: &buffer)
@@ -167,6 +171,10 @@ public final class ProcessSupervisor: Sendable {
         }
     }
 
+    private func flushChannel(key: UInt64) {
+        entries.withLock { $0[key] }?.process.channel.flush()
+    }
+
     private func readChannel(key: UInt64, buffer: inout [UInt8]) {
         guard let entry = entries.withLock({ $0[key] }), entry.channelFD >= 0 else { return }
         while true {
@@ -196,6 +204,7 @@ public final class ProcessSupervisor: Sendable {
         // What the process wrote just before exiting is read before anyone hears of the exit.
         drain(key: key, buffer: &buffer)
         readChannel(key: key, buffer: &buffer)
+        entry.process.channel.peerGone()
         entry.process.exited(ExitStatus(code: code), usage: usage)
         finishIfDone(key: key, closingPipe: false)
     }
@@ -209,6 +218,7 @@ public final class ProcessSupervisor: Sendable {
             if rscript_reap(entry.process.pid, &code, &usage) == 1 {
                 withoutPidfd.subtract(1, ordering: .relaxed)
                 drain(key: key, buffer: &buffer)
+                entry.process.channel.peerGone()
                 entry.process.exited(ExitStatus(code: code), usage: usage)
                 finishIfDone(key: key, closingPipe: false)
             }

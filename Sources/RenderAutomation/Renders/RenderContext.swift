@@ -33,7 +33,15 @@ final class RenderContext {
             switch value {
             case .object(let o): patch = o
             case .array([]): patch = [:]
-            default: throw LuaArgumentError(position: 1, "metadata must be a table with string keys")
+            default: throw LuaArgumentError(position: 2, "metadata must be a table with string keys")
+            }
+            // Refused here, where the plugin can see why, rather than lost on the way to the gallery.
+            for (key, value) in patch {
+                do {
+                    _ = try JSONValue(value, at: "metadata.\(key)")
+                } catch let error as JSONValue.ConversionError {
+                    throw LuaArgumentError(position: 2, error.message)
+                }
             }
             context.manager.updateMetadata(context.job, patch)
             return 0

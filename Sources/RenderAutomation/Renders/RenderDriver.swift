@@ -7,6 +7,7 @@ enum RenderDriver {
         rawset(plugin, "itemId", render.id)
         rawset(plugin, "_item_id", render.id)
         rawset(plugin, "workDir", render.workDir)
+        rawset(plugin, "_lopnet_path", scene)
         rawset(plugin, "_render", render)
         local configured = plugin:getConfigOptions(options.plugin)
         if configured ~= nil then options.plugin = configured end

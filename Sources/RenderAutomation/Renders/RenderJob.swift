@@ -28,6 +28,8 @@ public final class RenderJob {
     /// Set while the render waits for its leftover processes to die before it ends.
     var pendingEnd: (state: RenderState, error: String?, processes: Int)?
     var finishedWaiters: [(RenderJob) -> Void] = []
+    /// The end is in the recorder (landed in the database) and was announced to the waiters.
+    public internal(set) var endAnnounced = false
     /// Called on the loop thread after each change (progress lines of the CLI).
     public var observers: [(RenderJob, RenderEvent) -> Void] = []
 
@@ -53,9 +55,9 @@ public final class RenderJob {
     public var elapsed: Double { rscript_monotonic() - startedAt }
     public var stopRequested: Bool { stopReason != nil }
 
-    /// Runs `action` once the render has ended (at once if it has).
+    /// Runs `action` once the render has ended and its end is recorded (at once if it has).
     public func whenEnded(_ action: @escaping (RenderJob) -> Void) {
-        if state.isEnded { action(self) } else { finishedWaiters.append(action) }
+        if endAnnounced { action(self) } else { finishedWaiters.append(action) }
     }
 
     func notify(_ event: RenderEvent) {

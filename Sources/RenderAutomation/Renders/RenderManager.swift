@@ -15,7 +15,8 @@ public final class RenderManager {
     public var recorder: RenderRecorder {
         get throws {
             if let chosen { return chosen }
-            let opened = GalleryRecorder(store: try GalleryStore(path: GalleryStore.defaultPath()))
+            // Opened on the recorder's writer thread at the first write, not here on the loop.
+            let opened = GalleryRecorder(path: GalleryStore.defaultPath(), runtime: runtime)
             chosen = opened
             return opened
         }
@@ -24,6 +25,9 @@ public final class RenderManager {
 
     /// Records renders with `recorder` from now on (a `MemoryRenderRecorder` in tests).
     public func record(with recorder: RenderRecorder) { chosen = recorder }
+    /// The renders not yet ended. An ended render leaves it (and gives back its processes'
+    /// output buffers): the handles Lua holds keep their `RenderJob`, whose state, metadata and
+    /// images stay readable, and nothing else needs it.
     public private(set) var jobs: [Int64: RenderJob] = [:]
     private var jobsByTask: [ObjectIdentifier: RenderJob] = [:]
     private lazy var driver: LuaFunction = try! runtime.state.load(RenderDriver.source, chunkName: "=render driver")
@@ -48,7 +52,7 @@ public final class RenderManager {
         runtime.onStopAsync { [unowned self] in
             let active = self.jobs.values.filter { !$0.state.isEnded }
             for job in active { self.stop(job, reason: .interrupt) }
-            return { active.allSatisfy { $0.state.isEnded } }
+            return { active.allSatisfy { $0.endAnnounced } }
         }
     }
 
@@ -76,6 +80,57 @@ public final class RenderManager {
     /// known ones) or a missing scene file.
     @discardableResult
     public func start(_ request: Request) throws -> RenderJob {
+        let prepared = try prepare(request)
+        let id: Int64
+        let workDir: String
+        do {
+            let recorder = try self.recorder
+            id = try recorder.createRender(label: prepared.entry.label, renderer: prepared.entry.className,
+                                           scene: request.scene, options: prepared.options)
+            workDir = try recorder.makeWorkDir(id: id)
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        return launch(prepared, id: id, workDir: workDir)
+    }
+
+    /// Starts a render without making the loop wait for the database: `then` runs on the loop
+    /// with the render once its row and work folder are recorded, or with why it could not
+    /// start. `shouldLaunch` is asked then: false (the caller went away) records the render as
+    /// stopped instead. The label and scene are checked at once (thrown).
+    public func start(_ request: Request, shouldLaunch: @escaping () -> Bool = { true },
+                      then: @escaping (Result<RenderJob, StartError>) -> Void) throws {
+        let prepared = try prepare(request)
+        let recorder: RenderRecorder
+        do {
+            recorder = try self.recorder
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        recorder.createRender(label: prepared.entry.label, renderer: prepared.entry.className,
+                              scene: request.scene, options: prepared.options) { [weak self] created in
+            guard let self else { return }
+            switch created {
+            case .failure(let error):
+                then(.failure(StartError(description: "\(error)")))
+            case .success(let (id, workDir)):
+                guard shouldLaunch() else {
+                    self.record { try $0.finish(id: id, state: .stopped, error: nil) }
+                    return
+                }
+                then(.success(self.launch(prepared, id: id, workDir: workDir)))
+            }
+        }
+    }
+
+    /// A request checked and turned into the plugin's options.
+    private struct Prepared {
+        let request: Request
+        let entry: RendererCatalog.Entry
+        let options: LuaValue
+    }
+
+    private func prepare(_ request: Request) throws -> Prepared {
         runtime.discoverRenderers()
         guard let entry = runtime.renderers.entry(label: request.label) else {
             throw StartError(description: runtime.renderers.unknownLabelError(request.label))
@@ -93,15 +148,14 @@ public final class RenderManager {
             "rendersettings_path": request.renderSettingsPath.map { .string($0) } ?? .nil,
         ].filter { !$0.value.isNil }
         let options: LuaValue = .object(["plugin": .object(request.pluginOptions), "viewport": .object(viewport)])
-        let id: Int64
-        let workDir: String
-        do {
-            let recorder = try self.recorder
-            id = try recorder.createRender(label: entry.label, renderer: entry.className, scene: request.scene, options: options)
-            workDir = try recorder.makeWorkDir(id: id)
-        } catch {
-            throw StartError(description: "\(error)")
-        }
+        return Prepared(request: request, entry: entry, options: options)
+    }
+
+    /// The recorded render's driver task, polling from the next turn.
+    private func launch(_ prepared: Prepared, id: Int64, workDir: String) -> RenderJob {
+        let request = prepared.request
+        let entry = prepared.entry
+        let options = prepared.options
         let job = RenderJob(id: id, label: entry.label, className: entry.className, scene: request.scene, workDir: workDir)
         jobs[id] = job
         let context = RenderContext(job: job, manager: self)
@@ -276,13 +330,31 @@ public final class RenderManager {
         if let task = job.task { jobsByTask[ObjectIdentifier(task)] = nil }
         lastFlush[job.id] = nil
         record { try $0.finish(id: job.id, state: state, error: error) }
-        job.notify(.ended)
-        let waiters = job.finishedWaiters
-        job.finishedWaiters = []
-        for waiter in waiters { waiter(job) }
+        let announce = {
+            job.endAnnounced = true
+            job.notify(.ended)
+            let waiters = job.finishedWaiters
+            job.finishedWaiters = []
+            for waiter in waiters { waiter(job) }
+            self.release(job)
+        }
+        if let recorder = try? recorder { recorder.whenWritten(announce) } else { announce() }
+    }
+
+    /// What an ended render no longer needs: its place in `jobs`, its processes' line buffers
+    /// (up to 20,000 unread lines and a 1,000-line tail each), its driver task (and so the
+    /// coroutine and the plugin object) and its observers. Its record stays as it was.
+    private func release(_ job: RenderJob) {
+        jobs[job.id] = nil
+        for process in job.processes { process.releaseOutput() }
+        job.task = nil
+        job.observers = []
+        job.clicks = []
     }
 }
 
 func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    // Whole seconds print without a fraction; a huge or non-finite value prints as it is
+    // (converting it to Int would trap).
+    abs(seconds) < 1e15 && seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
 }

@@ -11,12 +11,33 @@ public protocol RenderRecorder: AnyObject {
     func createRender(label: String, renderer: String, scene: String, options: LuaValue) throws -> Int64
     /// Makes (and records) the fresh folder for the render's outputs and logs.
     func makeWorkDir(id: Int64) throws -> String
+    /// `createRender` and `makeWorkDir` without making the loop wait: `then` runs on the loop
+    /// with the id and the folder once both are recorded (a recorder that writes in place: at
+    /// once).
+    func createRender(label: String, renderer: String, scene: String, options: LuaValue,
+                      then: @escaping (Result<(id: Int64, workDir: String), any Error>) -> Void)
     /// The log of the render's (first) renderer process.
     func setLogPath(id: Int64, path: String) throws
     func appendImage(id: Int64, path: String) throws
     func mergeMetadata(id: Int64, _ patch: [String: LuaValue]) throws
     /// Sets the final state (`finished`, `failed`, `stopped`) and the end time.
     func finish(id: Int64, state: RenderState, error: String?) throws
+    /// Runs `action` on the loop once everything recorded so far has landed (a recorder that
+    /// writes in place: at once). A render's end is announced only then, so that what
+    /// `render:wait()` reports is already in the database.
+    func whenWritten(_ action: @escaping () -> Void)
+}
+
+extension RenderRecorder {
+    public func whenWritten(_ action: @escaping () -> Void) { action() }
+
+    public func createRender(label: String, renderer: String, scene: String, options: LuaValue,
+                             then: @escaping (Result<(id: Int64, workDir: String), any Error>) -> Void) {
+        then(Result {
+            let id = try createRender(label: label, renderer: renderer, scene: scene, options: options)
+            return (id, try makeWorkDir(id: id))
+        })
+    }
 }
 
 /// Keeps renders in memory (ids from 1): for tests and for `--no-gallery`.
@@ -44,7 +65,12 @@ public final class MemoryRenderRecorder: RenderRecorder {
 
     public func makeWorkDir(id: Int64) throws -> String {
         let dir = "\(Environment.get("TMPDIR") ?? "/tmp")/rscript-\(getpid())-render-\(id)"
-        mkdir(dir, 0o755)
+        if mkdir(dir, 0o755) != 0 {
+            let code = errno
+            guard code == EEXIST else {
+                throw GalleryError(.notWritable, path: dir, message: "cannot create the render folder \(dir): \(String(cString: strerror(code)))")
+            }
+        }
         return dir
     }
 

@@ -17,7 +17,7 @@ public struct RenderSession {
                 runtime.renders.record(with: MemoryRenderRecorder())
             } else {
                 let path = databasePath ?? GalleryStore.defaultPath()
-                runtime.renders.record(with: GalleryRecorder(store: try GalleryStore(path: path)))
+                runtime.renders.record(with: GalleryRecorder(store: try GalleryStore(path: path), runtime: runtime))
             }
         } catch {
             StandardError.write("rscript: \(error)\n")
@@ -35,7 +35,7 @@ public struct RenderSession {
             return 1
         }
         RenderProgressPrinter.automatic(json: json).attach(job)
-        runtime.scheduler.run(until: { job.state.isEnded || runtime.interruptReceived })
+        runtime.scheduler.run(until: { job.endAnnounced || runtime.interruptReceived })
         if !job.state.isEnded {
             // Ctrl-C: stopBackgroundRender runs, the processes go, then we exit.
             runtime.runStopHooks()

@@ -42,7 +42,7 @@ final class ReplCompleter {
         let L = state.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        guard lua_checkstack(L, 2 * Int32(Self.maxDepth) + 16) != 0 else { return Completions(matches: [], suffix: "") }
+        guard rscript_checkstack(L, 2 * Int32(Self.maxDepth) + 16) != 0 else { return Completions(matches: [], suffix: "") }
 
         // Split `a.b.c:pre` into the path `a.b.c`, the separator, and the prefix `pre`.
         let separatorIndex = word.lastIndex(where: { $0 == "." || $0 == ":" })

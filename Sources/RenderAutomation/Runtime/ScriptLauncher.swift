@@ -59,7 +59,7 @@ public enum ScriptLauncher {
     /// [--timeout S] [--json] [--db PATH]`: the script registered renderers and left nothing
     /// running, so render SCENE with one of them.
     static func renderWithScriptRenderers(_ runtime: ScriptRuntime, file: String, arguments: [String]) -> Int32 {
-        let usage = "usage: rscript run \(file) SCENE [--renderer LABEL] [--res WxH] [--camera PATH] [--option KEY=VALUE]... [--timeout S] [--json] [--db PATH]"
+        let usage = "usage: rscript run \(file) SCENE [--renderer LABEL] [--res WxH] [--camera PATH] [--rendersettings PATH] [--option KEY=VALUE]... [--timeout S] [--json] [--db PATH]"
         var scene: String?
         var label: String?
         var request = RenderManager.Request(label: "", scene: "")
@@ -83,6 +83,7 @@ public enum ScriptLauncher {
                 guard let res = RenderManager.Request.parseResolution(v) else { report("--res must look like 640x480, got '\(v)'"); return 2 }
                 request.resolution = res
             case "--camera": guard let v = value(argument) else { return 2 }; request.cameraPath = v
+            case "--rendersettings": guard let v = value(argument) else { return 2 }; request.renderSettingsPath = v
             case "--option":
                 guard let v = value(argument) else { return 2 }
                 guard let (key, optionValue) = RenderManager.Request.parseOption(v) else { report("--option must look like KEY=VALUE, got '\(v)'"); return 2 }

@@ -33,6 +33,8 @@ public final class ScriptRuntime {
     public let renderers = RendererCatalog()
     /// The background renders of this runtime.
     public private(set) lazy var renders = RenderManager(runtime: self)
+    /// Database writes queued from this loop and not yet landed (`DatabaseWriter`).
+    private(set) lazy var writeCompletions = WriteCompletions()
     /// Work that must finish before a stop completes: each starts its stopping and returns a
     /// closure telling whether it is done (renders waiting for `stopBackgroundRender`, say).
     var asyncStopHooks: [() -> () -> Bool] = []

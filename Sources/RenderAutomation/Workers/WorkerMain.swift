@@ -144,7 +144,7 @@ public final class WorkerMain {
     /// (`id`, `pid`, `state`, `progress`), kept between items.
     private func taskFunction(_ script: String) throws -> (LuaFunction, LuaTable) {
         if let function = taskFunctions[script], let client = clientTables[script] { return (function, client) }
-        addToSearchPath(Environment.directory(of: script))
+        try addToSearchPath(Environment.directory(of: script))
         let chunk = try runtime.state.loadFile(script)
         let results = try chunk.callReturningFunction()
         guard let function = results else {
@@ -193,12 +193,18 @@ public final class WorkerMain {
     /// `require` in a task or job script looks beside it first, as it does for `rscript run`.
     private var searchedDirectories: Set<String> = []
 
-    private func addToSearchPath(_ directory: String) {
-        guard searchedDirectories.insert(directory).inserted else { return }
+    /// Throws `LuaError` (`cannot add DIR to the module search path: ...`) when `package.path`
+    /// cannot be changed (an earlier script replaced `package`): the script would otherwise run
+    /// and fail later with a `module not found` that hides the cause.
+    private func addToSearchPath(_ directory: String) throws {
+        guard !searchedDirectories.contains(directory) else { return }
         let code = "local dir = ... package.path = dir .. '/?.lua;' .. dir .. '/?/init.lua;' .. package.path"
-        if let chunk = try? runtime.state.load(code, chunkName: "=search path") {
-            _ = try? chunk.call(.string(directory))
+        do {
+            try runtime.state.load(code, chunkName: "=search path").call(.string(directory))
+        } catch let error as LuaError {
+            throw LuaError(.runtime, "cannot add \(directory) to the module search path: \(error.message)")
         }
+        searchedDirectories.insert(directory)
     }
 
     // MARK: Jobs (seed 003)
@@ -206,8 +212,8 @@ public final class WorkerMain {
     private func runJob(id: Int64, script: String, data: JSONValue) {
         let state = runtime.state
         let chunk: LuaFunction
-        addToSearchPath(Environment.directory(of: script))
         do {
+            try addToSearchPath(Environment.directory(of: script))
             chunk = try state.loadFile(script)
         } catch let error as LuaError {
             send(.failure(id: id, error: error.message, traceback: nil))
@@ -234,8 +240,14 @@ public final class WorkerMain {
                 self.finish(id: id, .success(values))
             case .success:
                 // no return value: the seed's `python_data` global
-                let pythonData = (try? state.global("python_data")) ?? .nil
-                self.finish(id: id, .success([pythonData]))
+                do {
+                    self.finish(id: id, .success([try state.global("python_data")]))
+                } catch {
+                    // Data that cannot be sent (a function, nested too deeply) fails the job by
+                    // name: never reported as a job that returned nothing.
+                    let message = (error as? LuaError)?.message ?? "\(error)"
+                    self.finish(id: id, .failure(LuaError(.runtime, "python_data: \(message)")))
+                }
             case .failure:
                 self.finish(id: id, result)
             }

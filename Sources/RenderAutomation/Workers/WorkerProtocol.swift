@@ -53,8 +53,8 @@ public enum WorkerMessage: Sendable, Equatable {
             guard case .string(let script)? = o["script"] else { return nil }
             self = .job(id: id, script: script, data: o["data"] ?? .null)
         case "ready":
-            guard case .int(let pid)? = o["pid"] else { return nil }
-            self = .ready(pid: Int32(pid))
+            guard case .int(let pid)? = o["pid"], let pid32 = Int32(exactly: pid) else { return nil }
+            self = .ready(pid: pid32)
         case "progress":
             let fraction = o["fraction"]?.doubleValue ?? 0
             self = .progress(id: id, fraction: fraction, message: o["message"]?.stringValue)

@@ -6,6 +6,11 @@
 -- The runtime sets, before `startBackgroundRender` runs:
 --   self.itemId   unique id of this render (Houdini's self._item_id; also set as _item_id)
 --   self.workDir  a fresh folder for this render's outputs and logs
+--   self._lopnet_path  the scene path (Houdini's LOP network path, for ported plugins)
+--
+-- startBackgroundRender(scene_path, options) gets options.plugin (what getConfigOptions
+-- returned) and options.viewport: rendersettings_path, camera_path, res_x, res_y, each present
+-- when given (--rendersettings, --camera, --res).
 
 local Object = require("rscript.class")
 
@@ -13,6 +18,7 @@ local Object = require("rscript.class")
 ---@field itemId integer unique id of this render
 ---@field _item_id integer the same, under Houdini's name
 ---@field workDir string a fresh folder for this render's outputs and logs
+---@field _lopnet_path string the scene path (Houdini's LOP network path)
 local BackgroundRenderer = Object:extend("BackgroundRenderer")
 
 --- How often, in seconds, the runtime calls isRenderFinished (also at once when a process the

@@ -25,6 +25,9 @@ integrator.MAX_ATTEMPTS = 20
 
 local function isnull(v) return v == nil or rs.isNull(v) end
 
+-- --safe hides the environment (os.getenv is gone): every variable reads as unset.
+local getenv = os.getenv or function() return nil end
+
 local function argcheck(fname, name, value, expected, position)
   if type(value) ~= expected then
     error(string.format("%s: argument '%s' must be a %s, got %s", fname, name, expected, type(value)), position or 3)
@@ -239,7 +242,7 @@ end
 function integrator.resolve_template(context_data, fallback)
   local function given(t) return type(t) == "string" and t ~= "" and t or nil end
   return given(type(context_data) == "table" and context_data.publish_template or nil)
-    or given(os.getenv("RSCRIPT_PUBLISH_TEMPLATE"))
+    or given(getenv("RSCRIPT_PUBLISH_TEMPLATE"))
     or given(fallback)
     or integrator.DEFAULT_TEMPLATE
 end
@@ -513,7 +516,7 @@ local function metadata(data, context, reps, plan, version, template)
     variant = first(data.variant),
     version = version,
     time = os.date("!%Y-%m-%dT%H:%M:%SZ"),
-    author = first(context.user, os.getenv("USER")),
+    author = first(context.user, getenv("USER")),
     source = first(context.workfile),
     comment = first(data.comment, context.comment, ""),
     host = first(context.host),

@@ -32,7 +32,13 @@ local pipeline = {
 local current = nil      -- the open workfile: { path, context, instances, order, items, dirty }
 local selection = {}     -- items given on the command line (--select)
 local batchDepth = 0
-local warn = function(message) io.stderr:write("rscript: warning: ", message, "\n") end
+local warn = function(message)
+  if io then
+    io.stderr:write("rscript: warning: ", message, "\n")
+  else
+    require("rscript.log").warning(message)  -- --safe: no io
+  end
+end
 
 local function requireOpen(fname)
   if not current then

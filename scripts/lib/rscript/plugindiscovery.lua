@@ -86,7 +86,16 @@ function discovery.load(options)
   local result = { files = {}, errors = {} }
   for _, file in ipairs(discovery.files(kind, options.folders)) do
     local env = setmetatable({}, { __index = _G })
-    local chunk, loadError = loadfile(file, "t", env)
+    -- fs.read and load rather than loadfile, which --safe removes; the chunk name is loadfile's.
+    local read, text = pcall(fs.read, file)
+    local chunk, loadError
+    if read then
+      -- as loadfile does, a first line starting with # (#!/usr/bin/env rscript) is skipped
+      if text:sub(1, 1) == "#" then text = text:gsub("^[^\n]*", "", 1) end
+      chunk, loadError = load(text, "@" .. file, "t", env)
+    else
+      loadError = text
+    end
     if not chunk then
       result.errors[#result.errors + 1] = describe(file, loadError)
     else

@@ -49,10 +49,25 @@ local function fit(text, columns)
   return text:sub(1, utf8.offset(text, columns + 1) - 1)
 end
 
+-- Under --safe there is no `io`: the default stream prints whole lines with `print`, and the
+-- display uses plain lines (redrawing in place needs a stream that writes without a newline).
+local function linePrinter()
+  local pending = ""
+  return {
+    write = function(_, ...)
+      pending = pending .. table.concat({ ... })
+      for line in pending:gmatch("(.-)\n") do print(line) end
+      pending = pending:match("[^\n]*$")
+    end,
+    flush = function() end,
+  }
+end
+
 --- Makes a progress display for `pool`'s futures.
 --- Options: `total` (how many futures will be added; default: as many as are added),
 --- `title` ("total"), `interval` (seconds between redraws, 0.1), `tty` (force bars on or off;
---- default: whether stdout is a terminal), `stream` (io.stdout), `width` (columns; default:
+--- default: whether stdout is a terminal), `stream` (io.stdout; under --safe, plain lines through
+--- `print`), `width` (columns; default:
 --- the terminal's), `fail_fast` (raise at the first failure and cancel the queued futures,
 --- rather than when all are done).
 ---@param pool Pool|nil
@@ -82,7 +97,7 @@ function PoolProgress.new(pool, options)
   end
   local isTerminal, columns = Pool._terminal()
   local tty = options.tty
-  if tty == nil then tty = isTerminal and options.stream == nil end
+  if tty == nil then tty = isTerminal and options.stream == nil and io ~= nil end
   return setmetatable({
     pool = pool,
     total = options.total,
@@ -90,7 +105,7 @@ function PoolProgress.new(pool, options)
     interval = options.interval or 0.1,
     plainInterval = 1,  -- plain mode: seconds between two lines of one task
     tty = tty,
-    stream = options.stream or io.stdout,
+    stream = options.stream or (io and io.stdout) or linePrinter(),
     columns = options.width or columns,
     fail_fast = options.fail_fast or false,
     entries = {},

@@ -10,7 +10,10 @@ import Darwin
 /// the Lua function and the path.
 enum FSFile {
     /// The whole file, bytes as they are, handed to `body` (valid only during the call).
-    static func read<R>(_ path: [UInt8], function: String = "read", _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// `charge` is told the size of the buffer before it is allocated or grown, and may throw to
+    /// refuse it (the memory limit of the script that asked).
+    static func read<R>(_ path: [UInt8], function: String = "read", charge: (Int) throws -> Void = { _ in },
+                        _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let fd = FSPath.withCString(path) { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw FSError.system(function, "cannot open", path) }
         defer { close(fd) }
@@ -19,12 +22,14 @@ enum FSFile {
         if FSPath.isDirectory(st) { throw FSError.system(function, "cannot read", path, errno: EISDIR) }
         // st_size is a hint: files in /proc say 0, and a file may grow while it is read.
         var capacity = max(Int(st.st_size) + 1, 4096)
+        try charge(capacity)
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
         defer { buffer.deallocate() }
         var count = 0
         while true {
             if count == capacity {
                 capacity *= 2
+                try charge(capacity)
                 let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
                 bigger.copyMemory(from: buffer, byteCount: count)
                 buffer.deallocate()

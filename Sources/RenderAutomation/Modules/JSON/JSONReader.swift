@@ -7,8 +7,10 @@ import LuaBridge
 /// arrays become sequences, `null` the null sentinel. Numbers without a fraction or exponent are
 /// integers (floats when they do not fit in 64 bits), others floats. Strings must be UTF-8.
 ///
-/// Uses only raw table access, so it never runs Lua code and never raises a Lua error: failures
-/// throw a `LuaScriptError` whose message gives the line and column.
+/// Uses only raw table access, so it never raises a Lua error: failures throw a `LuaScriptError`
+/// whose message gives the line and column. What it builds counts against `memory`'s limit
+/// (checked as each value is stored; past the limit it collects garbage, which may run
+/// finalizers, and throws the limit's error if that did not help).
 struct JSONReader {
     /// Deepest nesting of arrays and objects accepted.
     static let maxDepth = 1000
@@ -25,6 +27,8 @@ struct JSONReader {
     let scratch: ByteBuffer
     /// What a key seen twice in one object does.
     var duplicateKeys: DuplicateKeys = .last
+    /// The state whose memory limit the decoded value counts against (nil: none).
+    var memory: LuaState?
     var i = 0
 
     enum DuplicateKeys: String {
@@ -109,6 +113,7 @@ struct JSONReader {
             // A value is complete on top of the stack: store it in the innermost container;
             // then either the next item starts, or the container is complete too.
             while true {
+                if let memory, memory.isOverMemoryLimit { try memory.checkMemoryLimit(on: L) }
                 guard let innermost = open.last else { return }
                 switch innermost {
                 case .array(let n):
@@ -175,7 +180,7 @@ struct JSONReader {
     }
 
     private mutating func enter(depth: Int) throws {
-        if depth > Self.maxDepth || lua_checkstack(L, 4) == 0 {
+        if depth > Self.maxDepth || rscript_checkstack(L, 4) == 0 {
             throw error("nesting deeper than \(Self.maxDepth) levels")
         }
     }

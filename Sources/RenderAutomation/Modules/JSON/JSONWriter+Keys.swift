@@ -75,7 +75,7 @@ extension JSONWriter {
         while lua_next(L, index) != 0 {
             lua_settop(L, -2)
             let (key, length) = try objectKey(at: -1)
-            guard lua_checkstack(L, 8) != 0 else { throw failure("too many keys to sort") }
+            guard rscript_checkstack(L, 8) != 0 else { throw failure("too many keys to sort") }
             lua_pushvalue(L, -1)
             lua_rotate(L, -2, 1)  // [copies..., copy, key]: lua_next goes on from the key
             sortedKeys.append((key, length, lua_gettop(L) - 1))

@@ -120,7 +120,7 @@ struct JSONWriter {
     mutating func open(at index: Int32) throws {
         let identity = lua_topointer(L, index)!
         if frames.count >= Self.maxDepth { throw nestingFailure(adding: identity) }
-        if lua_checkstack(L, 6) == 0 { throw failure("table nested too deeply") }
+        if rscript_checkstack(L, 6) == 0 { throw failure("table nested too deeply") }
 
         let length = lua_Integer(lua_rawlen(L, index))
         let requested = shape(of: index)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import RenderAutomation
 
-/// `rscript gallery`: the render gallery (list, show, watch, rm).
+/// `rscript gallery`: the render gallery (list, show, watch, rm, prune).
 struct GalleryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
@@ -13,6 +13,6 @@ struct GalleryCommand: ParsableCommand {
             Where: --db PATH, else $RSCRIPT_DB, else $XDG_DATA_HOME/rscript/rscript.db,
             else ~/.local/share/rscript/rscript.db.
             """,
-        subcommands: [GalleryList.self, GalleryShow.self, GalleryWatch.self, GalleryRemove.self]
+        subcommands: [GalleryList.self, GalleryShow.self, GalleryWatch.self, GalleryRemove.self, GalleryPrune.self]
     )
 }

@@ -11,7 +11,8 @@ struct GalleryRemove: ParsableCommand {
             Deletes the render's snapshot, image history and metadata. Its work
             folder goes too when the gallery made it (beside the database, in
             NAME-renders/ID); files anywhere else are left alone. A render still
-            rendering in a live rscript process is refused unless --force is given.
+            rendering in a live rscript process is refused unless --force is given; so is a
+            render whose row is damaged (not valid JSON).
             """
     )
 
@@ -28,7 +29,16 @@ struct GalleryRemove: ParsableCommand {
             let path = options.path
             guard FileManager.default.fileExists(atPath: path) else { throw GalleryError.unknownRender(id, path: path) }
             let store = try GalleryStore(path: path)
-            guard let snapshot = try store.snapshot(id: id, fullImageHistory: false) else {
+            let read: RenderSnapshot?
+            do {
+                read = try store.snapshot(id: id, fullImageHistory: false)
+            } catch let error as GalleryError where error.kind == .corruptRow && force {
+                // A damaged row cannot be read, but it can be removed.
+                guard try store.remove(id: id) else { throw GalleryError.unknownRender(id, path: path) }
+                printLine(options.json ? JSONValue.object(["id": .int(id), "removed": true]).jsonText : "removed render \(id) (its row was damaged)")
+                return
+            }
+            guard let snapshot = read else {
                 throw GalleryError.unknownRender(id, path: path)
             }
             if snapshot.state == .rendering && !snapshot.isOrphaned && !force {

@@ -11,7 +11,9 @@ struct CreateCommand: ParsableCommand {
             it is made when it does not exist. --attr sets the creator's pre-create options \
             (get_pre_create_attr_defs) and the new instance's creator attributes \
             (get_instance_attr_defs); a value outside its definition is an error naming the key, \
-            and nothing is written. --select gives the items pipeline.get_selection() returns.
+            and nothing is written. --select gives the items pipeline.get_selection() returns. \
+            The workfile is locked (WORKFILE.lock beside it) from the read to the write, so \
+            commands on one workfile at once run one after the other.
 
             Example:
               rscript create shot.json --creator render_layer --asset sh010 --task lighting
@@ -62,6 +64,6 @@ struct CreateCommand: ParsableCommand {
             "asset": .optional(asset), "task": .optional(task), "project": .optional(project),
             "attributes": .strings(attributes), "selection": .strings(selection),
             "creator_folders": .strings(creatorFolders), "json": .bool(json),
-        ]))
+        ]), locking: workfile)
     }
 }

@@ -6,7 +6,21 @@ import RenderAutomation
 /// work with the same libraries plugins use. The parsed options reach `main(options)` as one
 /// JSON object; the exit status is what the driver sets with `rscript.setExitStatus`.
 enum LuaCommandDriver {
-    static func run(_ module: String, options: JSONValue) throws {
+    /// `locking`: a workfile the command reads, changes and writes; it is locked
+    /// (`WorkfileLock`) for the whole command, so two commands on it at once both land.
+    static func run(_ module: String, options: JSONValue, locking workfile: String? = nil) throws {
+        var lock: WorkfileLock?
+        if let workfile {
+            do {
+                lock = try WorkfileLock.acquire(workfile) {
+                    StandardError.write("rscript: waiting for another rscript to finish with \(workfile)\n")
+                }
+            } catch {
+                StandardError.write("rscript: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        defer { lock?.release() }
         let code = """
             local options = require("rscript.json").decode((...))
             return require("rscript.cli.\(module)").main(options)

@@ -58,6 +58,6 @@ struct PublishCommand: ParsableCommand {
             "comment": .optional(comment), "root": .optional(root),
             "targets": .strings(targets.isEmpty ? ["default"] : targets), "json": .bool(json),
             "progress": .bool(progress || isatty(2) != 0),
-        ]))
+        ]), locking: workfile)
     }
 }

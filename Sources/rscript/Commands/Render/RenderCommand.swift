@@ -35,6 +35,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Camera path for the renderer.", valueName: "PATH"))
     var camera: String?
 
+    @Option(name: .customLong("rendersettings"), help: ArgumentHelp("The RenderSettings prim's path (options.viewport.rendersettings_path).", valueName: "PATH"))
+    var renderSettings: String?
+
     @Option(name: .customLong("option"), help: ArgumentHelp("A plugin option (repeatable).", valueName: "KEY=VALUE"))
     var options: [String] = []
 
@@ -75,6 +78,7 @@ struct RenderCommand: ParsableCommand {
         var request = RenderManager.Request(label: renderer, scene: scene)
         request.resolution = res.flatMap(RenderManager.Request.parseResolution)
         request.cameraPath = camera
+        request.renderSettingsPath = renderSettings
         request.timeout = timeout
         for option in options {
             if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
@@ -94,6 +98,7 @@ struct RenderCommand: ParsableCommand {
         frameFlags.apply(to: &request)
         request.resolution = res.flatMap(RenderManager.Request.parseResolution)
         request.cameraPath = camera
+        request.renderSettingsPath = renderSettings
         for option in options {
             if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
         }

@@ -9,13 +9,22 @@ local common = {}
 -- Exit statuses: 1 the work failed, 2 the command was given something it cannot use.
 common.FAILED, common.USAGE = 1, 2
 
+-- stderr, or rscript.log under --safe (no io).
+local function stderr(prefix, message)
+  if io then
+    io.stderr:write(prefix, message, "\n")
+  else
+    require("rscript.log")[prefix == "rscript: " and "error" or "warning"](message)
+  end
+end
+
 function common.warn(message)
-  io.stderr:write("rscript: warning: ", message, "\n")
+  stderr("rscript: warning: ", message)
 end
 
 --- Prints `rscript: message` on stderr and sets the exit status.
 function common.fail(message, status)
-  io.stderr:write("rscript: ", message, "\n")
+  stderr("rscript: ", message)
   rscript.setExitStatus(status or common.FAILED)
 end
 

@@ -14,10 +14,13 @@ local function text(value)
   return nil
 end
 
+-- --safe hides the environment (os.getenv is gone): every variable reads as unset.
+local getenv = os.getenv or function() return nil end
+
 -- Where versions go: --root, the workfile's context "root", RSCRIPT_PUBLISH_ROOT, else a
 -- "publish" folder beside the workfile.
 local function publishRoot(o, contextData, workfile)
-  local root = text(o.root) or text(contextData.root) or text(os.getenv("RSCRIPT_PUBLISH_ROOT"))
+  local root = text(o.root) or text(contextData.root) or text(getenv("RSCRIPT_PUBLISH_ROOT"))
     or fs.join(fs.dirname(workfile), "publish")
   return fs.abspath(root)
 end
@@ -25,8 +28,9 @@ end
 -- A line per record as it completes (on stderr, when it is a terminal or with --progress).
 local function liveLine(record)
   local mark = record.skipped and "skip" or (record.success and " ok " or "FAIL")
-  io.stderr:write(string.format("[%s] %-28s %-24s %.2fs\n", mark, tostring(record.label or record.plugin),
-    tostring(record.instance or "(context)"), record.duration or 0))
+  local line = string.format("[%s] %-28s %-24s %.2fs", mark, tostring(record.label or record.plugin),
+    tostring(record.instance or "(context)"), record.duration or 0)
+  if io then io.stderr:write(line, "\n") else require("rscript.log").info(line) end  -- --safe: no io
 end
 
 function M.main(o)
@@ -51,7 +55,7 @@ function M.main(o)
   data.workfile = workfile
   data.project = context:get_project_name()
   data.root = publishRoot(o, contextData, workfile)
-  data.user = os.getenv("USER") or os.getenv("LOGNAME") or "unknown"
+  data.user = getenv("USER") or getenv("LOGNAME") or "unknown"
   data.comment = text(o.comment) or ""
   data.time = os.time()
   data.staging_root = fs.join(fs.dirname(workfile), ".rscript-staging")

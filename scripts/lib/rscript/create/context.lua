@@ -27,7 +27,13 @@ local CreateContext = Object:extend("CreateContext")
 
 local function warnTo(self, message)
   self.warnings[#self.warnings + 1] = message
-  if self._on_warning then self._on_warning(message) else io.stderr:write("rscript: warning: ", message, "\n") end
+  if self._on_warning then
+    self._on_warning(message)
+  elseif io then
+    io.stderr:write("rscript: warning: ", message, "\n")
+  else
+    require("rscript.log").warning(message)  -- --safe: no io
+  end
 end
 
 -- Stable sort by `order` (ties keep discovery order).
@@ -177,7 +183,7 @@ function CreateContext:get_host_name() return self.host_name end
 function CreateContext:get_project_name()
   local data = self:get_context_data()
   if type(data.project) == "string" and data.project ~= "" then return data.project end
-  local env = os.getenv("RSCRIPT_PROJECT")
+  local env = os.getenv and os.getenv("RSCRIPT_PROJECT")  -- --safe hides the environment
   if env and env ~= "" then return env end
   local file = pipeline.current_file()
   if file then return (fs.basename(file):gsub("%..*$", "")) end

@@ -49,7 +49,7 @@ function errors.protect(creatorIdentifier, operation, fn, ...)
   local traceback
   local results = table.pack(xpcall(fn, function(err)
     if errors.isCreatorError(err) then return err end
-    traceback = debug.traceback(nil, 2)
+    traceback = debug and debug.traceback(nil, 2) or nil  -- none under --safe (no `debug`)
     return err
   end, ...))
   if results[1] then return true, table.unpack(results, 2, results.n) end

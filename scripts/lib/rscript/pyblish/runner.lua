@@ -20,7 +20,8 @@ local Context, Instance = contextModule.Context, contextModule.Instance
 
 local type, tostring, error, format, ipairs, pairs = type, tostring, error, string.format, ipairs, pairs
 local xpcall, pcall, setmetatable, getmetatable = xpcall, pcall, setmetatable, getmetatable
-local traceback = debug.traceback
+-- Under --safe (no `debug`) an error keeps its message and has no traceback.
+local traceback = debug and debug.traceback or function() return nil end
 
 local M = {}
 

@@ -1,0 +1,2 @@
+-- The soak benchmark's pool task: trivial Lua.
+return function(client, x) return x * 2 end

@@ -31,7 +31,7 @@ import runner  # noqa: E402
 import surface  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
-PRELUDE = open(os.path.join(HERE, "prelude.lua"), encoding="utf-8").read()
+PRELUDE = surface.prelude_source()
 
 
 def script_of(cases, header=""):

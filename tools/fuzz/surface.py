@@ -32,6 +32,15 @@ SWIFT_SOURCES = ["Sources/RenderAutomation/Modules/*.swift", "Sources/RenderAuto
                  "Sources/RenderAutomation/Renders/RenderContext.swift"]
 
 
+def prelude_source():
+    """The prelude: tools/fuzz/prelude/*.lua in name order, as one chunk."""
+    parts = []
+    for path in sorted(glob.glob(os.path.join(HERE, "prelude", "*.lua"))):
+        with open(path, encoding="utf-8") as f:
+            parts.append(f.read())
+    return "\n".join(parts)
+
+
 def lua_modules(repo):
     lib = os.path.join(repo, "scripts/lib")
     names = []
@@ -57,8 +66,7 @@ class Surface:
 
 def read(binary, repo, root):
     """Runs surface.lua on the binary; returns a Surface."""
-    with open(os.path.join(HERE, "prelude.lua")) as f:
-        prelude = f.read()
+    prelude = prelude_source()
     with open(os.path.join(HERE, "surface.lua")) as f:
         walk = f.read()
     script = prelude + "\nF.begin()\nlocal function walk(...)\n" + walk + "\nend\nwalk(" + \
@@ -129,7 +137,7 @@ def check(found, repo):
         if kind == "module" and name not in modules:
             missing.append("%s: module %s is not in the surface" % (rel, name))
         elif kind == "class" and name not in class_names:
-            missing.append("%s: class %s has no sample (add a maker to tools/fuzz/prelude.lua)" % (rel, name))
+            missing.append("%s: class %s has no sample (add a maker to tools/fuzz/prelude/3-samples.lua)" % (rel, name))
         elif kind in ("member", "lua") and name not in members:
             missing.append("%s: %s is exported but not in the surface" % (rel, name))
     return missing

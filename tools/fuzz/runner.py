@@ -154,6 +154,7 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
     child_hang = None
     marked = None
     wrong = None
+    interrupt = None
     tails = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     pending = b""
     selector = selectors.DefaultSelector()
@@ -180,6 +181,8 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                     interrupted_at = now
                 else:
                     hang = "no progress for %gs" % case_timeout
+                    if interrupt:
+                        hang = "Ctrl-C did not stop it (%s)" % interrupt
                     break
         elif now - interrupted_at > 10.0:
             hang = "still running 10s after Ctrl-C"
@@ -213,6 +216,8 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                             started.append(int(rest))
                         elif word == "done":
                             done.add(int(rest))
+                        elif word == "interrupt":
+                            interrupt = rest
                         elif word == "hang":
                             child_hang = line[7:].decode("utf-8", "replace")
                             marked = marked or (started[-1] if started else None)

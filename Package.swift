@@ -7,7 +7,8 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "rscript",
-    platforms: [.macOS(.v14)],
+    // Linux only (Debian 12 is what it is built and tested on): the runtime uses eventfd,
+    // /proc and Glibc. SwiftPM has no Linux entry for `platforms`, so none is listed.
     products: [
         .executable(name: "rscript", targets: ["rscript"]),
         .library(name: "LuaBridge", targets: ["LuaBridge"]),

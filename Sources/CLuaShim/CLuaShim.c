@@ -338,12 +338,6 @@ int rscript_load(lua_State *L, const char *buf, size_t size, const char *chunkna
 static int op_gettable(lua_State *L) { lua_gettable(L, 1); return 1; }
 static int op_settable(lua_State *L) { lua_settable(L, 1); return 0; }
 static int op_tostring(lua_State *L) { luaL_tolstring(L, 1, NULL); return 1; }
-static int op_len(lua_State *L) { lua_pushinteger(L, luaL_len(L, 1)); return 1; }
-static int op_next(lua_State *L) {
-    if (lua_next(L, 1)) return 2;
-    lua_pushnil(L);
-    return 1;
-}
 
 int rscript_gettable(lua_State *L, int t) {
     t = lua_absindex(L, t);
@@ -399,35 +393,6 @@ int rscript_tostring(lua_State *L, int index) {
     int status = lua_pcall(L, 1, 1, 0);
     info->running = saved_running;
     return status;
-}
-
-int rscript_len(lua_State *L, int index, lua_Integer *out) {
-    index = lua_absindex(L, index);
-    lua_pushcfunction(L, op_len);
-    lua_pushvalue(L, index);
-    int status = lua_pcall(L, 1, 1, 0);
-    if (status == LUA_OK) {
-        *out = lua_tointeger(L, -1);
-        lua_pop(L, 1);
-    }
-    return status;
-}
-
-int rscript_next(lua_State *L, int t) {
-    t = lua_absindex(L, t);
-    lua_pushcfunction(L, op_next);
-    lua_pushvalue(L, t);
-    lua_rotate(L, -3, 2);  // [k, f, t] -> [f, t, k]
-    int status = lua_pcall(L, 2, 2, 0);
-    if (status != LUA_OK) { lua_pop(L, 1); return -1 - 0 * status; }
-    if (lua_isnil(L, -2)) { lua_pop(L, 2); return 0; }
-    return 1;
-}
-
-void rscript_traceback(lua_State *L, lua_State *co, int level) {
-    const char *msg = lua_tostring(L, -1);
-    luaL_traceback(L, co, msg, level);
-    lua_remove(L, -2);
 }
 
 // MARK: - Swift functions

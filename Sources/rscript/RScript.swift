@@ -11,15 +11,15 @@ struct RScript: ParsableCommand {
         abstract: "A scripting-driven render automation runtime: Lua 5.4 plugins, jobs and renders.",
         discussion: """
             Examples:
-              rscript run my_script.lua ARG...     run a Lua script (its arguments are in `arg`)
-              rscript -e 'print(1 + 1)'            run a line of Lua
-              echo 'print(2)' | rscript run -      run a script read from standard input
-              rscript repl                         an interactive Lua prompt
+              rscript run my_script.lua ARG...   run a Lua script (arguments in `arg`)
+              rscript -e 'print(1 + 1)'          run a line of Lua
+              echo 'print(2)' | rscript run -    run a script read from standard input
+              rscript repl                       an interactive Lua prompt
 
             Environment:
-              RSCRIPT_PATH   extra `require` search patterns (?.lua, separated by ';')
-              RSCRIPT_HOME   the installation folder holding scripts/lib
-              RSCRIPT_LOG_LEVEL  trace, debug, info (default), notice, warning, error, critical
+              RSCRIPT_PATH       extra `require` search patterns (?.lua, separated by ;)
+              RSCRIPT_HOME       the installation folder holding scripts/lib
+              RSCRIPT_LOG_LEVEL  trace|debug|info|notice|warning|error|critical (info)
             """,
         version: RenderAutomationVersion.string,
         subcommands: RScript.commands

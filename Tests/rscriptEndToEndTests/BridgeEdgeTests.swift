@@ -135,29 +135,9 @@ final class BridgeEdgeTests: XCTestCase {
         ]
         for body in bodies {
             let script = try RScriptBinary.temporaryScript(body)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
-            process.arguments = ["run", script]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = Pipe()
-            try process.run()
-            let handle = out.fileHandleForReading
-            var seen = Data()
-            while !String(decoding: seen, as: UTF8.self).contains("ready") {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                seen.append(chunk)
-            }
-            usleep(200_000)  // into the loop or the sleep
-            let start = Date()
-            kill(process.processIdentifier, SIGINT)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 130, body)
-            XCTAssertLessThan(Date().timeIntervalSince(start), 5, body)
+            let run = try RScriptBinary.interruptWhenReady(["run", script], settle: 0.2)
+            XCTAssertEqual(run.status, 130, body)
+            XCTAssertLessThan(run.secondsToExit, 5, body)
         }
     }
 }

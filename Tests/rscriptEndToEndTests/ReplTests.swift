@@ -167,6 +167,24 @@ final class ReplTests: XCTestCase {
         XCTAssertTrue(result.stderr.hasPrefix("stdin:1: piped boom\nstack traceback:\n"), result.stderr)
     }
 
+    func testTablesPrintReadably() throws {
+        let result = try RScriptBinary.run(["repl"], stdin: """
+            {3, 2, {1}, b = "x", a = {deep = {deeper = {deepest = 1}}}}
+            =1, {}
+            t = {} t.self = t return t
+            setmetatable({}, {__tostring = function() return "custom" end})
+
+            """, environment: ["RSCRIPT_HISTORY": ""])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, """
+            { 3, 2, { 1 }, a = { deep = { deeper = {...} } }, b = "x" }
+            1	{}
+            { self = <cycle> }
+            custom
+
+            """)
+    }
+
     func testPipedInputEndingInsideAChunk() throws {
         let result = try RScriptBinary.run(["repl"], stdin: "for i = 1, 3 do\n", environment: ["RSCRIPT_HISTORY": ""])
         XCTAssertEqual(result.status, 0)

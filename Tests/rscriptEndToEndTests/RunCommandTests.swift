@@ -91,26 +91,10 @@ final class RunCommandTests: XCTestCase {
 
     func testCtrlCRunsStopHooksAndExits130() throws {
         for body in ["require('rscript.time').sleep(30)", "while true do end"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
-            process.arguments = ["-e", "require('rscript').onStop(function() print('stop hook ran') end) print('ready') io.stdout:flush() " + body]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = Pipe()
-            try process.run()
-            // wait for "ready", then interrupt
-            let handle = out.fileHandleForReading
-            var seen = Data()
-            while !String(decoding: seen, as: UTF8.self).contains("ready") {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                seen.append(chunk)
-            }
-            kill(process.processIdentifier, SIGINT)
-            seen.append(handle.readDataToEndOfFile())
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 130, body)
-            XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("stop hook ran"), body)
+            let run = try RScriptBinary.interruptWhenReady(
+                ["-e", "require('rscript').onStop(function() print('stop hook ran') end) print('ready') io.stdout:flush() " + body])
+            XCTAssertEqual(run.status, 130, body)
+            XCTAssertTrue(run.stdout.contains("stop hook ran"), body)
         }
     }
 

@@ -12,8 +12,8 @@ function time.now() end
 ---@return number
 function time.monotonic() end
 
---- Suspends the calling task for `seconds` (a non-negative finite number); other tasks run
---- meanwhile. Outside a task it blocks in place.
+--- Suspends the calling task for `seconds` (0 to 1e9; anything else is "number out of range");
+--- other tasks run meanwhile. Outside a task it blocks in place (Ctrl-C ends it).
 ---@param seconds number
 function time.sleep(seconds) end
 

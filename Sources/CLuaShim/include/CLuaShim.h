@@ -146,12 +146,6 @@ int rscript_settable(lua_State *L, int tindex);
 int rscript_tostring(lua_State *L, int index);
 /// Pushes the traceback saved by the last failed rscript_pcall_traceback (or nil) and clears it.
 void rscript_push_last_traceback(lua_State *L);
-/// luaL_traceback of `co` with message at top of `L`'s stack; replaces it.
-void rscript_traceback(lua_State *L, lua_State *co, int level);
-/// lua_next under protection (an invalid key raises). Returns 1 pair pushed, 0 end, -1 error pushed.
-int rscript_next(lua_State *L, int tindex);
-/// luaL_len with __len, protected. Returns a status; the length goes to *out.
-int rscript_len(lua_State *L, int index, lua_Integer *out);
 
 // MARK: - Stack space
 

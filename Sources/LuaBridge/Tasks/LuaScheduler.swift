@@ -178,7 +178,17 @@ public final class LuaScheduler {
 
     /// Runs until `done()` is true or nothing more can happen.
     public func run(until done: () -> Bool = { false }) {
+        #if DEBUG
+        let baseTop = lua_gettop(state.L)
+        #endif
         while !done() {
+            #if DEBUG
+            // Every bridge call between two turns leaves the main thread's stack as it found
+            // it; a leak here is a bridge bug, and a debug build stops on it (failing the test).
+            if lua_gettop(state.L) != baseTop {
+                preconditionFailure("rscript: bridge bug: the main thread's stack holds \(lua_gettop(state.L)) values between turns, \(baseTop) before")
+            }
+            #endif
             for work in mailbox.takeAll() { work(self) }
             onTurn?()
             if done() { return }

@@ -8,22 +8,12 @@ extension LuaState {
     /// grow; the stack is then as it was.
     public func push(_ value: LuaValue, on thread: OpaquePointer? = nil) throws {
         let L = thread ?? self.L
-        switch value {
-        case .nil: lua_pushnil(L)
-        case .null: pushNull(on: L)
-        case .bool(let b): lua_pushboolean(L, b ? 1 : 0)
-        case .int(let i): lua_pushinteger(L, i)
-        case .double(let d): lua_pushnumber(L, d)
-        case .string(let s): pushString(s, on: L)
-        case .bytes(let b): pushBytes(b, on: L)
-        case .array, .object, .table:
-            let top = lua_gettop(L)
-            do {
-                try pushTable(value, on: L, depth: 1)
-            } catch {
-                lua_settop(L, top)
-                throw error
-            }
+        let top = lua_gettop(L)
+        do {
+            try pushElement(value, on: L, depth: 0)
+        } catch {
+            lua_settop(L, top)
+            throw error
         }
         rscript_debug_check_room(L)
     }

@@ -19,7 +19,9 @@ enum MetaCommand: Equatable {
     }
 
     static let helpText = """
-        Type Lua statements or expressions; the values of an expression are printed.
+        Type Lua statements or expressions; the values of an expression are printed
+        (=expr works too). Tables print nested to 3 levels, keys sorted, cycles marked as <cycle>
+        and long ones elided; require("rscript.inspect")(t, {depth = 6}) shows more.
         A chunk that is not finished yet continues on the next line (prompt >>).
         Each line runs as its own chunk, so `local` variables do not outlive it: use globals.
         Chunks run as tasks, so they may wait: require("rscript.time").sleep(1) works.

@@ -1,7 +1,8 @@
 import CLuaShim
 import LuaBridge
 
-/// How the REPL shows what a chunk gave: its values as `print` would show them, or its error as
+/// How the REPL shows what a chunk gave: its values as `print` would show them (tables through
+/// `rscript.inspect`, to a depth, keys sorted, cycles marked), or its error as
 /// `lua5.4` does (`stdin:1: message` and a traceback).
 ///
 /// A task's results reach Swift as data (`LuaValue`), which has no room for functions, userdata
@@ -12,12 +13,18 @@ struct ResultPrinter {
     /// The chunk name of the wrapper; its frames are taken out of tracebacks.
     static let wrapperChunkName = "=rscript-repl"
     static let wrapperSource = """
-        local tostring, select, concat = tostring, select, table.concat
+        local tostring, select, concat, type = tostring, select, table.concat, type
+        -- Tables print readably (nested, sorted, cycles marked), where lua5.4 prints an address.
+        local found, inspect = pcall(require, "rscript.inspect")
+        if not found then inspect = nil end
         local function show(...)
           local n = select("#", ...)
           if n == 0 then return 0 end
           local values = { ... }
-          for i = 1, n do values[i] = tostring(values[i]) end
+          for i = 1, n do
+            local v = values[i]
+            values[i] = (inspect and type(v) == "table") and inspect(v) or tostring(v)
+          end
           return n, concat(values, "\\t", 1, n)
         end
         return function(chunk)

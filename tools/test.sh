@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the Swift unit tests and the end-to-end
 # tests that drive the real `rscript` binary (scripts, examples, plugins with POV-Ray and
-# Blender, pools and jobs with real worker processes, the REPL under a pty).
+# Blender, pools and jobs with real worker processes, the REPL under a pty), then the fuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh debug
@@ -12,22 +12,37 @@ report=$(mktemp -d)/tests.xml
 status=0
 RSCRIPT_BIN="$PWD/.build/debug/rscript" swift test --skip-build --disable-swift-testing \
   --parallel --num-workers 2 --xunit-output "$report" || status=$?
-# One closing line with the counts, from the XUnit report.
+# The counts of the Swift tests, from the XUnit report: "passed failed skipped".
+counts="0 1 0"
 if [ -f "$report" ]; then
-  python3 - "$report" <<'PY'
+  counts=$(python3 - "$report" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
-cases = root.iter("testcase")
 passed = failed = skipped = 0
-for case in cases:
+for case in root.iter("testcase"):
     if case.find("failure") is not None or case.find("error") is not None:
         failed += 1
-        print("FAILED:", case.get("classname"), case.get("name"))
+        print("FAILED:", case.get("classname"), case.get("name"), file=sys.stderr)
     elif case.find("skipped") is not None:
         skipped += 1
     else:
         passed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+print(passed, failed, skipped)
 PY
+)
 fi
+read -r passed failed skipped <<<"$counts"
+echo "swift tests: $passed passed, $failed failed, $skipped skipped"
+# The fuzzer (docs/reliability.md): the surface check, the regression cases, and 1,000 cases
+# with a fixed seed plus 1,000 with the day's seed. Its cases count in the closing line.
+echo "==> tools/fuzz.sh 1000 --seed 1 --seed daily"
+fuzz_log=$(mktemp)
+fuzz_status=0
+bash tools/fuzz.sh 1000 --seed 1 --seed daily 2>&1 | tee "$fuzz_log" || fuzz_status=$?
+read -r fuzz_passed fuzz_failed < <(tail -n 1 "$fuzz_log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p') || true
+if [ -z "${fuzz_passed:-}" ]; then fuzz_passed=0; fuzz_failed=1; fi
+if [ "$fuzz_status" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then fuzz_failed=1; fi
+[ "$fuzz_failed" -eq 0 ] || status=1
+# One closing line with the counts of both.
+echo "$((passed + fuzz_passed)) passed, $((failed + fuzz_failed)) failed, $skipped skipped"
 exit $status

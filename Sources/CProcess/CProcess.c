@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include "CProcess.h"
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,35 @@ extern char **environ;
 char *const *rscript_environ(void) { return environ; }
 
 void rscript_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+// MARK: - Live children, for an emergency exit
+
+// The process groups of children not yet reaped, so that an exit which cannot wait for the
+// loop (a second Ctrl-C, or a script the first one could not stop) still takes them along.
+// Lock-free: the exit runs in a signal handler or a watchdog thread.
+#define LIVE_CHILD_SLOTS 4096
+static _Atomic pid_t live_children[LIVE_CHILD_SLOTS];
+
+static void remember_child(pid_t pid) {
+    for (int i = 0; i < LIVE_CHILD_SLOTS; i++) {
+        pid_t expected = 0;
+        if (atomic_compare_exchange_strong(&live_children[i], &expected, pid)) return;
+    }
+}
+
+static void forget_child(pid_t pid) {
+    for (int i = 0; i < LIVE_CHILD_SLOTS; i++) {
+        pid_t expected = pid;
+        if (atomic_compare_exchange_strong(&live_children[i], &expected, 0)) return;
+    }
+}
+
+void rscript_kill_live_children(void) {
+    for (int i = 0; i < LIVE_CHILD_SLOTS; i++) {
+        pid_t pid = atomic_load(&live_children[i]);
+        if (pid > 1) kill(-pid, SIGKILL);
+    }
+}
 
 static int spawn_impl(const char *const argv[], const char *const envp[], const char *cwd,
                       pid_t *out_pid, int *out_fd, int channel[4]);
@@ -102,6 +132,7 @@ static int spawn_impl(const char *const argv[], const char *const envp[], const 
     }
     int flags = fcntl(fds[0], F_GETFL);
     fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
+    remember_child(pid);
     *out_pid = pid;
     *out_fd = fds[0];
     return 0;
@@ -124,6 +155,7 @@ int rscript_reap(pid_t pid, int *code, struct rusage *usage) {
     } while (r < 0 && errno == EINTR);
     if (r == 0) return 0;
     if (r < 0) return -1;
+    forget_child(pid);
     if (WIFEXITED(status)) *code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) *code = -WTERMSIG(status);
     else *code = -1;

@@ -140,4 +140,27 @@ final class BridgeEdgeTests: XCTestCase {
             XCTAssertLessThan(run.secondsToExit, 5, body)
         }
     }
+
+    /// Lua turns hooks off in __gc finalizers, so no hook can stop one that loops. The watchdog
+    /// ends the process when the first Ctrl-C goes unanswered for 2 s, and takes the children's
+    /// process groups with it.
+    func testCtrlCEndsALoopingFinalizerAndItsChildren() throws {
+        let script = try RScriptBinary.temporaryScript("""
+            local child = require('rscript.process').spawn({ 'sleep', '300' })
+            print('child ' .. child.pid) print('ready') io.stdout:flush()
+            setmetatable({}, { __gc = function() while true do end end })
+            collectgarbage()
+            """)
+        let run = try RScriptBinary.interruptWhenReady(["run", script], settle: 0.2)
+        XCTAssertEqual(run.status, 130, run.stdout)
+        XCTAssertGreaterThan(run.secondsToExit, 1.5, "stopped before the watchdog's grace")
+        XCTAssertLessThan(run.secondsToExit, 5)
+        let pidText = run.stdout.split(separator: "\n").first { $0.hasPrefix("child ") }?.dropFirst(6)
+        let pid = try XCTUnwrap(pidText.flatMap { pid_t($0) }, run.stdout)
+        usleep(200_000)
+        // Gone, or a zombie that nobody reaps (the exit reparented it)
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "gone"
+        XCTAssertTrue(state == "gone" || state == "Z", "the child \(pid) outlived the emergency exit: \(stat)")
+    }
 }

@@ -105,10 +105,15 @@ void rscript_request_interrupt(lua_State *L);
 double rscript_monotonic(void);
 
 /// Installs a SIGINT handler that interrupts Lua code running on `L` and writes to `wakefd`.
-/// A second SIGINT while the first is being handled exits at once with status 130.
-void rscript_install_sigint(lua_State *L, int wakefd);
+/// A second SIGINT while the first is being handled exits at once with status 130, and so does
+/// a first one that nothing acknowledges within 2 s (Lua code the hooks cannot reach: a __gc
+/// finalizer, a long C call). Both run `cleanup` (async-signal-safe; may be NULL) before exiting.
+void rscript_install_sigint(lua_State *L, int wakefd, void (*cleanup)(void));
+/// Says the latest SIGINT reached the runtime: the loop turned, or the REPL dealt with it.
+void rscript_acknowledge_interrupt(void);
 /// How many SIGINTs arrived since install (or the last reset).
 int rscript_sigint_count(void);
+/// Forgets the SIGINTs so far (they have been dealt with); acknowledges them.
 void rscript_sigint_reset(void);
 /// Restores the default SIGINT action.
 void rscript_uninstall_sigint(void);

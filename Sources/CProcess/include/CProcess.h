@@ -20,6 +20,10 @@ int rscript_spawn(const char *const argv[], const char *const envp[], const char
 int rscript_spawn_with_channel(const char *const argv[], const char *const envp[], const char *cwd,
                                pid_t *out_pid, int *out_fd, int *to_child, int *from_child);
 
+/// SIGKILL to the process group of every child spawned here and not yet reaped. Async-signal-safe:
+/// for exits that cannot wait for the loop to stop them.
+void rscript_kill_live_children(void);
+
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on failure.
 int rscript_pidfd_open(pid_t pid);
 

@@ -1,4 +1,5 @@
 import CLuaShim
+import CProcess
 import LuaBridge
 
 /// Ctrl-C in the REPL, through the C handler `rscript run` uses (`rscript_install_sigint`): it
@@ -10,7 +11,7 @@ import LuaBridge
 /// line.
 enum ReplInterrupt {
     static func install(_ runtime: ScriptRuntime) {
-        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor)
+        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor, rscript_kill_live_children)
     }
 
     /// Back to the default action: Ctrl-C ends the process.

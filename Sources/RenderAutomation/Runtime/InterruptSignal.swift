@@ -1,14 +1,19 @@
 import CLuaShim
+import CProcess
 import LuaBridge
 
 /// Ctrl-C for `rscript run`: the C handler interrupts running Lua code and wakes the loop; at the
 /// next turn the runtime stops, runs the stop hooks, and the command exits 130. A second Ctrl-C
-/// exits at once.
+/// exits at once, and so does a first one that no hook and no loop turn answers within 2 s
+/// (a looping __gc finalizer): both SIGKILL the children's process groups first.
 enum InterruptSignal {
     static func install(runtime: ScriptRuntime) {
-        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor)
+        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor, rscript_kill_live_children)
         runtime.scheduler.onTurn = { [unowned runtime] in
-            if rscript_sigint_count() > 0 { runtime.noteInterrupt() }
+            if rscript_sigint_count() > 0 {
+                rscript_acknowledge_interrupt()  // the loop turned: the watchdog can stand down
+                runtime.noteInterrupt()
+            }
         }
     }
 

@@ -47,6 +47,7 @@ class Campaign:
         self.args, self.entries, self.classes, self.root = args, entries, classes, root
         self.lock = threading.Lock()
         self.passed = 0
+        self.stalled = 0          # batches that stopped progressing, then ended at Ctrl-C
         self.failures = []        # (seed, case numbers, outcome)
         self.signatures = {}      # signature -> reproducers saved
         self.runs = 0
@@ -126,6 +127,9 @@ class Campaign:
     def batch(self, seed, numbers):
         """Runs the cases `numbers`; returns the ones to run again (cut off by an early end)."""
         outcome = self.run(script_of(self.cases(seed, numbers)))
+        if outcome.kind == "ok" and getattr(outcome, "stalled", False):
+            with self.lock:
+                self.stalled += 1
         if outcome.kind == "ok":
             done = [n for n in numbers if n in outcome.done]
             with self.lock:
@@ -312,8 +316,8 @@ def main():
                 print("  reproducer: %s" % os.path.relpath(path))
         passed += campaign.passed
         failed += len(campaign.failures) + len(problems)
-        print("%d processes, %d calls (%d returned, the rest raised), %.0fs" % (
-            campaign.runs, campaign.calls, campaign.returned, time.monotonic() - started))
+        print("%d processes, %d calls (%d returned, the rest raised), %d stalled until Ctrl-C, %.0fs" % (
+            campaign.runs, campaign.calls, campaign.returned, campaign.stalled, time.monotonic() - started))
         print("%d passed, %d failed" % (passed, failed))
         return 1 if failed or interrupted else 0
     finally:

@@ -12,7 +12,9 @@ A run ends in one of:
           the runner sends once the script printed its last marker
   crash   killed by a signal it did not get from the runner (SIGSEGV, SIGILL, SIGABRT, ...),
           or printed a crash report ("unprotected error", Swift "Fatal error", a backtrace)
-  hang    no progress marker for `case_timeout` seconds, or still running after Ctrl-C
+  hang    still running 10 s after Ctrl-C: sent after no progress marker for `case_timeout`
+          seconds (a case that Ctrl-C then stops only looped or waited, and passes as
+          "stalled"), or by the case itself (`F.interrupt`), which must stop at once
 """
 
 import os
@@ -163,6 +165,7 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
         selector.register(stream, selectors.EVENT_READ)
     last_progress = time.monotonic()
     interrupted_at = None
+    stalled = False
     hang = None
     open_streams = 2
     while True:
@@ -179,13 +182,22 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                     except OSError:
                         pass
                     interrupted_at = now
-                else:
-                    hang = "no progress for %gs" % case_timeout
-                    if interrupt:
-                        hang = "Ctrl-C did not stop it (%s)" % interrupt
+                elif interrupt:
+                    hang = "Ctrl-C did not stop it (%s)" % interrupt
                     break
+                else:
+                    # A script may loop or wait for ever (ipairs over a table whose __index
+                    # never returns nil, a wait for a task that never ends): that is the
+                    # script's doing. The runtime's fault is not answering Ctrl-C then.
+                    try:
+                        os.kill(proc.pid, signal.SIGINT)
+                    except OSError:
+                        pass
+                    interrupted_at = now
+                    stalled = True
         elif now - interrupted_at > 10.0:
-            hang = "still running 10s after Ctrl-C"
+            hang = "no progress for %gs, and " % case_timeout if stalled else ""
+            hang += "still running 10s after Ctrl-C"
             break
         if proc.poll() is not None and now - last_progress > 2.0 and open_streams:
             break  # exited; a child that inherited the pipes keeps them open
@@ -262,6 +274,7 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
     outcome = Outcome(kind, status, started, done, finished, output, hang or "")
     outcome.calls, outcome.returned = calls
     outcome.marked = marked
+    outcome.stalled = stalled
     return outcome
 
 

@@ -44,6 +44,8 @@ public final class LuaScheduler {
     private var timers = TimerQueue()
     private var holds = 0
     private var nextTaskID = 1
+    /// Tasks with a smaller id are not resumed any more (see `stopTasks`).
+    private var stoppedBelowID = 0
     public private(set) var liveTasks: [Int: Task] = [:]
     /// The task whose coroutine is running now, if any.
     public private(set) var currentTask: Task?
@@ -99,6 +101,14 @@ public final class LuaScheduler {
         guard task.state == .suspended || task.state == .running else { return }
         task.state = .ready
         ready.append((task, pushing))
+    }
+
+    /// Stops every task spawned so far: none of them runs again, and each ends with an
+    /// "interrupted" failure when it would have been resumed. For a runtime that is stopping
+    /// (Ctrl-C, a failed main chunk): its stop hooks, spawned after this, still run, but a task
+    /// left looping or woken by the shutdown must not, since no interrupt would stop it then.
+    public func stopTasks() {
+        stoppedBelowID = nextTaskID
     }
 
     // MARK: Wake tokens
@@ -241,6 +251,10 @@ public final class LuaScheduler {
 
     private func step(_ task: Task, _ pusher: Pusher) {
         guard task.result == nil else { return }
+        if task.id < stoppedBelowID {
+            finish(task, .failure(LuaError(.interrupted, "\(task.name) was stopped with the runtime")), reportingUnhandled: false)
+            return
+        }
         let previous = currentTask
         currentTask = task
         task.state = .running
@@ -296,13 +310,13 @@ public final class LuaScheduler {
         }
     }
 
-    private func finish(_ task: Task, _ result: Result<[LuaValue], LuaError>) {
+    private func finish(_ task: Task, _ result: Result<[LuaValue], LuaError>, reportingUnhandled: Bool = true) {
         task.result = result
         if case .failure = result { task.state = .failed } else { task.state = .finished }
         liveTasks[task.id] = nil
         if let onFinish = task.onFinish {
             onFinish(result)
-        } else if case .failure(let error) = result, task.whenDone.isEmpty {
+        } else if reportingUnhandled, case .failure(let error) = result, task.whenDone.isEmpty {
             onUnhandledError?(task, error)
         }
         let waiters = task.whenDone

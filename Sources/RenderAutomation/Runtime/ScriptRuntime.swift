@@ -155,6 +155,7 @@ public final class ScriptRuntime {
     public func runStopHooks(graceSeconds: Double = 10) {
         let hooks = stopHooks
         stopHooks = []
+        scheduler.stopTasks()
         state.clearInterrupt()
         interrupted = false
         defer {

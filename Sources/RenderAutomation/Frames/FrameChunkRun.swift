@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// One attempt at one chunk: the renderer process a worker slot runs for it, and what it has
@@ -43,12 +42,12 @@ public final class FrameChunkRun {
         self.logPath = logPath
         self.workDir = workDir
         self.instance = instance
-        startedAt = rscript_monotonic()
+        startedAt = MonotonicClock.now()
         startedWall = wallClock()
         lastDoneAt = startedAt
     }
 
-    public var elapsed: Double { rscript_monotonic() - startedAt }
+    public var elapsed: Double { MonotonicClock.now() - startedAt }
 
     /// The chunk's frames not done yet, in order.
     public var remaining: [Int] { chunk.frames.filter { !done.contains($0) } }

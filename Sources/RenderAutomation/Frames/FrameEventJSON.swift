@@ -1,4 +1,3 @@
-import CLuaShim
 
 /// The `--json` event stream of a frame-range render, one object per line on stdout:
 ///
@@ -32,7 +31,7 @@ enum FrameEventJSON {
             ]
             if let pid = run.process?.pid { object["pid"] = .int(Int64(pid)) }
         case .progress(let run):
-            let now = rscript_monotonic()
+            let now = MonotonicClock.now()
             guard now - (lastProgress[run.id] ?? 0) >= 0.25 else { return }
             lastProgress[run.id] = now
             object = ["event": "progress", "run": .int(Int64(run.id)), "worker": .int(Int64(run.slot))]

@@ -1,4 +1,3 @@
-import CLuaShim
 
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +69,7 @@ public final class FrameProgressPrinter {
             clearBars()
             endLines(render)
         case .progress:
-            let now = rscript_monotonic()
+            let now = MonotonicClock.now()
             guard now - lastDraw >= 0.1 else { return }
             draw(render)
         case .chunkStarted, .frameDone, .chunkDone:
@@ -79,7 +78,7 @@ public final class FrameProgressPrinter {
     }
 
     private func draw(_ render: FrameRender) {
-        lastDraw = rscript_monotonic()
+        lastDraw = MonotonicClock.now()
         var lines: [String] = []
         let total = max(1, render.frameCount)
         var line = "total    " + bar(Double(render.done.count + render.failed.count) / Double(total))

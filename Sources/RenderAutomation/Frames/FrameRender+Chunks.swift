@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -194,7 +193,7 @@ extension FrameRender {
 
     private func frameFinished(_ frame: Int, run: FrameChunkRun, path: String) {
         guard !run.done.contains(frame) else { return }
-        let now = rscript_monotonic()
+        let now = MonotonicClock.now()
         let seconds = now - run.lastDoneAt
         run.lastDoneAt = now
         run.done.insert(frame)

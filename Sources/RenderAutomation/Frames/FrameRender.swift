@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -45,7 +44,7 @@ public final class FrameRender {
     var nextRunID = 1
     var tickTimer: Int?
     var wasInterrupted = false
-    var startedAt = rscript_monotonic()
+    var startedAt = MonotonicClock.now()
     /// Worker-seconds spent per frame done, summed (for the ETA).
     public internal(set) var frameSeconds = 0.0
     /// How often output is read and stalls are looked for (an exit is noticed at once).
@@ -138,7 +137,7 @@ public final class FrameRender {
     /// Frames to render (not skipped).
     public var frameCount: Int { frames.count - skipped.count }
     public var isEnded: Bool { state == .finished || state == .failed || state == .interrupted }
-    public var elapsed: Double { rscript_monotonic() - startedAt }
+    public var elapsed: Double { MonotonicClock.now() - startedAt }
     /// Chunk runs going on now.
     public var running: [FrameChunkRun] { slots.compactMap { $0 } }
     /// The frames neither done nor failed (queued, rendering, or left by an interrupt).
@@ -151,7 +150,7 @@ public final class FrameRender {
     public func start() {
         guard state == .planned else { return }
         state = .rendering
-        startedAt = rscript_monotonic()
+        startedAt = MonotonicClock.now()
         runtime.processes.exitListeners.append { [weak self] process, _ in self?.processExited(process) }
         notify(.planned)
         fillSlots()
@@ -190,7 +189,7 @@ public final class FrameRender {
 
     /// Reads what the renderers printed, accepts finished images, and kills stalled renderers.
     private func tick() {
-        let now = rscript_monotonic()
+        let now = MonotonicClock.now()
         for run in running {
             ingest(run)
             verifyPending(run)

@@ -1,4 +1,3 @@
-import CLuaShim
 import Dispatch
 import Foundation
 import GRDB
@@ -175,7 +174,7 @@ final class DatabaseWriter: Sendable {
         } catch {
             return batch.map { _ in error }
         }
-        let deadline = rscript_monotonic() + retryFor
+        let deadline = MonotonicClock.now() + retryFor
         var failed: [Int: any Error] = [:]
         var live = Array(batch.indices)
         while true {
@@ -197,7 +196,7 @@ final class DatabaseWriter: Sendable {
                 for (index, error) in zip(live, errors) { if let error { failed[index] = error } }
                 return batch.indices.map { failed[$0] }
             } catch let error as DatabaseError
-                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && rscript_monotonic() < deadline {
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && MonotonicClock.now() < deadline {
                 // Still locked after the busy timeout: a waiting caller hears so now; queued
                 // writes wait on.
                 for index in live where !batch[index].retries { failed[index] = error }

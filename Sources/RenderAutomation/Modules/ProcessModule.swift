@@ -120,7 +120,7 @@ enum ProcessModule: RuntimeModule {
                 "rss": .int(Int64(stats.rss)),
                 "peakRss": .int(Int64(stats.peakRss)),
                 "running": .bool(handle.process.exitStatus == nil),
-                "elapsed": .double((handle.process.exitedAt ?? rscript_monotonic()) - handle.process.startedAt),
+                "elapsed": .double((handle.process.exitedAt ?? MonotonicClock.now()) - handle.process.startedAt),
                 "exitedAt": handle.process.exitedAt.map { .double($0) } ?? .nil,
             ]))
             return 1

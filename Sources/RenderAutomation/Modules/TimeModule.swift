@@ -20,7 +20,7 @@ enum TimeModule: RuntimeModule {
                 return 1
             }),
             ("monotonic", { call in
-                call.push(rscript_monotonic())
+                call.push(MonotonicClock.now())
                 return 1
             }),
             ("sleep", { [unowned runtime] call in

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// The result of `apply_async`, to come: one item of a pool, with its progress (the last
@@ -66,7 +65,7 @@ public final class PoolFuture {
         if let message = item.message { info["message"] = .string(message) }
         if let worker = item.worker { info["worker"] = .int(Int64(worker.id)) }
         if let started = item.startedAt {
-            info["elapsed"] = .double((item.finishedAt ?? rscript_monotonic()) - started)
+            info["elapsed"] = .double((item.finishedAt ?? MonotonicClock.now()) - started)
         }
         if case .failure(let failure)? = item.result { info["error"] = .string(failure.description) }
         return .object(info)

@@ -1,4 +1,3 @@
-import CLuaShim
 
 /// One call of a task script waiting in, or running through, a `WorkerPool`: `f(client,
 /// arguments...)`. Lives on the loop thread. Its completion runs exactly once.
@@ -50,7 +49,7 @@ public final class PoolItem {
     func finish(_ result: Result<JSONValue, PoolFailure>) {
         guard state != .finished else { return }
         state = .finished
-        finishedAt = rscript_monotonic()
+        finishedAt = MonotonicClock.now()
         if case .success = result { fraction = 1 }
         self.result = result
         let completion = self.completion

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -173,7 +172,7 @@ public final class WorkerPool {
         item.state = .running
         item.attempts += 1
         item.worker = worker
-        item.startedAt = rscript_monotonic()
+        item.startedAt = MonotonicClock.now()
         item.fraction = 0
         item.message = nil
         runtime.pools.recordStarted(item, on: worker)

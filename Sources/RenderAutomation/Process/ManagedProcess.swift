@@ -1,4 +1,3 @@
-import CLuaShim
 import CProcess
 import Synchronization
 
@@ -94,7 +93,7 @@ public final class ManagedProcess: Sendable {
     /// The peak resident memory, sampled from /proc at most every `maxAge` seconds (reading
     /// /proc for hundreds of renders every poll would cost more than the renders' polling).
     public func peakRss(maxAge: Double) -> Int {
-        let now = rscript_monotonic()
+        let now = MonotonicClock.now()
         let cached: Int? = state.withLock { state in
             if state.exit != nil || now - state.peakSampledAt < maxAge { return state.peakRss }
             state.peakSampledAt = now
@@ -181,7 +180,7 @@ public final class ManagedProcess: Sendable {
     func exited(_ status: ExitStatus, usage: rusage) {
         let watchers: [@Sendable (ExitStatus) -> Void] = state.withLock { state in
             state.exit = status
-            state.exitedAt = rscript_monotonic()
+            state.exitedAt = MonotonicClock.now()
             state.finalCPUSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
                 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
             // ru_maxrss is not used: posix_spawn's vfork-style child counts the parent's pages

@@ -1,4 +1,3 @@
-import CLuaShim
 import CProcess
 import LuaBridge
 

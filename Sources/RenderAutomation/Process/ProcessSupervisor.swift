@@ -83,7 +83,7 @@ public final class ProcessSupervisor: Sendable {
         }
         let key = nextKey.wrappingAdd(1, ordering: .relaxed).oldValue
         let process = ManagedProcess(
-            pid: pid, command: command, logPath: logPath, startedAt: rscript_monotonic(),
+            pid: pid, command: command, logPath: logPath, startedAt: MonotonicClock.now(),
             channel: ChannelWriter(fd: toChild, epollFD: epollFD, key: key | Self.outputTag), onMessage: onMessage)
         let pidFD = rscript_pidfd_open(pid)
         if pidFD < 0 { withoutPidfd.add(1, ordering: .relaxed) }
@@ -156,7 +156,7 @@ public final class ProcessSupervisor: Sendable {
                 buffer.withUnsafeBytes { bytes in
                     let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
                     writeAll(entry.logFD, chunk)
-                    entry.process.received(chunk, at: rscript_monotonic())
+                    entry.process.received(chunk, at: MonotonicClock.now())
                 }
                 continue
             }

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// One running (or ended) background render, on the runtime's loop thread.
@@ -47,12 +46,12 @@ public final class RenderJob {
         self.className = className
         self.scene = scene
         self.workDir = workDir
-        startedAt = rscript_monotonic()
+        startedAt = MonotonicClock.now()
     }
 
     public var percentDone: Double? { metadata["percentDone"]?.doubleValue }
     public var latestImage: String? { imagePaths.last }
-    public var elapsed: Double { rscript_monotonic() - startedAt }
+    public var elapsed: Double { MonotonicClock.now() - startedAt }
     public var stopRequested: Bool { stopReason != nil }
 
     /// Runs `action` once the render has ended and its end is recorded (at once if it has).

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -251,7 +250,7 @@ public final class RenderManager {
                 patch["peakMemory"] = .int(Int64(peak))
             }
         }
-        let now = rscript_monotonic()
+        let now = MonotonicClock.now()
         guard force || now - (lastFlush[job.id] ?? 0) >= metadataFlushInterval else { return }
         lastFlush[job.id] = now
         record { try $0.mergeMetadata(id: job.id, patch) }

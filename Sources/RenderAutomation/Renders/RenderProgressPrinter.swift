@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -40,7 +39,7 @@ public final class RenderProgressPrinter {
                 emit(job, start: false)
                 return
             }
-            let now = rscript_monotonic()
+            let now = MonotonicClock.now()
             guard now - lastDraw >= 0.1 || { if case .image = event { return true } else { return false } }() else { return }
             lastDraw = now
             write("\r\u{1B}[2K" + statusLine(job))

@@ -158,8 +158,8 @@ public final class Repl {
         let scheduler = runtime.scheduler
         var quiet = false
         let timer = scheduler.after(0) { quiet = true }  // timers fire once no task is ready
-        let deadline = rscript_monotonic() + 0.05
-        scheduler.run(until: { quiet || ReplInterrupt.pending || rscript_monotonic() > deadline })
+        let deadline = MonotonicClock.now() + 0.05
+        scheduler.run(until: { quiet || ReplInterrupt.pending || MonotonicClock.now() > deadline })
         scheduler.cancelTimer(timer)
         fflush(nil)
     }

@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,6 +138,8 @@ static int spawn_impl(const char *const argv[], const char *const envp[], const 
     *out_fd = fds[0];
     return 0;
 }
+
+int rscript_process_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 int rscript_pidfd_open(pid_t pid) {
 #ifdef SYS_pidfd_open

@@ -24,6 +24,9 @@ int rscript_spawn_with_channel(const char *const argv[], const char *const envp[
 /// for exits that cannot wait for the loop to stop them.
 void rscript_kill_live_children(void);
 
+/// A non-blocking, close-on-exec eventfd(2) for waking a thread that waits in epoll; -1 on failure.
+int rscript_process_eventfd(void);
+
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits; -1 on failure.
 int rscript_pidfd_open(pid_t pid);
 

@@ -79,3 +79,25 @@ extension Optional: LuaReadable where Wrapped: LuaReadable {
 extension LuaRef: LuaPushable {
     public func push(on L: OpaquePointer, state: LuaState) { push(on: L) }
 }
+
+extension LuaTable: LuaReadable {
+    /// A new reference to the table at `index`; `.conversion` for any other type.
+    public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaTable {
+        guard lua_type(L, index) == LUA_TTABLE else {
+            throw LuaError(.conversion, "table expected, got \(state.typeName(at: index, on: L))")
+        }
+        lua_pushvalue(L, index)
+        return LuaTable(state: state, popping: L)
+    }
+}
+
+extension LuaFunction: LuaReadable {
+    /// A new reference to the function at `index`; `.conversion` for any other type.
+    public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaFunction {
+        guard lua_type(L, index) == LUA_TFUNCTION else {
+            throw LuaError(.conversion, "function expected, got \(state.typeName(at: index, on: L))")
+        }
+        lua_pushvalue(L, index)
+        return LuaFunction(state: state, popping: L)
+    }
+}

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// `require("rscript")`: the runtime itself: `null`, `version`, `onStop(fn)`, and the small
@@ -24,10 +23,10 @@ enum CoreModule: RuntimeModule {
                 return 1
             }),
             ("pluginFiles", { call in
-                pushStrings(PluginDiscovery.pluginFiles(kind: try pluginKind(call)), call)
+                try pushStrings(PluginDiscovery.pluginFiles(kind: try pluginKind(call)), call)
             }),
             ("pluginFolders", { call in
-                pushStrings(PluginDiscovery.searchFolders(kind: try pluginKind(call)), call)
+                try pushStrings(PluginDiscovery.searchFolders(kind: try pluginKind(call)), call)
             }),
             ("setExitStatus", { [unowned runtime] call in
                 let status = try call.integer(1)
@@ -36,14 +35,12 @@ enum CoreModule: RuntimeModule {
                 return 0
             }),
             ("isNull", { call in
-                call.push(call.type(1) == LUA_TUSERDATA && (try? call.value(1)) == .null)
+                call.push(call.luaType(1) == .userdata && (try? call.value(1)) == .null)
                 return 1
             }),
         ])
-        state.pushNull()
-        lua_setfield(state.L, -2, "null")
-        state.pushString(RenderAutomationVersion.string)
-        lua_setfield(state.L, -2, "version")
+        // Two plain values: nothing here nests, so setting them cannot fail.
+        try? state.setFields([("null", .null), ("version", .string(RenderAutomationVersion.string))])
     }
 
     /// A plugin kind is one folder name, such as `creators` or `publish`.
@@ -55,12 +52,8 @@ enum CoreModule: RuntimeModule {
         return kind
     }
 
-    private static func pushStrings(_ items: [String], _ call: LuaCall) -> Int32 {
-        lua_createtable(call.L, Int32(clamping: items.count), 0)
-        for (k, item) in items.enumerated() {
-            call.push(item)
-            lua_rawseti(call.L, -2, lua_Integer(k + 1))
-        }
+    private static func pushStrings(_ items: [String], _ call: LuaCall) throws -> Int32 {
+        try call.push(LuaValue.array(items.map { .string($0) }))
         return 1
     }
 }

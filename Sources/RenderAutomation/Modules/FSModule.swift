@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -45,30 +44,27 @@ enum FSModule: RuntimeModule {
                 call.push(true)
                 return 1
             }),
-            ("list", { call in pushList(try FSFile.list(try path(call, 1)), call) }),
-            ("glob", { call in pushList(try FSGlob.matches(try path(call, 1)), call) }),
+            ("list", { call in try pushList(try FSFile.list(try path(call, 1)), call) }),
+            ("glob", { call in try pushList(try FSGlob.matches(try path(call, 1)), call) }),
             ("read", { call in
                 // The file becomes a Lua string: it counts against the memory limit.
                 let state = call.state
                 try FSFile.read(try path(call, 1), charge: { try state.chargeMemory(LuaMemoryCost.string($0)) }) { bytes in
                     try state.chargeMemory(LuaMemoryCost.string(bytes.count))
-                    _ = lua_pushlstring(call.L, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+                    call.push(bytes: UnsafeRawBufferPointer(bytes))
                 }
                 return 1
             }),
             ("write", { [unowned runtime] call in
                 let target = try path(call, 1)
-                let type = call.type(2)
-                guard type == LUA_TSTRING || type == LUA_TNUMBER else { throw call.typeError(2, expected: "string") }
-                var length = 0
-                let data = lua_tolstring(call.L, 2, &length)!  // stays valid: the value stays in slot 2
+                let data = try call.borrowedBytes(2)
                 guard call.canSuspend, runtime.scheduler.currentTask != nil else {
-                    try FSFile.writeAtomically(target, UnsafeRawBufferPointer(start: data, count: length))
+                    try FSFile.writeAtomically(target, data)
                     call.push(true)
                     return 1
                 }
                 // The fsync runs off the loop; the bytes are copied out of the Lua string first.
-                let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: length))
+                let bytes = [UInt8](data)
                 return try BlockingWork.run(call, runtime: runtime) {
                     try bytes.withUnsafeBytes { try FSFile.writeAtomically(target, $0) }
                     return [.bool(true)]
@@ -99,16 +95,12 @@ enum FSModule: RuntimeModule {
             ("stat", { call in
                 let target = try path(call, 1)
                 guard let st = FSPath.status(target) else { throw FSError.system("stat", "cannot stat", target) }
-                let L = call.L
-                lua_createtable(L, 0, 4)
-                lua_pushinteger(L, lua_Integer(st.st_size))
-                lua_setfield(L, -2, "size")
-                lua_pushnumber(L, modificationTime(st))
-                lua_setfield(L, -2, "mtime")
-                lua_pushboolean(L, FSPath.isDirectory(st) ? 1 : 0)
-                lua_setfield(L, -2, "isdir")
-                lua_pushboolean(L, FSPath.isRegularFile(st) ? 1 : 0)
-                lua_setfield(L, -2, "isfile")
+                try call.push(LuaValue.object([
+                    "size": .int(Int64(st.st_size)),
+                    "mtime": .double(modificationTime(st)),
+                    "isdir": .bool(FSPath.isDirectory(st)),
+                    "isfile": .bool(FSPath.isRegularFile(st)),
+                ]))
                 return 1
             }),
         ])
@@ -123,18 +115,12 @@ enum FSModule: RuntimeModule {
     }
 
     private static func push(_ bytes: [UInt8], _ call: LuaCall) -> Int32 {
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(call.L, $0.baseAddress, $0.count) }
-        }
+        call.push(bytes: bytes)
         return 1
     }
 
-    private static func pushList(_ items: [[UInt8]], _ call: LuaCall) -> Int32 {
-        lua_createtable(call.L, Int32(clamping: items.count), 0)
-        for (k, item) in items.enumerated() {
-            _ = push(item, call)
-            lua_rawseti(call.L, -2, lua_Integer(k + 1))
-        }
+    private static func pushList(_ items: [[UInt8]], _ call: LuaCall) throws -> Int32 {
+        try call.push(LuaValue.array(items.map { .bytes($0) }))
         return 1
     }
 

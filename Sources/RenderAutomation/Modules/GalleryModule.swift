@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// `require("rscript.gallery")`: start renders from Lua.
@@ -18,7 +17,7 @@ enum GalleryModule: RuntimeModule {
         registerClass(in: runtime)
         runtime.state.pushModule("gallery", functions: [
             ("startRender", { [unowned runtime] call in
-                guard call.type(1) == LUA_TTABLE else { throw call.typeError(1, expected: "table") }
+                guard call.luaType(1) == .table else { throw call.typeError(1, expected: "table") }
                 let spec = try call.value(1)
                 guard let label = spec["renderer"].stringValue else {
                     throw LuaArgumentError(position: 1, "renderer (a label) is required")

@@ -1,4 +1,3 @@
-import CLuaShim
 import Foundation
 import LuaBridge
 import Synchronization
@@ -25,8 +24,7 @@ enum JobManagerModule: RuntimeModule {
                     throw LuaArgumentError(position: 1, "rscript has one job manager per runtime: call get_instance() without an index")
                 }
                 let L = call.L
-                if lua_getfield(L, rscript_registryindex(), registryKey) != LUA_TNIL { return 1 }
-                lua_settop(L, -2)
+                if runtime.state.pushRegistryValue(named: registryKey, on: L) { return 1 }
                 let path = JobStore.defaultPath()
                 guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
                     // Outside a task: opened and recovered in place, the loop waiting.
@@ -97,8 +95,7 @@ enum JobManagerModule: RuntimeModule {
     /// Pushes the runtime's manager for a `get_instance` that waited: the one already in the
     /// registry (an earlier waiter published it), else `made`, published now; or raises its error.
     private static func published(_ made: Result<JobManager, LuaScriptError>, runtime: ScriptRuntime, on L: OpaquePointer) throws -> Int32 {
-        if lua_getfield(L, rscript_registryindex(), registryKey) != LUA_TNIL { return 1 }
-        lua_settop(L, -2)
+        if runtime.state.pushRegistryValue(named: registryKey, on: L) { return 1 }
         publish(try made.get(), runtime: runtime, on: L)
         return 1
     }
@@ -106,8 +103,7 @@ enum JobManagerModule: RuntimeModule {
     /// Pushes `manager` and keeps it in the registry as the runtime's one.
     private static func publish(_ manager: JobManager, runtime: ScriptRuntime, on L: OpaquePointer) {
         runtime.state.push(object: manager, on: L)
-        lua_pushvalue(L, -1)
-        lua_setfield(L, rscript_registryindex(), registryKey)
+        runtime.state.setRegistryValue(named: registryKey, toTopOf: L)
     }
 
     private static func registerClass(in runtime: ScriptRuntime) {
@@ -299,7 +295,7 @@ enum JobManagerModule: RuntimeModule {
 
     /// The job named by argument 2.
     private static func named(_ manager: JobManager, _ call: LuaCall) throws -> ManagedJob {
-        guard call.type(2) == LUA_TSTRING else { throw call.typeError(2, expected: "string (a job name)") }
+        guard call.luaType(2) == .string else { throw call.typeError(2, expected: "string (a job name)") }
         let name = try call.string(2)
         guard let job = manager.job(named: name) else { throw LuaScriptError("no job named '\(name)' in the job manager") }
         return job
@@ -333,10 +329,10 @@ enum JobManagerModule: RuntimeModule {
 
     /// Reads `add_job(name, script, options)`; bad input is a `JobError` (add_job returns it).
     private static func newJob(_ call: LuaCall, runtime: ScriptRuntime, manager: JobManager) throws -> JobStore.NewJob {
-        guard call.type(2) == LUA_TSTRING, let name = try? call.string(2), !name.isEmpty else {
+        guard call.luaType(2) == .string, let name = try? call.string(2), !name.isEmpty else {
             throw JobError.invalid("add_job: the job name must be a non-empty string, got \(call.typeName(2))")
         }
-        guard call.type(3) == LUA_TSTRING, let script = try? call.string(3), !script.isEmpty else {
+        guard call.luaType(3) == .string, let script = try? call.string(3), !script.isEmpty else {
             throw JobError.invalid("add_job: the job script must be a path, got \(call.typeName(3))")
         }
         // A zero would cut the name in the database's C strings and the path at the OS.
@@ -344,7 +340,7 @@ enum JobManagerModule: RuntimeModule {
         if script.utf8.contains(0) { throw JobError.invalid("add_job: the job script path contains an embedded zero") }
         var new = JobStore.NewJob(name: name, script: try resolve(script: script, runtime: runtime), maxAttempts: manager.defaultMaxAttempts)
         if call.isNoneOrNil(4) { return new }
-        guard call.type(4) == LUA_TTABLE else { throw JobError.invalid("add_job: options must be a table, got \(call.typeName(4))") }
+        guard call.luaType(4) == .table else { throw JobError.invalid("add_job: options must be a table, got \(call.typeName(4))") }
         let options: [String: LuaValue]
         let table: LuaValue
         do {

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 import Logging
 
@@ -66,7 +65,7 @@ enum LogModule: RuntimeModule {
     /// The optional fields table at `position` as metadata.
     private static func fields(_ call: LuaCall, _ position: Int32) throws -> Logger.Metadata? {
         if call.isNoneOrNil(position) { return nil }
-        guard call.type(position) == LUA_TTABLE else { throw call.typeError(position, expected: "table or nil") }
+        guard call.luaType(position) == .table else { throw call.typeError(position, expected: "table or nil") }
         var metadata: Logger.Metadata = [:]
         switch try call.value(position) {
         case .object(let fields):

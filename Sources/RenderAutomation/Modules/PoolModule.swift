@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -154,17 +153,14 @@ enum PoolModule: RuntimeModule {
     /// `Pool.wait_any(futures, timeout)`: suspends until one of the futures is ready (its index)
     /// or `timeout` seconds passed (nil). Returns `true, index|nil` or `false, message`.
     private static func waitAny(_ call: LuaCall, _ runtime: ScriptRuntime) throws -> Int32 {
-        guard call.type(1) == LUA_TTABLE else {
+        guard call.luaType(1) == .table else {
             return failure(call, "bad argument #1 to 'wait_any' (table of futures expected, got \(call.typeName(1)))")
         }
         var futures: [PoolFuture] = []
-        let L = call.L
-        let count = lua_rawlen(L, 1)
+        let count = call.rawLength(1)
         if count > 0 {
             for i in 1...count {
-                lua_rawgeti(L, 1, lua_Integer(i))
-                defer { lua_settop(L, -2) }
-                guard let handle = try? call.object(-1, as: FutureHandle.self) else {
+                guard let handle = try call.withRawItem(i, ofTableAt: 1, { try? call.object(-1, as: FutureHandle.self) }) else {
                     return failure(call, "bad argument #1 to 'wait_any' (item \(i) is not a future)")
                 }
                 futures.append(handle.future)

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// `require("rscript.task")`: run functions concurrently as tasks of the runtime.
@@ -31,18 +30,11 @@ enum TaskModule: RuntimeModule {
             }
             if waiter === handle.task { throw LuaScriptError("Task:wait: a task cannot wait for itself") }
             handle.task.whenDone { result in
-                runtime.scheduler.wake(waiter) { L in
-                    switch result {
-                    case .success(let values):
-                        try state.reserveStack(values.count + 1, on: L, for: "results to return")
-                        lua_pushboolean(L, 1)
-                        try state.push(values: values, on: L, as: "results to return")
-                        return Int32(values.count + 1)
-                    case .failure(let error):
-                        lua_pushboolean(L, 0)
-                        state.pushString(error.message, on: L)
-                        return 2
-                    }
+                switch result {
+                case .success(let values):
+                    runtime.scheduler.wake(waiter, with: [.bool(true)] + values)
+                case .failure(let error):
+                    runtime.scheduler.wake(waiter, with: [.bool(false), .string(error.message)])
                 }
             }
             return call.suspend()

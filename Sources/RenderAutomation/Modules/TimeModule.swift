@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -30,9 +29,9 @@ enum TimeModule: RuntimeModule {
                     // ends the wait; the interrupt then stops the script at its next instruction.
                     var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
                     var remaining = timespec()
-                    let interrupts = rscript_sigint_count()
+                    let interrupts = LuaInterruptHandler.count
                     while nanosleep(&request, &remaining) != 0 && errno == EINTR {
-                        if rscript_sigint_count() != interrupts { break }
+                        if LuaInterruptHandler.count != interrupts { break }
                         request = remaining
                     }
                     return 0

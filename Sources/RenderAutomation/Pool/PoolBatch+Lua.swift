@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// The Lua-side handle of a batch (`map`, `imap`): dropping an unfinished `imap` iterator
@@ -25,16 +24,11 @@ extension PoolModule {
                 return failure(call, "\(batch.operation): can only wait inside a task (from a script or a coroutine of one)")
             }
             batch.whenSettled {
-                runtime.scheduler.resolve(token) { L in
-                    switch batch.outcome() {
-                    case .success(let values):
-                        lua_pushboolean(L, 1)
-                        try runtime.state.push(.array(values.map(\.luaValue)), on: L)
-                    case .failure(let error):
-                        lua_pushboolean(L, 0)
-                        runtime.state.pushString(error.description, on: L)
-                    }
-                    return 2
+                switch batch.outcome() {
+                case .success(let values):
+                    runtime.scheduler.resolve(token, with: [.bool(true), .array(values.map(\.luaValue))])
+                case .failure(let error):
+                    runtime.scheduler.resolve(token, with: [.bool(false), .string(error.description)])
                 }
             }
             return call.suspend()
@@ -43,14 +37,14 @@ extension PoolModule {
         // next result is there.
         batch.method("next") { [unowned runtime] handle, call in
             let batch = handle.batch
-            if let next = batch.next() { return try push(next, call.L, runtime) }
+            if let next = batch.next() { return try call.push(values: values(of: next)) }
             guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
                 return failure(call, "\(batch.operation): can only wait inside a task (from a script or a coroutine of one)")
             }
             func waitForNext() {
                 batch.whenNextMayBeReady {
                     guard let next = batch.next() else { return waitForNext() }
-                    runtime.scheduler.resolve(token) { L in try push(next, L, runtime) }
+                    runtime.scheduler.resolve(token, with: values(of: next))
                 }
             }
             waitForNext()
@@ -75,20 +69,12 @@ extension PoolModule {
         }
     }
 
-    private static func push(_ next: PoolBatch.Next, _ L: OpaquePointer, _ runtime: ScriptRuntime) throws -> Int32 {
+    /// What `next` gives back: `true, value, index`, `false, message`, or `true` at the end.
+    private static func values(of next: PoolBatch.Next) -> [LuaValue] {
         switch next {
-        case .value(let value, let index):
-            lua_pushboolean(L, 1)
-            try runtime.state.push(value.luaValue, on: L)
-            lua_pushinteger(L, lua_Integer(index + 1))
-            return 3
-        case .failure(let error):
-            lua_pushboolean(L, 0)
-            runtime.state.pushString(error.description, on: L)
-            return 2
-        case .end:
-            lua_pushboolean(L, 1)
-            return 1
+        case .value(let value, let index): [.bool(true), value.luaValue, .int(Int64(index + 1))]
+        case .failure(let error): [.bool(false), .string(error.description)]
+        case .end: [.bool(true)]
         }
     }
 }

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// The Lua-side handle of an `apply_async` future.
@@ -30,19 +29,13 @@ extension PoolModule {
             }
             future.whenReady(token: token) {
                 if let timer { runtime.scheduler.cancelTimer(timer) }
-                runtime.scheduler.resolve(token) { L in
-                    switch future.result {
-                    case .success(let value)?:
-                        lua_pushboolean(L, 1)
-                        try runtime.state.push(value.luaValue, on: L)
-                    case .failure(let failure)?:
-                        lua_pushboolean(L, 0)
-                        runtime.state.pushString("task failed: \(failure)", on: L)
-                    case nil:
-                        lua_pushboolean(L, 0)
-                        runtime.state.pushString("get: no result", on: L)
-                    }
-                    return 2
+                switch future.result {
+                case .success(let value)?:
+                    runtime.scheduler.resolve(token, with: [.bool(true), value.luaValue])
+                case .failure(let failure)?:
+                    runtime.scheduler.resolve(token, with: [.bool(false), .string("task failed: \(failure)")])
+                case nil:
+                    runtime.scheduler.resolve(token, with: [.bool(false), .string("get: no result")])
                 }
             }
             return call.suspend()
@@ -108,7 +101,7 @@ extension PoolModule {
     /// The optional timeout at argument 2: `.some(nil)` when absent, nil when invalid.
     private static func timeoutArgument(_ call: LuaCall, operation: String) -> Double?? {
         if call.isNoneOrNil(2) { return .some(nil) }
-        guard call.type(2) == LUA_TNUMBER, let seconds = try? call.number(2), seconds >= 0, seconds.isFinite else { return nil }
+        guard call.luaType(2) == .number, let seconds = try? call.number(2), seconds >= 0, seconds.isFinite else { return nil }
         return .some(seconds)
     }
 

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// The arguments of pool calls, as JSON for the trip to a worker.
@@ -30,7 +29,7 @@ enum TaskArguments {
     }
 
     private static func array(_ call: LuaCall, position: Int32, operation: String, what: String) throws -> [LuaValue] {
-        guard call.type(position) == LUA_TTABLE else {
+        guard call.luaType(position) == .table else {
             throw Invalid(message: "bad argument #2 to '\(operation)' (table of \(what) expected, got \(call.typeName(position)))")
         }
         let value: LuaValue

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -12,7 +11,7 @@ enum TaskScript {
     typealias Invalid = PoolOptions.Invalid
 
     static func resolve(_ call: LuaCall, position: Int32, callerSource: String?, runtime: ScriptRuntime, operation: String) throws -> String {
-        guard call.type(position) == LUA_TSTRING else {
+        guard call.luaType(position) == .string else {
             throw Invalid(message: "bad argument #1 to '\(operation)' (task script path expected, got \(call.typeName(position)))")
         }
         let script = try call.string(position)

@@ -1,4 +1,3 @@
-import CLuaShim
 import CProcess
 import Synchronization
 
@@ -40,7 +39,7 @@ public final class ProcessSupervisor: Sendable {
 
     private init() {
         epollFD = rscript_epoll_create()
-        wakeFD = rscript_eventfd()
+        wakeFD = rscript_process_eventfd()
     }
 
     /// Spawns `command` (argv; the program is looked up in PATH). `environment` nil inherits.

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
@@ -173,7 +172,7 @@ public final class Repl {
     /// At each turn of the loop: on Ctrl-C, stops the running chunk, even while it waits.
     private func noticeInterrupt() {
         guard ReplInterrupt.pending, let task = running, task.result == nil else { return }
-        rscript_sigint_reset()
+        LuaInterruptHandler.reset()
         runtime.state.interrupt(running: task.thread.thread)
         if task.state == .suspended {
             // Resume it so that the interrupt is raised where it waits.

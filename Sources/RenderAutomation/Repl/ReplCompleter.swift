@@ -1,5 +1,7 @@
 import CLuaShim
 import LuaBridge
+// C API: completion runs from a libedit callback where nothing may raise or run Lua code, so it
+// walks tables, metatables and the upvalues of C functions raw; LuaBridge offers no raw walk.
 
 /// Tab completion of Lua names: globals and keywords, the fields of a table (`string.fo` →
 /// `string.format`), and methods after `:` (`s:up` → `s:upper` for a string `s`).

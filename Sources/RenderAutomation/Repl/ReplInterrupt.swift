@@ -1,8 +1,7 @@
-import CLuaShim
 import CProcess
 import LuaBridge
 
-/// Ctrl-C in the REPL, through the C handler `rscript run` uses (`rscript_install_sigint`): it
+/// Ctrl-C in the REPL, through the C handler `rscript run` uses (`LuaInterruptHandler`): it
 /// interrupts Lua code that is running, counts the signal and wakes the loop. A second Ctrl-C
 /// before the REPL has dealt with the first exits at once (status 130).
 ///
@@ -11,20 +10,21 @@ import LuaBridge
 /// line.
 enum ReplInterrupt {
     static func install(_ runtime: ScriptRuntime) {
-        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor, rscript_kill_live_children)
+        LuaInterruptHandler.install(on: runtime.state, waking: runtime.scheduler.mailbox.wakeFileDescriptor,
+                                    emergencyCleanup: rscript_kill_live_children)
     }
 
     /// Back to the default action: Ctrl-C ends the process.
     static func uninstall() {
-        rscript_uninstall_sigint()
+        LuaInterruptHandler.uninstall()
     }
 
     /// Whether a Ctrl-C arrived since the last `reset`.
-    static var pending: Bool { rscript_sigint_count() > 0 }
+    static var pending: Bool { LuaInterruptHandler.count > 0 }
 
     /// Forgets a Ctrl-C that has been dealt with, and any interrupt request no Lua code consumed.
     static func reset(_ state: LuaState) {
-        rscript_sigint_reset()
+        LuaInterruptHandler.reset()
         state.clearInterrupt()
     }
 }

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// How the REPL shows what a chunk gave: its values as `print` would show them (tables through
@@ -38,11 +37,7 @@ struct ResultPrinter {
     /// Builds the wrapper in `state`, capturing `tostring` and `table.concat` as they are now.
     init(state: LuaState) throws {
         let factory = try state.load(Self.wrapperSource, chunkName: Self.wrapperChunkName)
-        // Not `call()`: it gives results as data, and a function is not data.
-        factory.push()
-        try state.protectedCall(arguments: 0, results: 1)
-        defer { lua_settop(state.L, -2) }
-        guard let function = state.reference(at: -1) as? LuaFunction else {
+        guard let function = try factory.callReturningFunction() else {
             throw LuaError(.runtime, "the REPL's result wrapper is not a function")
         }
         wrapper = function

@@ -1,4 +1,3 @@
-import CLuaShim
 import CProcess
 import LuaBridge
 
@@ -8,14 +7,15 @@ import LuaBridge
 /// (a looping __gc finalizer): both SIGKILL the children's process groups first.
 enum InterruptSignal {
     static func install(runtime: ScriptRuntime) {
-        rscript_install_sigint(runtime.state.L, runtime.scheduler.mailbox.wakeFileDescriptor, rscript_kill_live_children)
+        LuaInterruptHandler.install(on: runtime.state, waking: runtime.scheduler.mailbox.wakeFileDescriptor,
+                                    emergencyCleanup: rscript_kill_live_children)
         runtime.scheduler.onTurn = { [unowned runtime] in
-            if rscript_sigint_count() > 0 {
-                rscript_acknowledge_interrupt()  // the loop turned: the watchdog can stand down
+            if LuaInterruptHandler.count > 0 {
+                LuaInterruptHandler.acknowledge()  // the loop turned: the watchdog can stand down
                 runtime.noteInterrupt()
             }
         }
     }
 
-    static var received: Bool { rscript_sigint_count() > 0 }
+    static var received: Bool { LuaInterruptHandler.count > 0 }
 }

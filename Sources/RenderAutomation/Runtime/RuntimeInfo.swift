@@ -1,4 +1,4 @@
-import CLuaShim
+import LuaBridge
 
 /// Versions, for `rscript version`.
 public struct RuntimeInfo: Sendable {
@@ -6,6 +6,6 @@ public struct RuntimeInfo: Sendable {
     public var luaVersion: String
 
     public static var current: RuntimeInfo {
-        RuntimeInfo(version: RenderAutomationVersion.string, luaVersion: String(cString: rscript_lua_release()))
+        RuntimeInfo(version: RenderAutomationVersion.string, luaVersion: LuaState.luaRelease)
     }
 }

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// A module implemented in Swift, loaded by `require(name)`.
@@ -27,22 +26,13 @@ extension ScriptRuntime {
     func registerModules() {
         for module in Self.builtinModules { preload(module) }
         // The global null sentinel, so that `task = null` reads as in the seed documents.
-        state.pushNull()
-        lua_setglobal(state.L, "null")
+        try? state.setGlobal("null", .null)
     }
 
     /// Makes `require(M.name)` open `M` (through `package.preload`).
     public func preload(_ module: any RuntimeModule.Type) {
-        let L = state.L
-        lua_getglobal(L, "package")
-        lua_getfield(L, -1, "preload")
-        state.push(function: "require") { [unowned self] call in
-            module.open(in: self)
-            if call.L != self.state.L { lua_xmove(self.state.L, call.L, 1) }
-            return 1
-        }
-        lua_setfield(L, -2, module.name)
-        lua_settop(L, -3)
+        // `package` is the standard library's, set up before any script runs: this cannot fail.
+        try? state.preload(module.name) { [unowned self] in module.open(in: self) }
     }
 
     func configureSearchPath() {
@@ -57,20 +47,8 @@ extension ScriptRuntime {
         if let lib = options.libraryDirectory ?? Environment.libraryDirectory() {
             patterns += [lib + "/?.lua", lib + "/?/init.lua"]
         }
-        let L = state.L
-        lua_getglobal(L, "package")
-        lua_getfield(L, -1, "path")
-        let systemPath = state.stringValueAtTop()
-        lua_settop(L, -2)
-        state.pushString((patterns + [systemPath]).joined(separator: ";"))
-        lua_setfield(L, -2, "path")
-        lua_settop(L, -2)
-    }
-}
-
-extension LuaState {
-    func stringValueAtTop() -> String {
-        guard let value = try? value(at: -1), case .string(let s) = value else { return "" }
-        return s
+        guard let package = try? state.globals.get("package", as: LuaTable.self) else { return }
+        let systemPath = (try? package.get("path", as: String.self)) ?? ""
+        try? package.set("path", (patterns + [systemPath]).joined(separator: ";"))
     }
 }

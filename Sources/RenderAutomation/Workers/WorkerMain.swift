@@ -1,4 +1,3 @@
-import CLuaShim
 import CProcess
 import LuaBridge
 
@@ -150,15 +149,11 @@ public final class WorkerMain {
         guard let function = results else {
             throw LuaError(.runtime, "\(script): a task script must return a function(client, ...)")
         }
-        let L = runtime.state.L
-        lua_createtable(L, 0, 4)
-        lua_pushinteger(L, lua_Integer(workerID))
-        lua_setfield(L, -2, "id")
-        lua_pushinteger(L, lua_Integer(getpid()))
-        lua_setfield(L, -2, "pid")
-        lua_createtable(L, 0, 0)
-        lua_setfield(L, -2, "state")
-        runtime.state.push(function: "client:progress") { [unowned self] call in
+        let client = runtime.state.newTable()
+        try client.rawSet("id", .int(Int64(workerID)))
+        try client.rawSet("pid", .int(Int64(getpid())))
+        try client.set("state", runtime.state.newTable())
+        let progress = runtime.state.makeFunction("client:progress") { [unowned self] call in
             // client:progress(fraction [, message]): argument 1 is the client itself
             let fraction = try call.number(2)
             let message = try call.optionalString(3)
@@ -168,8 +163,7 @@ public final class WorkerMain {
             self.send(.progress(id: id, fraction: fraction, message: message))
             return 0
         }
-        lua_setfield(L, -2, "progress")
-        let client = LuaTable(state: runtime.state, popping: L)
+        try client.set("progress", progress)
         taskFunctions[script] = function
         clientTables[script] = client
         return (function, client)
@@ -252,19 +246,5 @@ public final class WorkerMain {
                 self.finish(id: id, result)
             }
         }) { _ in 0 }
-    }
-}
-
-extension LuaFunction {
-    /// Calls on the main thread and returns its first result if that is a function.
-    func callReturningFunction() throws -> LuaFunction? {
-        let L = state.L
-        let base = lua_gettop(L)
-        push()
-        try state.protectedCall(arguments: 0, results: 1)
-        defer { lua_settop(L, base) }
-        guard lua_type(L, -1) == LUA_TFUNCTION else { return nil }
-        lua_pushvalue(L, -1)
-        return LuaFunction(state: state, popping: L)
     }
 }

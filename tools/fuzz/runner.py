@@ -12,7 +12,7 @@ A run ends in one of:
           the runner sends once the script printed its last marker
   crash   killed by a signal it did not get from the runner (SIGSEGV, SIGILL, SIGABRT, ...),
           or printed a crash report ("unprotected error", Swift "Fatal error", a backtrace)
-  hang    still running 10 s after Ctrl-C: sent after no progress marker for `case_timeout`
+  hang    still running STOP_WINDOW (20) s after Ctrl-C: sent after no progress marker for `case_timeout`
           seconds (a case that Ctrl-C then stops only looped or waited, and passes as
           "stalled"), or by the case itself (`F.interrupt`), which must stop at once
 """
@@ -26,6 +26,10 @@ import subprocess
 import tempfile
 import time
 import uuid
+
+# How long a runtime may take to stop after Ctrl-C: its stop hooks get 10 s (a hook may wait
+# for a render to exit), then its pools' workers 5 s and 1 s more; the rest is margin.
+STOP_WINDOW = 20.0
 
 CRASH_PATTERNS = re.compile(
     r"@@FUZZ crash|bridge bug|unprotected error|PANIC|Fatal error|Illegal instruction|Segmentation fault|Bus error|"
@@ -195,9 +199,9 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                         pass
                     interrupted_at = now
                     stalled = True
-        elif now - interrupted_at > 10.0:
+        elif now - interrupted_at > STOP_WINDOW:
             hang = "no progress for %gs, and " % case_timeout if stalled else ""
-            hang += "still running 10s after Ctrl-C"
+            hang += "still running %gs after Ctrl-C" % STOP_WINDOW
             break
         if proc.poll() is not None and now - last_progress > 2.0 and open_streams:
             break  # exited; a child that inherited the pipes keeps them open

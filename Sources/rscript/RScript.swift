@@ -33,7 +33,8 @@ struct RScript: ParsableCommand {
         let arguments = CommandLine.arguments
         if arguments.count >= 3, arguments[1] == "run", arguments[2] == "-" || !arguments[2].hasPrefix("-") {
             let source: ScriptLauncher.Source = arguments[2] == "-" ? .standardInput : .file(arguments[2])
-            let status = ScriptLauncher.run(source, arguments: Array(arguments.dropFirst(3)), options: RuntimeOptions.fromEnvironment())
+            let status = ScriptLauncher.run(source, arguments: Array(arguments.dropFirst(3)), options: RuntimeOptions.fromEnvironment(),
+                                            renderArguments: ScriptRenderFlags.parser(file: arguments[2]))
             Glibc.exit(status)
         }
         main(nil)

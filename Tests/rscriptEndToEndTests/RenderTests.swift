@@ -215,6 +215,15 @@ final class RenderTests: XCTestCase {
         let several = try rscript(["run", plugin, "scene.txt"])
         XCTAssertEqual(several.status, 2)
         XCTAssertTrue(several.stderr.contains("pick one with --renderer"), several.stderr)
+        // The flags after the scene are `rscript render`'s, parsed the same way
+        for (flags, expected) in [(["--res", "big"], "--res must look like 640x480, got 'big'"),
+                                  (["--timeout"], "Missing value for '--timeout <S>'"),
+                                  (["--frobnicate"], "Unknown option '--frobnicate'")] {
+            let bad = try rscript(["run", plugin, "scene.txt", "--renderer", "Sleep"] + flags)
+            XCTAssertEqual(bad.status, 2, bad.stderr)
+            XCTAssertTrue(bad.stderr.contains(expected), bad.stderr)
+            XCTAssertTrue(bad.stderr.contains("usage: rscript run \(plugin) SCENE"), bad.stderr)
+        }
     }
 
     func testCtrlCStopsTheRenderThroughItsPlugin() throws {

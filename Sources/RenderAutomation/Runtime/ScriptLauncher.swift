@@ -13,7 +13,9 @@ public enum ScriptLauncher {
         case code(String)
     }
 
-    public static func run(_ source: Source, arguments: [String], options baseOptions: RuntimeOptions) -> Int32 {
+    /// `renderArguments` reads what follows a script that registers background renderers.
+    public static func run(_ source: Source, arguments: [String], options baseOptions: RuntimeOptions,
+                           renderArguments: RenderArgumentParser? = nil) -> Int32 {
         var options = baseOptions
         options.handlesInterrupt = true
         if case .file(let path) = source, options.scriptDirectory == nil {
@@ -41,7 +43,7 @@ public enum ScriptLauncher {
         defer { runtime.processes.removeDefaultLogs() }
         defer { runtime.closePools() }  // first: the workers' logs go with the folder
         if outcome == .success, case .file(let path) = source, runtime.state.globalFunction("registerBackgroundRenderers") != nil {
-            return renderWithScriptRenderers(runtime, file: path, arguments: arguments)
+            return renderWithScriptRenderers(runtime, file: path, arguments: arguments, parser: renderArguments)
         }
         switch outcome {
         case .success:
@@ -55,54 +57,48 @@ public enum ScriptLauncher {
         return outcome.exitCode
     }
 
+    /// What follows a script that registers background renderers: the scene and how to render it.
+    public struct ScriptRender {
+        public var scene: String?
+        public var label: String?
+        public var request: RenderManager.Request
+        public var json = false
+        public var databasePath: String?
+        /// The usage line to show when the scene is missing.
+        public var usage: String
+        public init(request: RenderManager.Request, usage: String) {
+            self.request = request
+            self.usage = usage
+        }
+    }
+
+    /// Bad flags after such a script: `message` holds the error and the usage.
+    public struct UsageError: Error {
+        public var message: String
+        public init(message: String) { self.message = message }
+    }
+
+    /// Reads a script's arguments as a `ScriptRender` (the CLI's flag parser).
+    public typealias RenderArgumentParser = ([String]) -> Result<ScriptRender, UsageError>
+
     /// `rscript run my_renderer.lua SCENE [--renderer L] [--res WxH] [--camera P] [--option K=V]...
     /// [--timeout S] [--json] [--db PATH]`: the script registered renderers and left nothing
     /// running, so render SCENE with one of them.
-    static func renderWithScriptRenderers(_ runtime: ScriptRuntime, file: String, arguments: [String]) -> Int32 {
-        let usage = "usage: rscript run \(file) SCENE [--renderer LABEL] [--res WxH] [--camera PATH] [--rendersettings PATH] [--option KEY=VALUE]... [--timeout S] [--json] [--db PATH]"
-        var scene: String?
-        var label: String?
-        var request = RenderManager.Request(label: "", scene: "")
-        var json = false
-        var database: String?
-        var i = 0
-        func value(_ flag: String) -> String? {
-            i += 1
-            guard i < arguments.count else {
-                report("\(flag) needs a value\n\(usage)")
-                return nil
-            }
-            return arguments[i]
+    static func renderWithScriptRenderers(_ runtime: ScriptRuntime, file: String, arguments: [String], parser: RenderArgumentParser?) -> Int32 {
+        guard let parser else {
+            report("\(file) registers background renderers, and this command cannot render them")
+            return 2
         }
-        while i < arguments.count {
-            let argument = arguments[i]
-            switch argument {
-            case "--renderer": guard let v = value(argument) else { return 2 }; label = v
-            case "--res":
-                guard let v = value(argument) else { return 2 }
-                guard let res = RenderManager.Request.parseResolution(v) else { report("--res must look like 640x480, got '\(v)'"); return 2 }
-                request.resolution = res
-            case "--camera": guard let v = value(argument) else { return 2 }; request.cameraPath = v
-            case "--rendersettings": guard let v = value(argument) else { return 2 }; request.renderSettingsPath = v
-            case "--option":
-                guard let v = value(argument) else { return 2 }
-                guard let (key, optionValue) = RenderManager.Request.parseOption(v) else { report("--option must look like KEY=VALUE, got '\(v)'"); return 2 }
-                request.pluginOptions[key] = optionValue
-            case "--timeout":
-                guard let v = value(argument) else { return 2 }
-                guard let t = Double(v), t > 0 else { report("--timeout must be a positive number of seconds"); return 2 }
-                request.timeout = t
-            case "--db": guard let v = value(argument) else { return 2 }; database = v
-            case "--json": json = true
-            default:
-                if argument.hasPrefix("--") || scene != nil {
-                    report("unexpected argument '\(argument)'\n\(usage)")
-                    return 2
-                }
-                scene = argument
-            }
-            i += 1
+        let render: ScriptRender
+        switch parser(arguments) {
+        case .success(let parsed): render = parsed
+        case .failure(let error):
+            report(error.message)
+            return 2
         }
+        var request = render.request
+        let scene = render.scene
+        let label = render.label
         let registered: Bool
         do {
             registered = try runtime.registerScriptRenderers(file: file)
@@ -116,7 +112,7 @@ public enum ScriptLauncher {
             return 1
         }
         guard let scene else {
-            report("\(file) registers \(labels.map { "'\($0)'" }.joined(separator: ", ")); give a scene to render\n\(usage)")
+            report("\(file) registers \(labels.map { "'\($0)'" }.joined(separator: ", ")); give a scene to render\n\(render.usage)")
             return 2
         }
         if let label {
@@ -132,8 +128,8 @@ public enum ScriptLauncher {
         // The script's own renderers only: no plugin discovery.
         runtime.renderers.discovered = true
         var session = RenderSession(request: request)
-        session.json = json
-        session.databasePath = database
+        session.json = render.json
+        session.databasePath = render.databasePath
         return session.run(in: runtime)
     }
 

@@ -23,7 +23,8 @@ struct Run: ParsableCommand {
 
     mutating func run() throws {
         let source: ScriptLauncher.Source = script == "-" ? .standardInput : .file(script)
-        let status = ScriptLauncher.run(source, arguments: arguments, options: runtimeOptions.runtimeOptions())
+        let status = ScriptLauncher.run(source, arguments: arguments, options: runtimeOptions.runtimeOptions(),
+                                        renderArguments: ScriptRenderFlags.parser(file: script))
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -29,26 +29,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The renderer's label, e.g. \"POV-Ray\".", valueName: "LABEL"))
     var renderer: String
 
-    @Option(help: ArgumentHelp("Resolution, WIDTHxHEIGHT.", valueName: "WxH"))
-    var res: String?
-
-    @Option(help: ArgumentHelp("Camera path for the renderer.", valueName: "PATH"))
-    var camera: String?
-
-    @Option(name: .customLong("rendersettings"), help: ArgumentHelp("The RenderSettings prim's path (options.viewport.rendersettings_path).", valueName: "PATH"))
-    var renderSettings: String?
-
-    @Option(name: .customLong("option"), help: ArgumentHelp("A plugin option (repeatable).", valueName: "KEY=VALUE"))
-    var options: [String] = []
-
-    @Option(help: ArgumentHelp("Stop the render after this many seconds (it then fails).", valueName: "S"))
-    var timeout: Double?
-
-    @Option(help: ArgumentHelp("The gallery database (default: $RSCRIPT_DB or ~/.local/share/rscript/rscript.db).", valueName: "PATH"))
-    var db: String?
-
-    @Flag(help: "Print progress as JSON events, one object per line.")
-    var json = false
+    @OptionGroup var render: RenderRequestFlags
 
     @OptionGroup(title: "Frame ranges") var frameFlags: FrameRenderFlags
 
@@ -56,17 +37,8 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         try frameFlags.validateFrames()
-        if frameFlags.frames != nil, timeout != nil {
+        if frameFlags.frames != nil, render.timeout != nil {
             throw ValidationError("--timeout is for single renders; with --frames, --stall S kills a renderer that prints nothing for S seconds")
-        }
-        if let res, RenderManager.Request.parseResolution(res) == nil {
-            throw ValidationError("--res must look like 640x480, got '\(res)'")
-        }
-        for option in options where RenderManager.Request.parseOption(option) == nil {
-            throw ValidationError("--option must look like KEY=VALUE, got '\(option)'")
-        }
-        if let timeout, !(timeout > 0) {
-            throw ValidationError("--timeout must be a positive number of seconds")
         }
     }
 
@@ -75,17 +47,9 @@ struct RenderCommand: ParsableCommand {
             try runFrames(spec)
             return
         }
-        var request = RenderManager.Request(label: renderer, scene: scene)
-        request.resolution = res.flatMap(RenderManager.Request.parseResolution)
-        request.cameraPath = camera
-        request.renderSettingsPath = renderSettings
-        request.timeout = timeout
-        for option in options {
-            if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
-        }
-        var session = RenderSession(request: request)
-        session.json = json
-        session.databasePath = db
+        var session = RenderSession(request: render.request(label: renderer, scene: scene))
+        session.json = render.json
+        session.databasePath = render.db
         var runtimeOptions = runtimeFlags.runtimeOptions()
         runtimeOptions.handlesInterrupt = true
         let runtime = try ScriptRuntime(options: runtimeOptions)
@@ -96,15 +60,15 @@ struct RenderCommand: ParsableCommand {
     private func runFrames(_ spec: FrameSpec) throws {
         var request = FrameRenderRequest(label: renderer, scene: scene, spec: spec, workers: frameFlags.workers ?? FrameRenderSession.defaultWorkers)
         frameFlags.apply(to: &request)
-        request.resolution = res.flatMap(RenderManager.Request.parseResolution)
-        request.cameraPath = camera
-        request.renderSettingsPath = renderSettings
-        for option in options {
+        request.resolution = render.resolution
+        request.cameraPath = render.camera
+        request.renderSettingsPath = render.renderSettings
+        for option in render.options {
             if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
         }
         var session = FrameRenderSession(request: request)
-        session.json = json
-        session.databasePath = db
+        session.json = render.json
+        session.databasePath = render.db
         var runtimeOptions = runtimeFlags.runtimeOptions()
         runtimeOptions.handlesInterrupt = true
         let runtime = try ScriptRuntime(options: runtimeOptions)

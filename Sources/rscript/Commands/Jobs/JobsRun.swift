@@ -30,7 +30,7 @@ struct JobsRun: ParsableCommand {
         try reportingJobErrors {
             let store = try JobStore(path: options.path)
             var ended = 0, failed = 0
-            let outcome = try JobQueueServer(store: store, maxWorkers: maxWorkers).runAll { job in
+            let outcome = try OrphanedJobRunner(store: store, maxWorkers: maxWorkers).runAll { job in
                 ended += 1
                 if job.state != .completed { failed += 1 }
                 printLine(options.json ? job.jsonValue().jsonText : JobFormat.summary(job))

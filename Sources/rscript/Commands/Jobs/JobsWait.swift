@@ -37,7 +37,7 @@ struct JobsWait: ParsableCommand {
             guard let job = try store.job(id: id) else { throw JobError.unknownJob(String(id), path: store.path) }
             if job.state.isEnded { return report(job, json: json) }
             if job.isOrphaned {
-                if try JobQueueServer(store: store).runOne(id: id) == .interrupted { interrupted = true }
+                if try OrphanedJobRunner(store: store).runOne(id: id) == .interrupted { interrupted = true }
                 guard let ended = try store.job(id: id) else { throw JobError.unknownJob(String(id), path: store.path) }
                 if interrupted || ended.state.isEnded {
                     let status = report(ended, json: json)

@@ -3,7 +3,7 @@ import LuaBridge
 
 /// What `rscript jobs run` and `rscript jobs wait` do when no live runtime serves a job: a
 /// runtime of their own with a `JobManager` that takes the orphaned jobs over and runs them.
-public struct JobQueueServer {
+public struct OrphanedJobRunner {
     public var store: JobStore
     /// nil: the number of cores.
     public var maxWorkers: Int?

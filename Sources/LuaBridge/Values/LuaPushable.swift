@@ -83,21 +83,24 @@ extension LuaRef: LuaPushable {
 extension LuaTable: LuaReadable {
     /// A new reference to the table at `index`; `.conversion` for any other type.
     public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaTable {
-        guard lua_type(L, index) == LUA_TTABLE else {
-            throw LuaError(.conversion, "table expected, got \(state.typeName(at: index, on: L))")
-        }
-        lua_pushvalue(L, index)
-        return LuaTable(state: state, popping: L)
+        try state.reference(at: index, on: L, as: LuaTable.self, type: LUA_TTABLE, named: "table")
     }
 }
 
 extension LuaFunction: LuaReadable {
     /// A new reference to the function at `index`; `.conversion` for any other type.
     public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaFunction {
-        guard lua_type(L, index) == LUA_TFUNCTION else {
-            throw LuaError(.conversion, "function expected, got \(state.typeName(at: index, on: L))")
+        try state.reference(at: index, on: L, as: LuaFunction.self, type: LUA_TFUNCTION, named: "function")
+    }
+}
+
+extension LuaState {
+    /// A new reference of class `R` to the value at `index`, which must have Lua type `type`.
+    func reference<R: LuaRef>(at index: Int32, on L: OpaquePointer, as: R.Type, type: Int32, named name: String) throws -> R {
+        guard lua_type(L, index) == type else {
+            throw LuaError(.conversion, "\(name) expected, got \(typeName(at: index, on: L))")
         }
         lua_pushvalue(L, index)
-        return LuaFunction(state: state, popping: L)
+        return R(state: self, popping: L)
     }
 }

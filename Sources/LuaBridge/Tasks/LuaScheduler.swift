@@ -1,5 +1,12 @@
 import CLuaShim
 
+// The Tasks/ folder (LuaScheduler, LuaThread, TimerQueue, Mailbox) is the event loop, and it
+// lives in the bridge because it is how Lua code runs at all: resuming coroutines, a Swift
+// call suspending its task (`lua_yieldk` through the C shim) and waking it with values pushed
+// under the bridge's stack rules are bridge operations. It knows nothing of renders, jobs or
+// processes; the domain library builds those on `spawn`, `suspendCurrentTask`, timers and the
+// mailbox.
+
 /// Runs Lua code as tasks (coroutines of one state) and drives them from Swift: the loop of a
 /// runtime, in the manner of Node's event loop. Lives on the state's thread, like the state.
 ///

@@ -136,20 +136,20 @@ def _kill_tagged(tag):
         time.sleep(0.05)
 
 
-def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=False):
+def run(script, binary, repo, root, case_timeout=20.0, exit_grace=3.0, keep=False, stop_window=STOP_WINDOW):
     """Runs `script` (Lua source) in a new scratch folder under `root`; returns an Outcome."""
     folder = tempfile.mkdtemp(dir=root)
     tag = uuid.uuid4().hex
     env = _environment(folder, repo, tag, binary)
     ACTIVE_TAGS.add(tag)
     try:
-        return _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep)
+        return _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep, stop_window)
     finally:
         _kill_tagged(tag)
         ACTIVE_TAGS.discard(tag)
 
 
-def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
+def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep, stop_window):
     path = os.path.join(folder, "case.lua")
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write(script)
@@ -199,9 +199,9 @@ def _run(script, binary, env, folder, tag, case_timeout, exit_grace, keep):
                         pass
                     interrupted_at = now
                     stalled = True
-        elif now - interrupted_at > STOP_WINDOW:
+        elif now - interrupted_at > stop_window:
             hang = "no progress for %gs, and " % case_timeout if stalled else ""
-            hang += "still running %gs after Ctrl-C" % STOP_WINDOW
+            hang += "still running %gs after Ctrl-C" % stop_window
             break
         if proc.poll() is not None and now - last_progress > 2.0 and open_streams:
             break  # exited; a child that inherited the pipes keeps them open

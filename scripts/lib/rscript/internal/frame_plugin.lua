@@ -46,6 +46,9 @@ function M.command(r, scene, chunk, output, options)
   return { argv = argv, cwd = spec.cwd, env = env }
 end
 
+---@param r BackgroundRenderer
+---@param lines string[]
+---@return FrameProgress[]
 function M.parse(r, lines)
   local events = {}
   local parse = r.parseChunkProgress

@@ -3,6 +3,8 @@
 -- runs as a task of the runtime, so plugin methods may wait (`proc:wait()`, `time.sleep`)
 -- without blocking other renders. Called with (render context, renderer class, scene, options);
 -- returns "stopped" or "finished".
+-- The render context is internal (stopRequested, takeClicks, polled, waitPoll), so untyped.
+---@type any, fun(): BackgroundRenderer, string, BackgroundRenderOptions
 local render, Class, scene, options = ...
 local plugin = Class()
 rawset(plugin, "itemId", render.id)

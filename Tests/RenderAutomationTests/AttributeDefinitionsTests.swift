@@ -2,7 +2,7 @@ import LuaBridge
 import RenderAutomation
 import XCTest
 
-/// `rscript.attribute_definitions` (scripts/lib/rscript/attribute_definitions.lua), found
+/// `rscript.attribute_definitions` (scripts/lib/rscript/attribute_definitions/, one file per kind), found
 /// through the runtime's library folder.
 final class AttributeDefinitionsTests: LuaModuleTestCase {
 

@@ -383,7 +383,7 @@ final class PyblishTests: LuaModuleTestCase {
     }
 
     func testAttributeDefinitions() throws {
-        let path = Self.repositoryRoot + "/scripts/lib/rscript/attribute_definitions.lua"
+        let path = Self.repositoryRoot + "/scripts/lib/rscript/attribute_definitions/init.lua"
         try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "rscript.attribute_definitions is not there yet")
         run("""
             local AD = require("rscript.attribute_definitions")

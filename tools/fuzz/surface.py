@@ -41,10 +41,18 @@ def prelude_source():
     return "\n".join(parts)
 
 
+def is_internal_chunk(path):
+    """scripts/lib/rscript/internal/ holds chunks the runtime loads itself (the render driver,
+    the pool's Lua face): not modules, and their functions are reached through the modules."""
+    return os.sep + os.path.join("rscript", "internal") + os.sep in path
+
+
 def lua_modules(repo):
     lib = os.path.join(repo, "scripts/lib")
     names = []
     for path in sorted(glob.glob(os.path.join(lib, "rscript/**/*.lua"), recursive=True)):
+        if is_internal_chunk(path):
+            continue
         name = os.path.relpath(path, lib)[:-4]
         if name.endswith("/init"):
             name = name[:-5]
@@ -116,6 +124,8 @@ def _source_names(repo):
                 found.append(("member", m.group(1), rel))
     lib = os.path.join(repo, "scripts/lib")
     for path in sorted(glob.glob(os.path.join(lib, "rscript/**/*.lua"), recursive=True)):
+        if is_internal_chunk(path):
+            continue
         rel = os.path.relpath(path, repo)
         for line in open(path, encoding="utf-8"):
             m = re.match(r"function [\w.]+[.:](\w+)\s*\(", line)

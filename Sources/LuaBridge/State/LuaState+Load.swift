@@ -31,9 +31,9 @@ extension LuaState {
         try load(Array(source.utf8), chunkName: chunkName)
     }
 
-    /// Reads and compiles a file; the chunk name is `@path`, so errors say `path:line:`.
-    /// A missing, unreadable or directory path throws a one-line `.file` error.
-    public func loadFile(_ path: String) throws -> LuaFunction {
+    /// Reads and compiles a file; the chunk name is `@path`, so errors say `path:line:`, unless
+    /// `chunkName` is given. A missing, unreadable or directory path throws a one-line `.file` error.
+    public func loadFile(_ path: String, chunkName: String? = nil) throws -> LuaFunction {
         let bytes = try Self.readFile(path)
         var source = bytes[...]
         if source.first == UInt8(ascii: "#") {  // a shebang line, as lua.c skips it
@@ -41,7 +41,7 @@ extension LuaState {
             source = source[end...]
             // keep line numbers right: the newline stays
         }
-        return try load(source, chunkName: "@" + path)
+        return try load(source, chunkName: chunkName ?? "@" + path)
     }
 
     /// Runs a chunk to completion on the main thread and returns its results.

@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// The chunk side of a background-renderer class, called from Swift: `chunkCommand` (required
@@ -16,11 +15,15 @@ final class FramePlugin {
     private let startupFunction: LuaFunction
 
     /// Throws `FrameRenderError` when the class has no `chunkCommand` method.
-    init(entry: RendererCatalog.Entry, state: LuaState) throws {
+    /// The glue (scripts/lib/rscript/internal/frame_plugin.lua) is a table of functions that do
+    /// the Lua side of each call.
+    init(entry: RendererCatalog.Entry, runtime: ScriptRuntime) throws {
         self.entry = entry
+        let state = runtime.state
         self.state = state
-        let chunk = try state.load(Self.source, chunkName: "=frame renderer")
-        guard let table = try Self.callRef(state, chunk, []) as? LuaTable else {
+        let chunk = try runtime.loadInternalChunk("frame_plugin", chunkName: "=frame renderer")
+        try Self.checkOpen(state)
+        guard let table = try chunk.call(returning: Reference.self).ref as? LuaTable else {
             throw FrameRenderError("the frame renderer glue returned no table")
         }
         newInstance = table.function("new")!
@@ -28,7 +31,7 @@ final class FramePlugin {
         parseFunction = table.function("parse")!
         framePathFunction = table.function("framePath")!
         startupFunction = table.function("startupSeconds")!
-        let supports = try Self.call(state, table.function("supports")!, [.ref(entry.rendererClass)])
+        let supports = try table.function("supports")!.call(entry.rendererClass, returning: LuaValue.self)
         guard supports.isTruthy else {
             throw FrameRenderError("renderer '\(entry.label)' (\(entry.className), \(entry.file)) cannot render frame ranges: its class has no chunkCommand method (see docs/frames.md)")
         }
@@ -38,8 +41,9 @@ final class FramePlugin {
     /// `workDir` (the chunk's scratch folder), `itemId` and `_lopnet_path` (the scene, as for a
     /// single render) set.
     func instance(workDir: String, id: Int, scene: String) throws -> LuaTable {
-        let arguments: [Argument] = [.ref(entry.rendererClass), .value(.string(workDir)), .value(.int(Int64(id))), .value(.string(scene))]
-        guard let instance = try Self.callRef(state, newInstance, arguments) as? LuaTable else {
+        try Self.checkOpen(state)
+        let made = try newInstance.call(entry.rendererClass, workDir, Int64(id), scene, returning: Reference.self)
+        guard let instance = made.ref as? LuaTable else {
             throw FrameRenderError("\(entry.className)() did not make a table")
         }
         return instance
@@ -48,7 +52,8 @@ final class FramePlugin {
     /// `instance:chunkCommand(scene, chunk, output, options)`, checked: an argv of strings and
     /// numbers, with optional `cwd` and `env`.
     func command(_ instance: LuaTable, scene: String, chunk: LuaValue, output: String, options: LuaValue) throws -> SpawnSpec {
-        let result = try Self.call(state, commandFunction, [.ref(instance), .value(.string(scene)), .value(chunk), .value(.string(output)), .value(options)])
+        try Self.checkOpen(state)
+        let result = try commandFunction.call(instance, scene, chunk, output, options, returning: LuaValue.self)
         guard case .object(let fields) = result, case .array(let argv) = fields["argv"] ?? .nil else {
             throw FrameRenderError("\(entry.className):chunkCommand returned no command")
         }
@@ -63,7 +68,8 @@ final class FramePlugin {
     /// Feeds `lines` to `instance:parseChunkProgress(line)`; returns what it reported.
     func parse(_ instance: LuaTable, lines: [String]) throws -> [FrameProgress] {
         guard !lines.isEmpty else { return [] }
-        let result = try Self.call(state, parseFunction, [.ref(instance), .value(.array(lines.map { .string($0) }))])
+        try Self.checkOpen(state)
+        let result = try parseFunction.call(instance, LuaValue.array(lines.map { .string($0) }), returning: LuaValue.self)
         guard case .array(let events) = result else { return [] }
         return events.map(FrameProgress.init)
     }
@@ -71,7 +77,8 @@ final class FramePlugin {
     /// `instance:framePath(output, frame)`, or `output` with its `#` run replaced by the
     /// zero-padded frame number, plus `.png`.
     func framePath(_ instance: LuaTable, output: String, frame: Int) throws -> String {
-        let result = try Self.call(state, framePathFunction, [.ref(instance), .value(.string(output)), .value(.int(Int64(frame)))])
+        try Self.checkOpen(state)
+        let result = try framePathFunction.call(instance, output, Int64(frame), returning: LuaValue.self)
         guard let path = result.stringValue, !path.isEmpty else {
             throw FrameRenderError("\(entry.className):framePath returned no path for frame \(frame)")
         }
@@ -80,129 +87,24 @@ final class FramePlugin {
 
     /// `instance:chunkStartupSeconds()`, or 0.5 when the class does not say.
     func startupSeconds(_ instance: LuaTable) throws -> Double {
-        try Self.call(state, startupFunction, [.ref(instance)]).doubleValue ?? 0.5
+        try Self.checkOpen(state)
+        return try startupFunction.call(instance, returning: LuaValue.self).doubleValue ?? 0.5
     }
 
     // MARK: Calls
 
-    enum Argument {
-        case value(LuaValue)
-        case ref(LuaRef)
-    }
-
-    /// Calls `function(arguments...)` and returns its first result as data.
-    private static func call(_ state: LuaState, _ function: LuaFunction, _ arguments: [Argument]) throws -> LuaValue {
-        try withResult(state, function, arguments) { try state.value(at: -1) }
-    }
-
-    /// Calls `function(arguments...)` and returns its first result as a reference.
-    private static func callRef(_ state: LuaState, _ function: LuaFunction, _ arguments: [Argument]) throws -> LuaRef {
-        try withResult(state, function, arguments) { state.reference(at: -1) }
-    }
-
-    private static func withResult<R>(_ state: LuaState, _ function: LuaFunction, _ arguments: [Argument], _ read: () throws -> R) throws -> R {
-        guard !state.isClosed else { throw FrameRenderError("the Lua state is closed") }
-        let L = state.L
-        let base = lua_gettop(L)
-        defer { lua_settop(L, base) }
-        function.push()
-        for argument in arguments {
-            switch argument {
-            case .value(let value): try state.push(value)
-            case .ref(let ref): ref.push()
-            }
+    /// A call's first result as a reference (a `LuaTable` when it is a table).
+    private struct Reference: LuaReadable {
+        let ref: LuaRef
+        static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> Reference {
+            Reference(ref: state.reference(at: index, on: L))
         }
-        try state.protectedCall(arguments: Int32(arguments.count), results: 1)
-        return try read()
     }
 
-    /// The glue: a table of functions that do the Lua side of each call.
-    static let source = """
-        local M = {}
-
-        function M.supports(Class)
-          return type(Class.chunkCommand) == "function"
-        end
-
-        function M.new(Class, workDir, id, scene)
-          local r = Class()
-          rawset(r, "workDir", workDir)
-          rawset(r, "_lopnet_path", scene)
-          rawset(r, "itemId", id)
-          rawset(r, "_item_id", id)
-          return r
-        end
-
-        local function word(v, i)
-          local t = math.type(v)
-          if t == "integer" then return tostring(v) end
-          if t == "float" then
-            if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%d", v) end
-            return tostring(v)
-          end
-          if type(v) == "string" then return v end
-          error(string.format("chunkCommand: argument %d must be a string or a number, got %s", i, type(v)), 0)
-        end
-
-        function M.command(r, scene, chunk, output, options)
-          local configured = r:getConfigOptions(options.plugin)
-          if configured ~= nil then options.plugin = configured end
-          local spec = r:chunkCommand(scene, chunk, output, options)
-          if type(spec) ~= "table" or spec[1] == nil then
-            error("chunkCommand must return a command table { program, args..., cwd=, env= }, got " .. type(spec), 0)
-          end
-          local argv = {}
-          for i, v in ipairs(spec) do argv[i] = word(v, i) end
-          local env
-          if spec.env ~= nil then
-            if type(spec.env) ~= "table" then error("chunkCommand: env must be a table", 0) end
-            env = {}
-            for k, v in pairs(spec.env) do env[tostring(k)] = word(v, k) end
-          end
-          if spec.cwd ~= nil and type(spec.cwd) ~= "string" then error("chunkCommand: cwd must be a string", 0) end
-          return { argv = argv, cwd = spec.cwd, env = env }
-        end
-
-        function M.parse(r, lines)
-          local events = {}
-          local parse = r.parseChunkProgress
-          if parse == nil then return events end
-          for i = 1, #lines do
-            local e = parse(r, lines[i])
-            if e ~= nil then
-              if type(e) ~= "table" then
-                error("parseChunkProgress must return nil or a table, got " .. type(e), 0)
-              end
-              if e[1] ~= nil then
-                for _, x in ipairs(e) do events[#events + 1] = x end
-              else
-                events[#events + 1] = e
-              end
-            end
-          end
-          return events
-        end
-
-        function M.defaultFramePath(output, frame)
-          local path, n = output:gsub("#+", function(hashes)
-            return string.format("%0" .. #hashes .. "d", frame)
-          end, 1)
-          if n == 0 then path = path .. string.format("%04d", frame) end
-          return path .. ".png"
-        end
-
-        function M.framePath(r, output, frame)
-          if r.framePath ~= nil then return r:framePath(output, frame) end
-          return M.defaultFramePath(output, frame)
-        end
-
-        function M.startupSeconds(r)
-          if r.chunkStartupSeconds ~= nil then return tonumber(r:chunkStartupSeconds()) end
-          return nil
-        end
-
-        return M
-        """
+    /// Every call runs protected on the main thread; a closed state is a frame-render error.
+    private static func checkOpen(_ state: LuaState) throws {
+        guard !state.isClosed else { throw FrameRenderError("the Lua state is closed") }
+    }
 }
 
 /// One report of `parseChunkProgress`: `{frame=N, percent=P, done=true, path=..., error=...}`.

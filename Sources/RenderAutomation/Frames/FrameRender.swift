@@ -65,7 +65,7 @@ public final class FrameRender {
         guard Environment.fileExists(request.scene) else { throw FrameRenderError("scene file not found: \(request.scene)") }
         if Environment.isDirectory(request.scene) { throw FrameRenderError("scene is a directory, not a file: \(request.scene)") }
         do {
-            plugin = try FramePlugin(entry: entry, state: runtime.state)
+            plugin = try FramePlugin(entry: entry, runtime: runtime)
         } catch let error as LuaError {
             throw FrameRenderError("renderer '\(entry.label)': \(error)")
         }

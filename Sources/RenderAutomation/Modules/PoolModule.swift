@@ -11,7 +11,7 @@ import Glibc
 /// `successful`, `progress`, `info`, `cancel`), `close`, `join`, `terminate`, and
 /// `Pool.wait_any(futures, timeout)`. See docs/modules/pool.md.
 ///
-/// The Lua face is a small Lua layer (`PoolLuaAPI.source`) over the Swift core below, so that
+/// The Lua face is a small Lua layer (scripts/lib/rscript/internal/pool_api.lua) over the Swift core below, so that
 /// errors raised after a wait (a task's error coming out of `map`) point at the caller's line.
 /// The core's functions therefore never raise for a user's mistake: they return `true, ...` or
 /// `false, message`, and the Lua layer raises at the right level.
@@ -29,7 +29,17 @@ enum PoolModule: RuntimeModule {
         registerPoolClass(in: runtime)
         registerBatchClass(in: runtime)
         registerFutureClass(in: runtime)
-        let chunk = try! state.load(PoolLuaAPI.source, chunkName: "=[rscript.pool]")
+        let chunk: LuaFunction
+        do {
+            chunk = try runtime.loadInternalChunk("pool_api", chunkName: "=[rscript.pool]")
+        } catch {
+            // Without its Lua face the module cannot work: each function says why.
+            let reason = "rscript.pool: \(error)"
+            state.pushModule("pool", functions: ["new", "wait_any", "cpu_count"].map { name in
+                (name, { _ in throw LuaScriptError(reason) })
+            })
+            return
+        }
         chunk.push()
         state.pushModule("pool", functions: [
             ("new", { [unowned runtime] call in

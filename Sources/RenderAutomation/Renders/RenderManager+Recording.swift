@@ -1,0 +1,48 @@
+import LuaBridge
+
+/// What the plugin reports while it renders (images, metadata) and the writes that record it.
+extension RenderManager {
+    func updateImagePath(_ job: RenderJob, _ path: String) {
+        job.imagePaths.append(path)
+        record { try $0.appendImage(id: job.id, path: path) }
+        job.notify(.image(path))
+    }
+
+    func updateMetadata(_ job: RenderJob, _ patch: [String: LuaValue]) {
+        for (key, value) in patch {
+            job.metadata[key] = value
+            job.pluginKeys.insert(key)
+        }
+        fillRuntimeMetadata(job, force: true, extra: patch)
+        job.notify(.metadata)
+    }
+
+    /// totalClockTime and peakMemory, unless the plugin sets them itself.
+    func fillRuntimeMetadata(_ job: RenderJob, force: Bool, extra: [String: LuaValue] = [:]) {
+        var patch = extra
+        if !job.pluginKeys.contains("totalClockTime") {
+            let clock = LuaValue.double((job.elapsed * 1000).rounded() / 1000)
+            job.metadata["totalClockTime"] = clock
+            patch["totalClockTime"] = clock
+        }
+        if !job.pluginKeys.contains("peakMemory") {
+            let peak = job.processes.map { $0.peakRss(maxAge: force ? 0 : 5) }.max() ?? 0
+            if peak > 0 {
+                job.metadata["peakMemory"] = .int(Int64(peak))
+                patch["peakMemory"] = .int(Int64(peak))
+            }
+        }
+        let now = MonotonicClock.now()
+        guard force || now - (lastFlush[job.id] ?? 0) >= metadataFlushInterval else { return }
+        lastFlush[job.id] = now
+        record { try $0.mergeMetadata(id: job.id, patch) }
+    }
+
+    func record(_ write: (RenderRecorder) throws -> Void) {
+        do {
+            try write(try recorder)
+        } catch {
+            runtime.errorReporter("rscript: cannot record the render: \(error)")
+        }
+    }
+}

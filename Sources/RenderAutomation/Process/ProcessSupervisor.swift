@@ -1,4 +1,4 @@
-import CLuaShim
+import CLuaShim  // only for rscript_eventfd (the wake-up eventfd), which belongs with CProcess
 import CProcess
 import Synchronization
 

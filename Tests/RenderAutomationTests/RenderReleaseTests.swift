@@ -32,7 +32,7 @@ final class RenderReleaseTests: LuaModuleTestCase {
         try Self.plugin.write(toFile: folder + "/plugins/backgroundrenderers/chatty.lua", atomically: true, encoding: .utf8)
         try "scene".write(toFile: folder + "/scene.txt", atomically: true, encoding: .utf8)
         savedPluginPath = ProcessInfo.processInfo.environment["RSCRIPT_PLUGIN_PATH"]
-        setenv("RSCRIPT_PLUGIN_PATH", folder + "/plugins", 1)
+        setenv("RSCRIPT_PLUGIN_PATH", folder + "/plugins:&", 1)
         try super.setUpWithError()
         runtime.renders.record(with: MemoryRenderRecorder())
     }

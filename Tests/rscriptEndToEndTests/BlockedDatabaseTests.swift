@@ -84,7 +84,7 @@ final class BlockedDatabaseTests: XCTestCase {
         let database = folder + "/gallery.db"
         let result = try RScriptBinary.run(
             ["run", "main.lua"],
-            environment: ["RSCRIPT_DB": database, "RSCRIPT_PLUGIN_PATH": folder + "/plugins", "XDG_CONFIG_HOME": folder + "/config"],
+            environment: ["RSCRIPT_DB": database, "RSCRIPT_PLUGIN_PATH": folder + "/plugins:&", "XDG_CONFIG_HOME": folder + "/config"],
             directory: folder, timeout: 60)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "", "no write failed")

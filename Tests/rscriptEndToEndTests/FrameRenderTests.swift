@@ -17,7 +17,7 @@ final class FrameRenderTests: XCTestCase {
         try Self.png.write(to: URL(fileURLWithPath: folder + "/fixture.png"))
         try Self.testPlugin.write(toFile: folder + "/plugins/backgroundrenderers/frametest.lua", atomically: true, encoding: .utf8)
         environment = [
-            "RSCRIPT_DB": folder + "/gallery.db", "RSCRIPT_PLUGIN_PATH": folder + "/plugins",
+            "RSCRIPT_DB": folder + "/gallery.db", "RSCRIPT_PLUGIN_PATH": folder + "/plugins:&",
             "XDG_CONFIG_HOME": folder + "/config", "TMPDIR": folder,
         ]
     }

@@ -16,7 +16,7 @@ final class PluginContractTests: XCTestCase {
         try Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")!
             .write(to: URL(fileURLWithPath: folder + "/fixture.png"))
         try Self.plugin.write(toFile: folder + "/plugins/backgroundrenderers/probe.lua", atomically: true, encoding: .utf8)
-        environment = ["RSCRIPT_DB": folder + "/gallery.db", "RSCRIPT_PLUGIN_PATH": folder + "/plugins",
+        environment = ["RSCRIPT_DB": folder + "/gallery.db", "RSCRIPT_PLUGIN_PATH": folder + "/plugins:&",
                        "XDG_CONFIG_HOME": folder + "/config", "TMPDIR": folder]
     }
 

@@ -27,7 +27,7 @@ final class PluginTests: XCTestCase {
     override func setUpWithError() throws {
         environment = [
             "RSCRIPT_DB": Self.folder + "/gallery-\(UUID().uuidString).db",
-            "RSCRIPT_PLUGIN_PATH": Self.folder + "/no-plugins",
+            "RSCRIPT_PLUGIN_PATH": Self.folder + "/no-plugins:&",  // &: the shipped plugins under test
             "XDG_CONFIG_HOME": Self.folder + "/config",
             // renders started from `rscript run` get their workDir under $TMPDIR
             "TMPDIR": Self.folder,

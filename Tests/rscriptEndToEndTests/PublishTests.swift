@@ -16,7 +16,7 @@ final class PublishTests: XCTestCase {
         folder = NSTemporaryDirectory() + "rscript-publish-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder + "/plugins", withIntermediateDirectories: true)
         environment = [
-            "RSCRIPT_PLUGIN_PATH": folder + "/plugins",
+            "RSCRIPT_PLUGIN_PATH": folder + "/plugins:&",
             "XDG_CONFIG_HOME": folder + "/config",
             "RSCRIPT_PUBLISH_WORKERS": "2",
             "USER": "tester",

@@ -13,7 +13,7 @@ final class RenderTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: folder + "/plugins/backgroundrenderers", withIntermediateDirectories: true)
         try "scene".write(toFile: folder + "/scene.txt", atomically: true, encoding: .utf8)
         try Self.testPlugin.write(toFile: folder + "/plugins/backgroundrenderers/test.lua", atomically: true, encoding: .utf8)
-        environment = ["RSCRIPT_DB": folder + "/gallery.db", "RSCRIPT_PLUGIN_PATH": folder + "/plugins", "XDG_CONFIG_HOME": folder + "/config"]
+        environment = ["RSCRIPT_DB": folder + "/gallery.db", "RSCRIPT_PLUGIN_PATH": folder + "/plugins:&", "XDG_CONFIG_HOME": folder + "/config"]
     }
 
     override func tearDownWithError() throws {
@@ -194,7 +194,7 @@ final class RenderTests: XCTestCase {
             function registerBackgroundRenderers(m) m:registerBackgroundRenderer("NoStart", NoStart) end
             """.write(toFile: early + "/nostart.lua", atomically: true, encoding: .utf8)
         var env = environment
-        env["RSCRIPT_PLUGIN_PATH"] = folder + "/early:" + folder + "/plugins"
+        env["RSCRIPT_PLUGIN_PATH"] = folder + "/early:" + folder + "/plugins:&"
         let list = try RScriptBinary.run(["renderers", "--json"], environment: env)
         XCTAssertEqual(list.status, 0, list.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
@@ -205,6 +205,28 @@ final class RenderTests: XCTestCase {
         let errors = (json["errors"] as? [String] ?? []).joined(separator: "\n")
         XCTAssertTrue(errors.contains("broken.lua:1:"), errors)
         XCTAssertTrue(errors.contains("NoStart") && errors.contains("startBackgroundRender"), errors)
+    }
+
+    /// `RSCRIPT_PLUGIN_PATH` without `&` is the whole search path: the shipped plugins and the
+    /// config folder are left out; with `&` they come where it stands.
+    func testPluginPathWithoutAmpersandLeavesTheDefaultsOut() throws {
+        func labels(_ pluginPath: String) throws -> [String] {
+            var env = environment
+            env["RSCRIPT_PLUGIN_PATH"] = pluginPath
+            let list = try RScriptBinary.run(["renderers", "--json"], environment: env)
+            XCTAssertEqual(list.status, 0, list.stderr)
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+            return (json["renderers"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        }
+        let alone = try labels(folder + "/plugins")
+        XCTAssertTrue(alone.contains("Sleep"), "the path's own plugins: \(alone)")
+        XCTAssertFalse(alone.contains("POV-Ray"), "no &: the shipped plugins are left out: \(alone)")
+        let withDefaults = try labels(folder + "/plugins:&")
+        XCTAssertTrue(withDefaults.contains("Sleep") && withDefaults.contains("POV-Ray"), "\(withDefaults)")
+        let text = try RScriptBinary.run(["renderers"], environment: environment.merging(["RSCRIPT_PLUGIN_PATH": "&"]) { $1 })
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("POV-Ray"), "& alone: the defaults: \(text.stdout)")
+        XCTAssertFalse(text.stdout.contains("Sleep"), "& alone: not the test folder: \(text.stdout)")
     }
 
     func testRunAPluginScriptRendersTheScene() throws {

@@ -22,7 +22,7 @@ final class SafeProfileTests: XCTestCase {
         try script.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
         return try RScriptBinary.run(["--safe", "run", "main.lua"],
                                      environment: ["RSCRIPT_DB": folder + "/gallery.db", "TMPDIR": folder,
-                                                   "RSCRIPT_PLUGIN_PATH": folder + "/plugins", "XDG_CONFIG_HOME": folder + "/config"],
+                                                   "RSCRIPT_PLUGIN_PATH": folder + "/plugins:&", "XDG_CONFIG_HOME": folder + "/config"],
                                      directory: folder, timeout: 60)
     }
 

@@ -38,7 +38,7 @@ final class WorkfileLockTests: XCTestCase {
             end
             function registerCreators(manager) manager:registerCreator(Slow) end
             """.write(toFile: folder + "/creators/slow.lua", atomically: true, encoding: .utf8)
-        environment = ["RSCRIPT_PLUGIN_PATH": folder + "/plugins", "XDG_CONFIG_HOME": folder + "/config", "TMPDIR": folder]
+        environment = ["RSCRIPT_PLUGIN_PATH": folder + "/plugins:&", "XDG_CONFIG_HOME": folder + "/config", "TMPDIR": folder]
     }
 
     override func tearDownWithError() throws {

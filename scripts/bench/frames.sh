@@ -17,7 +17,7 @@ W=${RES%x*}; H=${RES#*x}
 SCENE=$PWD/scripts/examples/scenes/orbit.pov
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export RSCRIPT_DB="$WORK/gallery.db" RSCRIPT_PLUGIN_PATH="$WORK/none"
+export RSCRIPT_DB="$WORK/gallery.db" RSCRIPT_PLUGIN_PATH="$WORK/none:&"
 
 # The switches the POV-Ray plugin's chunkCommand passes (see its log), for one frame each.
 POVRAY=(povray +I"$SCENE" +L"$(dirname "$SCENE")" +FN -D +V +W"$W" +H"$H" +A0.3 +WT1 +KFI1 +KFF24)

@@ -14,7 +14,7 @@ W=${RES%x*}; H=${RES#*x}
 SCENE=$PWD/scripts/examples/scenes/orbit.pov
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export RSCRIPT_PLUGIN_PATH="$WORK/none" RSCRIPT_PUBLISH_WORKERS=2 XDG_CONFIG_HOME="$WORK/config"
+export RSCRIPT_PLUGIN_PATH="$WORK/none:&" RSCRIPT_PUBLISH_WORKERS=2 XDG_CONFIG_HOME="$WORK/config"
 
 "$RSCRIPT" create "$WORK/shot.json" --creator render_layer --asset sh010 --task lighting --project bench \
   --select "$SCENE" --attr use_selection=true --attr frameStart=1 --attr frameEnd=24 --attr resolution="$RES" >/dev/null

@@ -37,7 +37,8 @@ function rscript.uuid() end
 function rscript.regexMatch(pattern, text) end
 
 --- The plugin files of `kind` ("creators", "publish", "backgroundrenderers"), in load order:
---- RSCRIPT_PLUGIN_PATH entries, ~/.config/rscript, then scripts/plugins; one file per name.
+--- the roots of RSCRIPT_PLUGIN_PATH, where `&` stands for ~/.config/rscript then scripts/plugins
+--- (unset: `&`); one file per name.
 ---@param kind string
 ---@return string[]
 function rscript.pluginFiles(kind) end

@@ -87,7 +87,7 @@ def _environment(folder, repo, tag, binary):
         "XDG_CACHE_HOME": os.path.join(folder, "home/.cache"),
         "TMPDIR": os.path.join(folder, "tmp"),
         "RSCRIPT_DB": os.path.join(folder, "rscript.db"),
-        "RSCRIPT_PLUGIN_PATH": os.path.join(folder, "plugins"),
+        "RSCRIPT_PLUGIN_PATH": os.path.join(folder, "plugins") + ":&",  # & : the shipped Command renderer
         "RSCRIPT_PUBLISH_ROOT": os.path.join(folder, "publish"),
         "RSCRIPT_HISTORY": os.path.join(folder, "history"),
         "RSCRIPT_HOME": repo,

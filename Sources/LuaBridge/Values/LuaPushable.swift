@@ -79,28 +79,3 @@ extension Optional: LuaReadable where Wrapped: LuaReadable {
 extension LuaRef: LuaPushable {
     public func push(on L: OpaquePointer, state: LuaState) { push(on: L) }
 }
-
-extension LuaTable: LuaReadable {
-    /// A new reference to the table at `index`; `.conversion` for any other type.
-    public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaTable {
-        try state.reference(at: index, on: L, as: LuaTable.self, type: LUA_TTABLE, named: "table")
-    }
-}
-
-extension LuaFunction: LuaReadable {
-    /// A new reference to the function at `index`; `.conversion` for any other type.
-    public static func read(from L: OpaquePointer, at index: Int32, state: LuaState) throws -> LuaFunction {
-        try state.reference(at: index, on: L, as: LuaFunction.self, type: LUA_TFUNCTION, named: "function")
-    }
-}
-
-extension LuaState {
-    /// A new reference of class `R` to the value at `index`, which must have Lua type `type`.
-    func reference<R: LuaRef>(at index: Int32, on L: OpaquePointer, as: R.Type, type: Int32, named name: String) throws -> R {
-        guard lua_type(L, index) == type else {
-            throw LuaError(.conversion, "\(name) expected, got \(typeName(at: index, on: L))")
-        }
-        lua_pushvalue(L, index)
-        return R(state: self, popping: L)
-    }
-}

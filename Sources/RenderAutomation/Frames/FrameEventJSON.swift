@@ -62,7 +62,7 @@ enum FrameEventJSON {
                 "output": .string(render.folder),
             ]
         }
-        writeText(1, JSONValue.object(object).jsonText + "\n")
+        writeAll(1, JSONValue.object(object).jsonText + "\n")
     }
 
     private static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int(Int64($0)) }) }

@@ -1,25 +1,19 @@
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Shows a frame-range render: on a terminal, progress bars (the total, with frames done and
 /// failed and an ETA from the average time per frame, and one bar per worker slot); plain lines
 /// otherwise; or a stream of JSON events (one object per line) for scripts.
 public final class FrameProgressPrinter {
-    public enum Style { case live, plain, json }
+    public typealias Style = ProgressStyle
 
     let style: Style
-    private var drawnLines = 0
-    private var lastDraw = 0.0
+    private let bars = LiveLines()
     private var lastJSONProgress: [Int: Double] = [:]
-    var barWidth = 24
+    var bar = ProgressBar(width: 24)
 
     public init(style: Style) { self.style = style }
 
     /// `.live` on a terminal, `.plain` otherwise, `.json` when asked.
     public static func automatic(json: Bool) -> FrameProgressPrinter {
-        FrameProgressPrinter(style: json ? .json : (isatty(1) != 0 ? .live : .plain))
+        FrameProgressPrinter(style: .automatic(json: json))
     }
 
     public func attach(_ render: FrameRender) {
@@ -46,7 +40,7 @@ public final class FrameProgressPrinter {
             out("chunk \(run.chunk) started on worker \(run.slot)" + (run.attempt > 1 ? " (attempt \(run.attempt))" : "") + "\n")
         case .progress: break
         case .frameDone(let frame, _, let seconds, _):
-            out("frame \(frame) done in \(Self.seconds(seconds)) (\(render.done.count)/\(render.frameCount))\n")
+            out("frame \(frame) done in \(SecondsText.twoDigits(seconds)) (\(render.done.count)/\(render.frameCount))\n")
         case .chunkDone: break
         case .chunkFailed(let run, let reason, let frames, let retry):
             err(failureLine(render, run, reason, frames, retry) + "\n")
@@ -62,15 +56,14 @@ public final class FrameProgressPrinter {
             out(planLine(render) + "\n")
             draw(render)
         case .chunkFailed(let run, let reason, let frames, let retry):
-            clearBars()
+            bars.clear()
             err(failureLine(render, run, reason, frames, retry) + "\n")
             draw(render)
         case .ended:
-            clearBars()
+            bars.clear()
             endLines(render)
         case .progress:
-            let now = MonotonicClock.now()
-            guard now - lastDraw >= 0.1 else { return }
+            guard bars.isDue(now: MonotonicClock.now()) else { return }
             draw(render)
         case .chunkStarted, .frameDone, .chunkDone:
             draw(render)
@@ -78,27 +71,26 @@ public final class FrameProgressPrinter {
     }
 
     private func draw(_ render: FrameRender) {
-        lastDraw = MonotonicClock.now()
         var lines: [String] = []
         let total = max(1, render.frameCount)
-        var line = "total    " + bar(Double(render.done.count + render.failed.count) / Double(total))
+        var line = "total    " + bar.text(Double(render.done.count + render.failed.count) / Double(total))
             + "  \(render.done.count)/\(render.frameCount) frames"
         if !render.failed.isEmpty { line += ", \(render.failed.count) failed" }
         if !render.skipped.isEmpty { line += ", \(render.skipped.count) skipped" }
         if let perFrame = render.secondsPerFrame {
             let left = render.frameCount - render.done.count - render.failed.count
             let busy = max(1, min(render.slots.count, left))
-            line += "  \(Self.seconds(perFrame))/frame  ETA \(Self.clock(Double(left) * perFrame / Double(busy)))"
+            line += "  \(SecondsText.twoDigits(perFrame))/frame  ETA \(SecondsText.clock(Double(left) * perFrame / Double(busy)))"
         }
         lines.append(line)
         for (index, slot) in render.slots.enumerated() {
             let name = "worker \(index + 1)".padding(toLength: 9)
             guard let run = slot else {
-                lines.append(name + bar(0, empty: true) + "  idle")
+                lines.append(name + bar.text(0, empty: true) + "  idle")
                 continue
             }
             let fraction = (Double(run.done.count) + (run.percent ?? 0) / 100) / Double(run.chunk.count)
-            var text = name + bar(min(1, fraction)) + "  chunk \(run.chunk)"
+            var text = name + bar.text(min(1, fraction)) + "  chunk \(run.chunk)"
             if run.attempt > 1 { text += " (attempt \(run.attempt))" }
             if let frame = run.currentFrame {
                 text += "  frame \(frame)"
@@ -108,21 +100,7 @@ public final class FrameProgressPrinter {
             }
             lines.append(text)
         }
-        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-        for line in lines { text += "\r\u{1B}[2K" + line + "\n" }
-        drawnLines = lines.count
-        out(text)
-    }
-
-    private func clearBars() {
-        guard drawnLines > 0 else { return }
-        out("\u{1B}[\(drawnLines)A\r\u{1B}[J")
-        drawnLines = 0
-    }
-
-    private func bar(_ fraction: Double, empty: Bool = false) -> String {
-        let filled = empty ? 0 : Int((fraction * Double(barWidth)).rounded(.down))
-        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled) + "]"
+        bars.draw(lines)
     }
 
     // MARK: Shared lines
@@ -150,11 +128,11 @@ public final class FrameProgressPrinter {
         let skipped = render.skipped.isEmpty ? "" : ", \(render.skipped.count) skipped"
         switch render.state {
         case .finished:
-            out("finished: \(render.done.count) frame\(render.done.count == 1 ? "" : "s") rendered\(skipped) in \(Self.seconds(render.elapsed)); images in \(render.folder)\n")
+            out("finished: \(render.done.count) frame\(render.done.count == 1 ? "" : "s") rendered\(skipped) in \(SecondsText.twoDigits(render.elapsed)); images in \(render.folder)\n")
         case .interrupted:
-            err("interrupted after \(Self.seconds(render.elapsed)): \(render.done.count) rendered\(skipped), not rendered: \(FrameEventJSON.ranges(render.notRendered))\n")
+            err("interrupted after \(SecondsText.twoDigits(render.elapsed)): \(render.done.count) rendered\(skipped), not rendered: \(FrameEventJSON.ranges(render.notRendered))\n")
         default:
-            out("failed: \(render.done.count) of \(render.frameCount) frames rendered\(skipped) in \(Self.seconds(render.elapsed))\n")
+            out("failed: \(render.done.count) of \(render.frameCount) frames rendered\(skipped) in \(SecondsText.twoDigits(render.elapsed))\n")
             failureSummary(render)
         }
     }
@@ -170,35 +148,8 @@ public final class FrameProgressPrinter {
         }
     }
 
-    static func seconds(_ value: Double) -> String {
-        value >= 10 ? "\(Int(value.rounded())) s" : "\((value * 100).rounded() / 100) s"
-    }
-
-    static func clock(_ value: Double) -> String {
-        let total = Int(value.rounded(.up))
-        let s = total % 60
-        let m = (total / 60) % 60
-        let h = total / 3600
-        let ss = s < 10 ? "0\(s)" : "\(s)"
-        if h > 0 { return "\(h):" + (m < 10 ? "0\(m)" : "\(m)") + ":" + ss }
-        return "\(m):" + ss
-    }
-
-    private func out(_ text: String) { writeText(1, text) }
-    private func err(_ text: String) { writeText(2, text) }
-}
-
-func writeText(_ fd: Int32, _ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            offset += n
-        }
-    }
+    private func out(_ text: String) { writeAll(1, text) }
+    private func err(_ text: String) { writeAll(2, text) }
 }
 
 extension String {

@@ -109,7 +109,7 @@ extension FrameRender {
         let program = run.process.map { Self.programName($0.command) } ?? "renderer"
         var reason: String
         if run.stalled {
-            reason = "\(program) printed nothing for \(formatSeconds(request.stallSeconds ?? 0)): killed"
+            reason = "\(program) printed nothing for \(SecondsText.exact(request.stallSeconds ?? 0)): killed"
         } else if let status = run.process?.exitStatus, !status.succeeded {
             reason = "\(program) \(status)"
         } else {

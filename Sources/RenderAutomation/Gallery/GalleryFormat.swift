@@ -43,15 +43,6 @@ public enum GalleryFormat {
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// `4.2s`, `3m07s`, `2h05m`.
-    public static func duration(_ seconds: TimeInterval) -> String {
-        let s = max(0, seconds)
-        if s < 60 { return String(format: "%.1fs", s) }
-        let whole = Int(s.rounded(.down))
-        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
-    }
-
     /// `42%`, `42.5%`, or `-` when unknown.
     public static func percent(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "-" }
@@ -66,7 +57,7 @@ public enum GalleryFormat {
         let header = ["ID", "STATE", "LABEL", "SCENE", "PERCENT", "STARTED", "DURATION"]
         let rows = renders.map { r in
             [String(r.id), r.displayState, r.label, r.scene, percent(r.percentDone), localTime(r.startedAt),
-             duration(r.duration(now: now))]
+             SecondsText.short(r.duration(now: now))]
         }
         let rightAligned: Set<Int> = [0, 4, 6]
         return GalleryFormat.columns(header: header, rows: rows, rightAligned: rightAligned)
@@ -104,7 +95,7 @@ public enum GalleryFormat {
             ("percent", percent(r.percentDone)),
             ("started", localTime(r.startedAt)),
             ("ended", r.endedAt.map { localTime($0) } ?? "-"),
-            ("duration", duration(r.duration(now: now))),
+            ("duration", SecondsText.short(r.duration(now: now))),
             ("updated", localTime(r.updatedAt, withMilliseconds: true)),
             ("pid", r.pid.map { String($0) } ?? "-"),
             ("log", r.logPath ?? "-"),

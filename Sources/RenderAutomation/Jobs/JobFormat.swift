@@ -19,7 +19,7 @@ public enum JobFormat {
         let rows = jobs.map { j in
             [String(j.id), j.name, displayState(j), attempts(j), GalleryFormat.percent(j.progress * 100),
              j.startedAt.map { GalleryFormat.localTime($0) } ?? "-",
-             j.duration(now: now).map(GalleryFormat.duration) ?? "-"]
+             j.duration(now: now).map(SecondsText.short) ?? "-"]
         }
         let rightAligned: Set<Int> = [0, 3, 4, 6]
         return GalleryFormat.columns(header: header, rows: rows, rightAligned: rightAligned)
@@ -34,12 +34,12 @@ public enum JobFormat {
             ("script", j.script),
             ("passed data", j.passedData.jsonText),
             ("attempts", attempts(j)),
-            ("timeout", j.timeout.map(GalleryFormat.duration) ?? "none"),
+            ("timeout", j.timeout.map(SecondsText.short) ?? "none"),
             ("progress", GalleryFormat.percent(j.progress * 100) + (j.progressMessage.map { "  " + $0 } ?? "")),
             ("created", GalleryFormat.localTime(j.createdAt)),
             ("started", j.startedAt.map { GalleryFormat.localTime($0) } ?? "-"),
             ("ended", j.endedAt.map { GalleryFormat.localTime($0) } ?? "-"),
-            ("duration", j.duration(now: now).map(GalleryFormat.duration) ?? "-"),
+            ("duration", j.duration(now: now).map(SecondsText.short) ?? "-"),
             ("updated", GalleryFormat.localTime(j.updatedAt, withMilliseconds: true)),
             ("runtime pid", j.owner.map { String($0.pid) } ?? "-"),
             ("worker pid", j.worker.map { String($0.pid) } ?? "-"),
@@ -57,7 +57,7 @@ public enum JobFormat {
     public static func summary(_ j: JobRecord, now: Date = Date()) -> String {
         var text = "job \(j.id) (\(j.name)) \(j.state.rawValue)"
         if j.attempts > 1 { text += " after \(j.attempts) attempts" }
-        if let duration = j.duration(now: now) { text += " in " + GalleryFormat.duration(duration) }
+        if let duration = j.duration(now: now) { text += " in " + SecondsText.short(duration) }
         return text
     }
 }

@@ -175,8 +175,8 @@ extension JobManager {
         guard job.state == .active, let worker = job.worker else { return }
         job.awaitingExit = true
         if worker.isAlive { ProcessTree.kill(root: worker.process.pid) }
-        appendLog(job, "rscript: timed out after \(formatSeconds(seconds)); its processes were killed")
-        finish(job, as: .timedOut, error: JobRecord.Failure(message: "timed out after \(formatSeconds(seconds))"))
+        appendLog(job, "rscript: timed out after \(SecondsText.exact(seconds)); its processes were killed")
+        finish(job, as: .timedOut, error: JobRecord.Failure(message: "timed out after \(SecondsText.exact(seconds))"))
     }
 
     // MARK: Kills

@@ -62,23 +62,9 @@ struct ProcStat {
     var isZombie: Bool { state == "Z" || state == "X" }
 
     static func read(_ pid: Int32) -> ProcStat? {
-        guard let text = readSmallFile("/proc/\(pid)/stat") else { return nil }
-        // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses.
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
-              let group = Int32(fields[2]), let start = Int64(fields[19]) else { return nil }
+        guard let fields = ProcFile.statFields(pid), fields.count > 19, let state = fields[0].first,
+              let parent = Int32(fields[1]), let group = Int32(fields[2]), let start = Int64(fields[19]) else { return nil }
         return ProcStat(state: state, parent: parent, group: group, startTime: start)
-    }
-
-    static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        let n = Glibc.read(fd, &buffer, buffer.count)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self)
     }
 }
 

@@ -1,4 +1,5 @@
 import LuaBridge
+import Foundation
 
 /// `require("rscript")`: the runtime itself: `null`, `version`, `onStop(fn)`, and the small
 /// services the Lua libraries build on: `uuid()`, `regexMatch(pattern, text)`,
@@ -15,7 +16,7 @@ enum CoreModule: RuntimeModule {
                 return 0
             }),
             ("uuid", { call in
-                call.push(UUID4.random())
+                call.push(UUID().uuidString.lowercased())  // as Python's str(uuid.uuid4())
                 return 1
             }),
             ("regexMatch", { call in
@@ -55,16 +56,5 @@ enum CoreModule: RuntimeModule {
     private static func pushStrings(_ items: [String], _ call: LuaCall) throws -> Int32 {
         try call.push(LuaValue.array(items.map { .string($0) }))
         return 1
-    }
-}
-
-/// Random (version 4) UUIDs as lowercase text, as Python's `str(uuid.uuid4())` gives them.
-enum UUID4 {
-    static func random() -> String {
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
     }
 }

@@ -24,7 +24,7 @@ extension PoolModule {
             var timer: Int?
             if let timeout = timeout {
                 timer = runtime.scheduler.after(timeout) {
-                    runtime.scheduler.resolve(token, with: [.bool(false), .string("get: timed out after \(formatSeconds(timeout))"), .string("timeout")])
+                    runtime.scheduler.resolve(token, with: [.bool(false), .string("get: timed out after \(SecondsText.exact(timeout))"), .string("timeout")])
                 }
             }
             future.whenReady(token: token) {
@@ -107,7 +107,7 @@ extension PoolModule {
 
     private static func timedOut(_ call: LuaCall, _ timeout: Double?) -> Int32 {
         call.push(false)
-        call.push("get: timed out after \(formatSeconds(timeout ?? 0))")
+        call.push("get: timed out after \(SecondsText.exact(timeout ?? 0))")
         call.push("timeout")
         return 3
     }

@@ -16,18 +16,12 @@ public struct ProcessStats: Sendable, Equatable {
 
     /// Reads /proc/PID; nil when the process is gone.
     public static func read(pid: Int32) -> ProcessStats? {
-        guard let stat = readSmallFile("/proc/\(pid)/stat") else { return nil }
-        // Fields after the command name, which is in parentheses and may hold spaces.
-        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = stat[(close + 2)...].split(separator: UInt8(ascii: " "))
         // fields[0] is field 3 (state): utime is field 14, stime 15, rss 24.
-        guard fields.count > 21,
-              let utime = Double(String(decoding: fields[11], as: UTF8.self)),
-              let stime = Double(String(decoding: fields[12], as: UTF8.self)),
-              let rssPages = Int(String(decoding: fields[21], as: UTF8.self))
+        guard let fields = ProcFile.statFields(pid), fields.count > 21,
+              let utime = Double(fields[11]), let stime = Double(fields[12]), let rssPages = Int(fields[21])
         else { return nil }
         var peak = rssPages * pageSize
-        if let status = readSmallFile("/proc/\(pid)/status") {
+        if let status = ProcFile.read("/proc/\(pid)/status") {
             let text = String(decoding: status, as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
                let kb = Int(line.dropFirst(6).trimmingCharacters(in: " \tkB")) {
@@ -35,16 +29,6 @@ public struct ProcessStats: Sendable, Equatable {
             }
         }
         return ProcessStats(cpuSeconds: (utime + stime) / clockTicks, rss: rssPages * pageSize, peakRss: peak)
-    }
-
-    static func readSmallFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = Glibc.read(fd, &buffer, buffer.count)
-        guard n > 0 else { return nil }
-        return Array(buffer[0..<n])
     }
 }
 

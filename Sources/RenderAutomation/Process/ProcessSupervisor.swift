@@ -154,7 +154,7 @@ public final class ProcessSupervisor: Sendable {
             if n > 0 {
                 buffer.withUnsafeBytes { bytes in
                     let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
-                    writeAll(entry.logFD, chunk)
+                    writeAll(entry.logFD, chunk)  // a full disk must not stop the draining
                     entry.process.received(chunk, at: MonotonicClock.now())
                 }
                 continue
@@ -237,16 +237,6 @@ public final class ProcessSupervisor: Sendable {
     /// Processes still running (for a last-resort kill at shutdown).
     public var running: [ManagedProcess] {
         entries.withLock { $0.values.map(\.process).filter { $0.exitStatus == nil } }
-    }
-}
-
-private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-    var offset = 0
-    while offset < bytes.count {
-        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return }  // a full disk must not stop the draining
-        offset += n
     }
 }
 

@@ -1,21 +1,34 @@
-import CLuaShim
 import LuaBridge
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Finds background-renderer plugin files, as Houdini finds them in
-/// HOUDINI_HUSDPLUGINS_PATH/backgroundrenderers: the folders `backgroundrenderers/` under each
-/// entry of `RSCRIPT_PLUGIN_PATH` (colon-separated), then the user's config folder
-/// (`$XDG_CONFIG_HOME/rscript` or `~/.config/rscript`), then `scripts/plugins` of the
-/// installation. A file earlier in the path overrides a same-named file later.
+/// Where plugin files are found, as Houdini finds them in HOUDINI_HUSDPLUGINS_PATH: the folder
+/// named for the kind (`backgroundrenderers/`, `creators/`, `publish/`) under each root of the
+/// search path. A file earlier in the path overrides a same-named file later.
+///
+/// The search path is `RSCRIPT_PLUGIN_PATH`, colon-separated, where an entry `&` stands for the
+/// default roots: the user's config folder (`$XDG_CONFIG_HOME/rscript` or `~/.config/rscript`),
+/// then `scripts/plugins` of the installation. As with HOUDINI_PATH, a path without `&` is the
+/// whole search path (so a studio can leave the shipped examples out), and `/studio:&` puts a
+/// folder before the defaults. Unset, or with no entry at all (empty, or only colons), it means
+/// the defaults. Empty entries are skipped, as Houdini skips them.
+///
+/// Loading the files is `rscript.plugindiscovery`'s (Lua), for renderers, creators and publish
+/// plugins alike: see `ScriptRuntime.discoverRenderers()`.
 public enum PluginDiscovery {
-    public static func searchFolders(kind: String = "backgroundrenderers") -> [String] {
+    /// The roots `pluginPath` (the variable's value, nil when unset) names, `&` expanded to
+    /// `defaults`.
+    public static func roots(pluginPath: String?, defaults: [String]) -> [String] {
+        let entries = (pluginPath ?? "").split(separator: ":", omittingEmptySubsequences: true).map(String.init)
+        if entries.isEmpty { return defaults }
+        return entries.flatMap { $0 == "&" ? defaults : [$0] }
+    }
+
+    /// The roots `&` stands for: the user's config folder, then the installation's plugins.
+    public static func defaultRoots() -> [String] {
         var roots: [String] = []
-        if let path = Environment.get("RSCRIPT_PLUGIN_PATH") {
-            roots += path.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
-        }
         if let config = Environment.get("XDG_CONFIG_HOME") {
             roots.append(config + "/rscript")
         } else if let home = Environment.get("HOME") {
@@ -25,7 +38,11 @@ public enum PluginDiscovery {
             // scripts/lib -> scripts/plugins
             roots.append(Environment.directory(of: lib) + "/plugins")
         }
-        return roots.map { $0 + "/" + kind }
+        return roots
+    }
+
+    public static func searchFolders(kind: String = "backgroundrenderers") -> [String] {
+        roots(pluginPath: Environment.get("RSCRIPT_PLUGIN_PATH"), defaults: defaultRoots()).map { $0 + "/" + kind }
     }
 
     /// The plugin files to load, in path order, one per file name.
@@ -55,40 +72,39 @@ public enum PluginDiscovery {
 }
 
 extension ScriptRuntime {
-    /// Loads every plugin file once: each runs in its own environment (reading globals through
-    /// to `_G`), then its `registerBackgroundRenderers(manager)` is called. A file that fails is
-    /// reported (`file:line: message`) in `renderers.loadErrors` and skipped.
+    /// Loads every renderer plugin file once, through `rscript.plugindiscovery` as creators and
+    /// publish plugins are loaded: each file runs in its own environment (reading globals
+    /// through to `_G`) and must itself define `registerBackgroundRenderers(manager)`, which is
+    /// then called. A file that fails is reported (`file:line: message`) in
+    /// `renderers.loadErrors` and skipped.
     public func discoverRenderers() {
         guard !renderers.discovered else { return }
         renderers.discovered = true
-        for file in PluginDiscovery.pluginFiles() {
-            do {
-                let chunk = try state.loadFile(file)
-                // env = setmetatable({}, {__index = _G}); chunk's _ENV = env
-                let L = state.L
-                lua_createtable(L, 0, 4)
-                lua_createtable(L, 0, 1)
-                lua_pushglobaltable(L)
-                lua_setfield(L, -2, "__index")
-                lua_setmetatable(L, -2)
-                let env = LuaTable(state: state, popping: L)
-                chunk.push()
-                env.push()
-                lua_setupvalue(L, -2, 1)
-                lua_settop(L, -2)
-                try chunk.callDiscarding()
-                guard let register = env.function("registerBackgroundRenderers") else {
-                    renderers.noteLoadError("\(file): defines no registerBackgroundRenderers(manager)")
-                    continue
-                }
-                pushRegistrationManager(file: file)
-                let manager = LuaTable(state: state, popping: L)
-                try register.callValuesRef([manager])
-            } catch let error as LuaError {
-                renderers.noteLoadError(error.message.hasPrefix(file) || error.kind == .file ? error.message : "\(file): \(error.message)")
-            } catch {
-                renderers.noteLoadError("\(file): \(error)")
+        do {
+            guard let require = state.globalFunction("require") else {
+                throw LuaScriptError("require is not defined")
             }
+            let discovery = try require.call("rscript.plugindiscovery", returning: LuaTable.self)
+            guard let load = discovery.function("load") else {
+                throw LuaScriptError("rscript.plugindiscovery has no load function")
+            }
+            let options = state.newTable()
+            try options.set("kind", "backgroundrenderers")
+            try options.set("register", "registerBackgroundRenderers")
+            state.push(function: "manager") { [unowned self] call in
+                self.pushRegistrationManager(file: try call.string(1), on: call.L)
+                return 1
+            }
+            try options.set("manager", LuaFunction(state: state, popping: state.L))
+            let result = try load.call(options, returning: LuaValue.self)
+            guard case .object(let fields) = result else { return }
+            if case .array(let errors) = fields["errors"] ?? .nil {
+                for case .string(let message) in errors { renderers.noteLoadError(message) }
+            }
+        } catch let error as LuaError {
+            renderers.noteLoadError("rscript.plugindiscovery: \(error.message)")
+        } catch {
+            renderers.noteLoadError("rscript.plugindiscovery: \(error)")
         }
     }
 }

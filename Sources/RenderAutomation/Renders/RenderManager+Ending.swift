@@ -25,7 +25,7 @@ extension RenderManager {
         }
         if case .timeout(let seconds) = job.stopReason {
             state = .failed
-            error = "render timed out after \(formatSeconds(seconds))" + (error.map { "\n" + $0 } ?? "")
+            error = "render timed out after \(SecondsText.exact(seconds))" + (error.map { "\n" + $0 } ?? "")
         }
         if state == .finished, let killed = job.processes.first(where: { $0.diedOfUnexpectedSignal }) {
             state = .failed
@@ -91,10 +91,4 @@ extension RenderManager {
         job.observers = []
         job.clicks = []
     }
-}
-
-func formatSeconds(_ seconds: Double) -> String {
-    // Whole seconds print without a fraction; a huge or non-finite value prints as it is
-    // (converting it to Int would trap).
-    abs(seconds) < 1e15 && seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
 }

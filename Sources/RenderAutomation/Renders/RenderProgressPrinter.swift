@@ -1,23 +1,19 @@
 import LuaBridge
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Shows a render's progress: a live line on a terminal, plain lines otherwise, or a stream of
 /// JSON events (one object per line) for scripts.
 public final class RenderProgressPrinter {
-    public enum Style { case live, plain, json }
+    public typealias Style = ProgressStyle
 
     let style: Style
-    private var lastDraw = 0.0
+    private let status = LiveLines()
     private var lastPlainPercent = -1.0
 
     public init(style: Style) { self.style = style }
 
     /// `.live` on a terminal, `.plain` otherwise, `.json` when asked.
     public static func automatic(json: Bool) -> RenderProgressPrinter {
-        RenderProgressPrinter(style: json ? .json : (isatty(1) != 0 ? .live : .plain))
+        RenderProgressPrinter(style: .automatic(json: json))
     }
 
     public func attach(_ job: RenderJob) {
@@ -35,21 +31,20 @@ public final class RenderProgressPrinter {
             }
         case .live:
             if case .ended = event {
-                write("\r\u{1B}[2K")
+                status.clearStatus()
                 emit(job, start: false)
                 return
             }
             let now = MonotonicClock.now()
-            guard now - lastDraw >= 0.1 || { if case .image = event { return true } else { return false } }() else { return }
-            lastDraw = now
-            write("\r\u{1B}[2K" + statusLine(job))
+            guard status.isDue(now: now) || { if case .image = event { return true } else { return false } }() else { return }
+            status.drawStatus(statusLine(job), now: now)
         case .plain:
             switch event {
             case .image(let path): write("render \(job.id): image \(path)\n")
             case .metadata:
                 if let percent = job.percentDone, percent >= lastPlainPercent + 10 || (percent >= 100 && lastPlainPercent < 100) {
                     lastPlainPercent = percent
-                    write("render \(job.id): \(Self.format(percent: percent)) \(Self.format(seconds: job.elapsed))\n")
+                    write("render \(job.id): \(Self.format(percent: percent)) \(SecondsText.tenths(job.elapsed))\n")
                 }
             case .ended: emit(job, start: false)
             }
@@ -74,7 +69,7 @@ public final class RenderProgressPrinter {
         if start {
             write("render \(job.id): \(job.label) rendering \(job.scene)\n")
         } else {
-            var line = "render \(job.id): \(job.state.rawValue) after \(Self.format(seconds: job.elapsed))"
+            var line = "render \(job.id): \(job.state.rawValue) after \(SecondsText.tenths(job.elapsed))"
             if let image = job.latestImage { line += ": \(image)" }
             write(line + "\n")
             if let error = job.error { StandardError.write(error + "\n") }
@@ -84,7 +79,7 @@ public final class RenderProgressPrinter {
     private func statusLine(_ job: RenderJob) -> String {
         var parts = ["[\(job.label) #\(job.id)]"]
         parts.append(job.percentDone.map(Self.format(percent:)) ?? "  ...")
-        parts.append(Self.format(seconds: job.elapsed))
+        parts.append(SecondsText.tenths(job.elapsed))
         if let peak = job.metadata["peakMemory"]?.doubleValue { parts.append("peak \(Int(peak / 1_048_576)) MB") }
         if let image = job.latestImage { parts.append(image) }
         return parts.joined(separator: "  ")
@@ -103,20 +98,5 @@ public final class RenderProgressPrinter {
         return "\(tenths)%"
     }
 
-    static func format(seconds: Double) -> String {
-        let tenths = (seconds * 10).rounded() / 10
-        return "\(tenths) s"
-    }
-
-    private func write(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
-    }
+    private func write(_ text: String) { writeAll(1, text) }
 }

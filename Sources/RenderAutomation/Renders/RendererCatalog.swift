@@ -1,4 +1,3 @@
-import CLuaShim
 import LuaBridge
 
 /// The renderer classes a runtime knows, by label: what `registerBackgroundRenderers(manager)`
@@ -36,10 +35,10 @@ public final class RendererCatalog {
 }
 
 extension ScriptRuntime {
-    /// Pushes a `manager` object whose `registerBackgroundRenderer(label, Class)` adds to the
-    /// catalog, attributing the renderers to `file`.
-    func pushRegistrationManager(file: String) {
-        let state = self.state
+    /// Pushes on `thread` (the main thread by default) a `manager` object whose
+    /// `registerBackgroundRenderer(label, Class)` adds to the catalog, attributing the renderers
+    /// to `file`.
+    func pushRegistrationManager(file: String, on thread: OpaquePointer? = nil) {
         state.pushModule("manager", functions: [
             ("registerBackgroundRenderer", { [unowned self] call in
                 // called as manager:registerBackgroundRenderer(label, Class): self is argument 1
@@ -47,20 +46,14 @@ extension ScriptRuntime {
                 guard !label.isEmpty else { throw LuaArgumentError(position: 1, "the label must not be empty") }
                 let rendererClass = try call.table(3)
                 let className = (try? rendererClass.get("name", as: String.self)) ?? label
-                for method in ["startBackgroundRender", "isRenderFinished"] {
-                    lua_settop(call.L, 3)
-                    lua_pushstring(call.L, method)
-                    let status = rscript_gettable(call.L, 3)  // may run the class's __index
-                    let isFunction = status == LUA_OK && lua_type(call.L, -1) == LUA_TFUNCTION
-                    lua_settop(call.L, 3)
-                    if !isFunction {
-                        throw LuaScriptError("registerBackgroundRenderer: class \(className) for '\(label)' has no \(method) method")
-                    }
+                // may run the class's __index (protected: an error in it counts as no method)
+                for method in ["startBackgroundRender", "isRenderFinished"] where rendererClass.function(method) == nil {
+                    throw LuaScriptError("registerBackgroundRenderer: class \(className) for '\(label)' has no \(method) method")
                 }
                 self.renderers.add(.init(label: label, className: className, file: file, rendererClass: rendererClass))
                 return 0
             }),
-        ])
+        ], on: thread)
     }
 
     /// Calls the global `registerBackgroundRenderers(manager)` the running script defined, if any.
@@ -69,18 +62,7 @@ extension ScriptRuntime {
         guard let register = state.globalFunction("registerBackgroundRenderers") else { return false }
         pushRegistrationManager(file: file)
         let manager = LuaTable(state: state, popping: state.L)
-        try register.callValuesRef([manager])
+        try register.callDiscarding(manager)
         return true
-    }
-}
-
-extension LuaFunction {
-    /// Calls with references as arguments (tables, userdata), protected, discarding results.
-    func callValuesRef(_ arguments: [LuaRef]) throws {
-        let L = state.L
-        push()
-        for argument in arguments { argument.push() }
-        try state.protectedCall(arguments: Int32(arguments.count), results: 0)
-        _ = L
     }
 }

@@ -178,7 +178,7 @@ public final class ScriptRuntime {
         let timer = scheduler.after(graceSeconds) { timedOut = true }
         scheduler.run(until: { (remaining == 0 && doneChecks.allSatisfy { $0() }) || timedOut })
         scheduler.cancelTimer(timer)
-        if timedOut { errorReporter("rscript: still stopping after \(formatSeconds(graceSeconds)); giving up") }
+        if timedOut { errorReporter("rscript: still stopping after \(SecondsText.exact(graceSeconds)); giving up") }
     }
 
     /// Registers work that a stop starts and waits for (at most the grace period).

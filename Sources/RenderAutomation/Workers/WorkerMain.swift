@@ -102,15 +102,8 @@ public final class WorkerMain {
     }
 
     func send(_ message: WorkerMessage) {
-        var data = Array(message.jsonText.utf8)
-        data.append(UInt8(ascii: "\n"))
-        var offset = 0
-        while offset < data.count {
-            let n = data.withUnsafeBytes { write(Self.output, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }  // the parent is gone; the channel's EOF ends us
-            offset += n
-        }
+        // A failed write means the parent is gone; the channel's EOF ends us.
+        writeAll(Self.output, message.jsonText + "\n")
     }
 
     // MARK: Pool calls

@@ -1,12 +1,16 @@
--- rscript.plugindiscovery: loads plugin files the way renderer plugins are loaded.
+-- rscript.plugindiscovery: the one loader of plugin files: background renderers (called by the
+-- runtime's renderer catalog), creators and publish plugins.
 --
--- Plugin files live in folders named after their kind (`creators/`, `publish/`) under each
--- entry of RSCRIPT_PLUGIN_PATH, then ~/.config/rscript, then the installation's scripts/plugins
--- (`rscript.pluginFiles(kind)`); extra folders given by the caller (`--plugins DIR`) come first.
--- A file name seen earlier overrides the same name later. Each file runs in its own
--- environment, reading globals through to _G, and must define the registration function
--- (`registerCreators`, `registerPublishPlugins`); a file that fails to load or register is
--- reported as `file:line: message` and skipped, and the others still load.
+-- Plugin files live in folders named after their kind (`backgroundrenderers/`, `creators/`,
+-- `publish/`) under each root of RSCRIPT_PLUGIN_PATH, where `&` stands for ~/.config/rscript
+-- then the installation's scripts/plugins (`rscript.pluginFiles(kind)`); extra folders given by
+-- the caller (`--plugins DIR`) come first. A file name seen earlier overrides the same name
+-- later. Each file runs in its own environment, reading globals through to _G, and must itself
+-- define the registration function (`registerBackgroundRenderers`, `registerCreators`,
+-- `registerPublishPlugins`): it is looked up with rawget, so a global of the same name (the
+-- running script's own `registerBackgroundRenderers`) is never called for a file that defines
+-- none. A file that fails to load or register is reported as `file:line: message` and skipped,
+-- and the others still load.
 
 local rscript = require("rscript")
 local fs = require("rscript.fs")

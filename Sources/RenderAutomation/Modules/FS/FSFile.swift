@@ -72,16 +72,7 @@ enum FSFile {
         if let existing, FSPath.isRegularFile(existing) {
             _ = fchmod(fd, existing.st_mode & 0o7777)
         }
-        var offset = 0
-        while failure == nil && offset < data.count {
-            let n = posixWrite(fd, data.baseAddress! + offset, data.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = FSError.system(function, "cannot write", path)
-            } else {
-                offset += n
-            }
-        }
+        if !writeAll(fd, data) { failure = FSError.system(function, "cannot write", path) }
         if failure == nil && fsync(fd) != 0 { failure = FSError.system(function, "cannot write", path) }
         if close(fd) != 0 && failure == nil { failure = FSError.system(function, "cannot write", path) }
         if failure == nil {
@@ -198,7 +189,6 @@ enum FSFile {
     }
 }
 
-// `read` and `write` are shadowed inside `FSFile` by its own methods.
+// `read` and `write` are shadowed inside `FSFile` by its own methods (writes go through `writeAll`).
 private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
 private func posixRename(_ from: UnsafePointer<CChar>, _ to: UnsafePointer<CChar>) -> Int32 { rename(from, to) }
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }

@@ -7,8 +7,8 @@ struct PluginsCommand: ParsableCommand {
         abstract: "List the creator and publish plugins rscript finds, with their files.",
         discussion: """
             Plugin files live in creators/ and publish/ folders under each RSCRIPT_PLUGIN_PATH \
-            entry, then ~/.config/rscript, then the installation's scripts/plugins; a file name \
-            earlier in the path overrides the same name later. Files that fail to load are \
+            entry, where `&` stands for ~/.config/rscript, then the installation's scripts/plugins \
+            (unset: `&`); a file name earlier in the path overrides the same name later. Files that fail to load are \
             listed with file:line and the others still load. Background renderers are listed by \
             `rscript renderers`.
             """

@@ -7,9 +7,9 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render a scene with a background-renderer plugin.",
         discussion: """
-            Plugins are found in backgroundrenderers/ under each entry of RSCRIPT_PLUGIN_PATH, then \
-            in ~/.config/rscript, then among the plugins shipped with rscript (`rscript renderers` \
-            lists them). The render is recorded in the gallery database as it goes \
+            Plugins are found in backgroundrenderers/ under each entry of RSCRIPT_PLUGIN_PATH, where \
+            `&` stands for ~/.config/rscript, then the plugins shipped with rscript (unset: `&`; \
+            `rscript renderers` lists them). The render is recorded in the gallery database as it goes \
             (`rscript gallery watch ID` from another shell). Exit status: 0 finished, 1 failed, \
             2 stopped, 130 after Ctrl-C (the plugin's stopBackgroundRender runs first).
 

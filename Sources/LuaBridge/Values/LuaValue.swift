@@ -6,13 +6,20 @@
 /// Tables arrive by this rule:
 /// - keys exactly `1...n` (n > 0): `.array`;
 /// - all keys strings: `.object`;
-/// - empty: `.array([])`, unless the table carries the object marker (`json.object()`, or a
-///   table `json.decode` made from `{}`), then `.object([:])`;
+/// - empty: `.array([])`, unless the table carries the object marker the embedder installed
+///   (`LuaState.installDataMarkers`), then `.object([:])`;
 /// - anything else: `.table`, keys and values both `LuaValue`.
 ///
-/// `.null` is the explicit null sentinel (`null` / `json.null` in Lua): it is a value, unlike
+/// `.null` is the null value the embedder installed (rscript's `null`): it is a value, unlike
 /// `.nil`, so it can sit in an array or a table. Functions, userdata and threads are not data;
 /// reach them through `LuaFunction`, `LuaTable`, `LuaThread` and `LuaUserdataRef`.
+///
+/// Why not `JSONValue` (RenderAutomation's): this is what Lua can hold, and it says so — `nil`
+/// apart from `null`, strings that are not UTF-8 (`.bytes`), tables with any keys (`.table`).
+/// JSON can hold none of these; `JSONValue` is the stored, `Codable` form that cannot go
+/// wrong in a database or a message, and converting one to the other is where the checks are
+/// (`JSONValue.init(_: LuaValue)`). LuaBridge cannot know `JSONValue`, and the domain should
+/// not store Lua's looser shapes.
 public enum LuaValue: Sendable, Hashable {
     case `nil`
     case null

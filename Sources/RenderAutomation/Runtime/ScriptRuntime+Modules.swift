@@ -26,6 +26,7 @@ extension ScriptRuntime {
 
     func registerModules() {
         for module in Self.builtinModules { preload(module) }
+        JSONMarkers.install(in: state)
         // The global null sentinel, so that `task = null` reads as in the seed documents.
         state.pushNull()
         lua_setglobal(state.L, "null")

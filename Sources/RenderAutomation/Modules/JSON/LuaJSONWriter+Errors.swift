@@ -1,8 +1,9 @@
+// Raw Lua C API: reads the offending key in place (raw, no Lua code runs) to name it in the message.
 import CLuaShim
 import LuaBridge
 
 /// Error messages that name the path of the value at fault.
-extension JSONWriter {
+extension LuaJSONWriter {
     /// The error for a table nested deeper than `maxDepth`: a cycle if one table appears twice
     /// among the open ones (named by the path where it closes), deep nesting otherwise.
     func nestingFailure(adding identity: UnsafeRawPointer) -> LuaScriptError {

@@ -56,29 +56,21 @@ struct JSONReader<Sink: JSONSink> {
             skipWhitespace()
             var opened = false
             switch p[i] {
-            case UInt8(ascii: "["):
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                let isObject = p[i] == UInt8(ascii: "{")
                 try enter(depth: open.count + 1)
                 i += 1
-                sink.beginArray()
+                if isObject { sink.beginObject() } else { sink.beginArray() }
                 skipWhitespace()
-                if p[i] == UInt8(ascii: "]") {
+                if p[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
-                    sink.endArray()
-                } else {
-                    open.append(.array(0))
-                    opened = true
-                }
-            case UInt8(ascii: "{"):
-                try enter(depth: open.count + 1)
-                i += 1
-                sink.beginObject()
-                skipWhitespace()
-                if p[i] == UInt8(ascii: "}") {
-                    i += 1
-                    sink.endObject()
-                } else {
+                    if isObject { sink.endObject() } else { sink.endArray() }
+                } else if isObject {
                     open.append(.object(keyOffset: i))
                     try parseKey()
+                    opened = true
+                } else {
+                    open.append(.array(0))
                     opened = true
                 }
             case UInt8(ascii: "\""): try parseString()

@@ -160,8 +160,8 @@ public final class LuaState {
 
     /// Installs the two values that `LuaValue` cannot tell by type alone: the value that stands
     /// for `.null`, and the metatable that marks a table as `.object` even when empty. LuaBridge
-    /// gives them no meaning of its own and makes neither: the embedder does (rscript's JSON
-    /// module). Until they are installed, `.null` pushes as nil, no value reads as `.null`, and
+    /// gives them no meaning of its own and makes neither: the embedder does. Until they are
+    /// installed, `.null` pushes as nil, no value reads as `.null`, and
     /// an empty table reads as `.array([])`. Takes the values at the two stack indices of
     /// `thread` (the main thread by default); the stack is unchanged.
     public func installDataMarkers(nullAt nullIndex: Int32, objectMetatableAt markerIndex: Int32, on thread: OpaquePointer? = nil) {

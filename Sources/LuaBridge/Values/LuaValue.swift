@@ -14,12 +14,11 @@
 /// `.nil`, so it can sit in an array or a table. Functions, userdata and threads are not data;
 /// reach them through `LuaFunction`, `LuaTable`, `LuaThread` and `LuaUserdataRef`.
 ///
-/// Why not `JSONValue` (RenderAutomation's): this is what Lua can hold, and it says so — `nil`
-/// apart from `null`, strings that are not UTF-8 (`.bytes`), tables with any keys (`.table`).
-/// JSON can hold none of these; `JSONValue` is the stored, `Codable` form that cannot go
-/// wrong in a database or a message, and converting one to the other is where the checks are
-/// (`JSONValue.init(_: LuaValue)`). LuaBridge cannot know `JSONValue`, and the domain should
-/// not store Lua's looser shapes.
+/// Why a domain keeps a value type of its own beside this one: this is what Lua can hold —
+/// `nil` apart from `null`, strings that are not UTF-8 (`.bytes`), tables with any keys
+/// (`.table`) — which is right for crossing the bridge and wrong for storing. rscript's stored
+/// form (`JSONValue`) can hold none of these and converts from this one once, with the checks,
+/// at the boundary; LuaBridge cannot depend on the domain.
 public enum LuaValue: Sendable, Hashable {
     case `nil`
     case null

@@ -1,3 +1,4 @@
+// Raw Lua C API: lays out the stack slots (text, null, markers) that the codec's Lua ends read raw, and pushes the output without a copy.
 import CLuaShim
 import LuaBridge
 

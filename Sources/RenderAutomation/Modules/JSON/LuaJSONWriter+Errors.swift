@@ -1,5 +1,3 @@
-// Raw Lua C API: reads the offending key in place (raw, no Lua code runs) to name it in the message.
-import CLuaShim
 import LuaBridge
 
 /// Error messages that name the path of the value at fault.
@@ -40,12 +38,6 @@ extension LuaJSONWriter {
             }
         }
         return text
-    }
-
-    func describeKey(at index: Int32) -> String {
-        var length = 0
-        let p = lua_tolstring(L, index, &length)!
-        return quoted(String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self))
     }
 
     func quoted(_ s: String) -> String {

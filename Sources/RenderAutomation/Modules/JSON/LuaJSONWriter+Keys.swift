@@ -79,6 +79,13 @@ extension LuaJSONWriter {
         return .sortedObject(position: start, start: start, end: sortedKeys.count, base: base)
     }
 
+    /// The string key at `index`, quoted for a message.
+    func describeKey(at index: Int32) -> String {
+        var length = 0
+        let p = lua_tolstring(L, index, &length)!
+        return quoted(String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self))
+    }
+
     /// The bytes of the string key at `index`; any other key is an error.
     func objectKey(at index: Int32, excludingInnermost inner: Bool = false) throws -> (UnsafePointer<UInt8>, Int) {
         let type = lua_type(L, index)

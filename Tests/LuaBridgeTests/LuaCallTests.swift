@@ -116,6 +116,8 @@ final class LuaCallTests: XCTestCase {
 
     func testPushingResults() throws {
         try withLuaState { state in
+            state.installTestDataMarkers()
+            try state.setGlobal("null", .null)
             state.register("results") { call in
                 call.push(Int64(1))
                 call.push(2)
@@ -131,7 +133,7 @@ final class LuaCallTests: XCTestCase {
             let results = try state.load("""
                 local a, b, c, d, e, f, g, h, i = results()
                 assert(math.type(a) == "integer" and math.type(b) == "integer" and math.type(c) == "float")
-                assert(d == true and e == "five" and f[1] == 6 and tostring(g) == "null" and h == nil)
+                assert(d == true and e == "five" and f[1] == 6 and rawequal(g, null) and h == nil)
                 assert(i() == 9)
                 return select("#", results())
                 """, chunkName: "=results").call()

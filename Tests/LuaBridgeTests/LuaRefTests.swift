@@ -46,6 +46,7 @@ final class LuaRefTests: XCTestCase {
 
     func testReferenceTypes() throws {
         try withLuaState { state in
+            state.installTestDataMarkers()
             try state.doString("f, t, n, s = print, {}, 1, 'x' co = coroutine.create(print)")
             func ref(_ name: String) throws -> LuaRef { try state.reference(of: name) }
             XCTAssertTrue(try ref("f") is LuaFunction)
@@ -94,6 +95,7 @@ final class LuaRefTests: XCTestCase {
 
     func testReferencesAfterCloseAreInert() throws {
         try withLuaState { state in
+            state.installTestDataMarkers()
             try state.doString("function f() return 1 end t = {1, 2, x = 3}")
             let f = try XCTUnwrap(state.globalFunction("f"))
             let t = try XCTUnwrap(state.reference(of: "t") as? LuaTable)

@@ -73,6 +73,15 @@ final class JSONModuleTests: LuaModuleTestCase {
             """)
     }
 
+    /// The sentinel the JSON module makes (`JSONMarkers`; LuaBridge only holds it).
+    func testNullSentinelLooksLikeNull() {
+        run("""
+            assert(null ~= nil and type(null) == "userdata" and tostring(null) == "null")
+            assert(getmetatable(null) == "null", "the sentinel's metatable is locked")
+            eq(getmetatable(json.object()).__jsontype, "object")
+            """)
+    }
+
     func testEmptyTablesAndMarkers() {
         run("""
             eq(json.encode({}), "[]")

@@ -36,8 +36,9 @@ public struct LuaLimits: Sendable, Equatable {
 /// `Sendable`. Every call that can raise a Lua error runs protected, so no `longjmp` ever crosses
 /// a Swift frame; Lua errors come out as thrown `LuaError`s.
 ///
-/// Registry keys owned by rscript: `rscript.null`, `rscript.object`, `rscript.classes`, and the
-/// light-userdata keys of the C shim (function boxes' metatable, the saved traceback).
+/// Registry keys owned by rscript: `rscript.null`, `rscript.object` (the installed data markers),
+/// `rscript.classes`, and the light-userdata keys of the C shim (function boxes' metatable, the
+/// saved traceback).
 public final class LuaState {
     /// The main thread's `lua_State*`.
     public let L: OpaquePointer
@@ -51,7 +52,7 @@ public final class LuaState {
     /// Registry references of class metatables, per Swift type.
     var classMetatables: [ObjectIdentifier: Int32] = [:]
     var classNames: [ObjectIdentifier: String] = [:]
-    /// The identity of the null sentinel, for fast comparison.
+    /// The identity of the installed null value (see `installDataMarkers`), for fast comparison.
     private(set) var nullPointer: UnsafeRawPointer?
     /// Anything the embedding runtime wants to find from a `LuaCall` (it holds it weakly).
     public weak var owner: AnyObject?
@@ -67,7 +68,6 @@ public final class LuaState {
         self.libraries = libraries
         luaL_openlibs(L)
         if libraries == .safe { applySafeProfile() }
-        makeSentinels()
         installCoroutineForwarding()
         self.limits = limits
         applyLimits()  // `didSet` does not run for assignments in an initializer
@@ -158,35 +158,29 @@ public final class LuaState {
         try! protectedCall(arguments: 1, results: 0)
     }
 
-    private func makeSentinels() {
-        // null: a unique full userdata that prints as "null".
-        lua_newuserdatauv(L, 0, 0)
-        lua_createtable(L, 0, 3)
-        lua_pushstring(L, "null")
-        lua_setfield(L, -2, "__name")
-        push(function: "tostring") { call in
-            call.push("null")
-            return 1
-        }
-        lua_setfield(L, -2, "__tostring")
-        lua_pushstring(L, "null")
-        lua_setfield(L, -2, "__metatable")
-        lua_setmetatable(L, -2)
+    /// Installs the two values that `LuaValue` cannot tell by type alone: the value that stands
+    /// for `.null`, and the metatable that marks a table as `.object` even when empty. LuaBridge
+    /// gives them no meaning of its own and makes neither: the embedder does. Until they are
+    /// installed, `.null` pushes as nil, no value reads as `.null`, and
+    /// an empty table reads as `.array([])`. Takes the values at the two stack indices of
+    /// `thread` (the main thread by default); the stack is unchanged.
+    public func installDataMarkers(nullAt nullIndex: Int32, objectMetatableAt markerIndex: Int32, on thread: OpaquePointer? = nil) {
+        let L = thread ?? self.L
+        let marker = lua_absindex(L, markerIndex)
+        lua_pushvalue(L, nullIndex)
         nullPointer = lua_topointer(L, -1)
         lua_setfield(L, rscript_registryindex(), "rscript.null")
-        // the marker metatable of tables that are objects even when empty
-        lua_createtable(L, 0, 1)
-        lua_pushstring(L, "object")
-        lua_setfield(L, -2, "__jsontype")
+        lua_pushvalue(L, marker)
         lua_setfield(L, rscript_registryindex(), "rscript.object")
     }
 
-    /// Pushes the null sentinel.
+    /// Pushes the installed null value (nil if none is installed).
     public func pushNull(on thread: OpaquePointer? = nil) {
         lua_getfield(thread ?? L, rscript_registryindex(), "rscript.null")
     }
 
-    /// Pushes the metatable that marks a table as an object (`{}` in JSON even when empty).
+    /// Pushes the installed metatable that marks a table as an object even when empty (nil if
+    /// none is installed).
     public func pushObjectMarker(on thread: OpaquePointer? = nil) {
         lua_getfield(thread ?? L, rscript_registryindex(), "rscript.object")
     }

@@ -6,13 +6,19 @@
 /// Tables arrive by this rule:
 /// - keys exactly `1...n` (n > 0): `.array`;
 /// - all keys strings: `.object`;
-/// - empty: `.array([])`, unless the table carries the object marker (`json.object()`, or a
-///   table `json.decode` made from `{}`), then `.object([:])`;
+/// - empty: `.array([])`, unless the table carries the object marker the embedder installed
+///   (`LuaState.installDataMarkers`), then `.object([:])`;
 /// - anything else: `.table`, keys and values both `LuaValue`.
 ///
-/// `.null` is the explicit null sentinel (`null` / `json.null` in Lua): it is a value, unlike
+/// `.null` is the null value the embedder installed (rscript's `null`): it is a value, unlike
 /// `.nil`, so it can sit in an array or a table. Functions, userdata and threads are not data;
 /// reach them through `LuaFunction`, `LuaTable`, `LuaThread` and `LuaUserdataRef`.
+///
+/// Why a domain keeps a value type of its own beside this one: this is what Lua can hold —
+/// `nil` apart from `null`, strings that are not UTF-8 (`.bytes`), tables with any keys
+/// (`.table`) — which is right for crossing the bridge and wrong for storing. rscript's stored
+/// form (`JSONValue`) can hold none of these and converts from this one once, with the checks,
+/// at the boundary; LuaBridge cannot depend on the domain.
 public enum LuaValue: Sendable, Hashable {
     case `nil`
     case null

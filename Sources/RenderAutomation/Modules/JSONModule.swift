@@ -1,3 +1,4 @@
+// Raw Lua C API: lays out the stack slots (text, null, markers) that the codec's Lua ends read raw, and pushes the output without a copy.
 import CLuaShim
 import LuaBridge
 
@@ -10,10 +11,14 @@ import LuaBridge
 ///   decides how it encodes when empty or when keys alone cannot tell.
 ///
 /// Integers stay integers both ways (`1` is an integer, `1.0` and `1e2` are floats); strings are
-/// bytes and must be UTF-8. The encoder and decoder work on the Lua stack directly (see
-/// `JSONWriter`, `JSONReader`) and never run Lua code.
+/// bytes and must be UTF-8. The encoder and decoder are the one JSON core (`JSONReader`,
+/// `JSONTextWriter`, in `JSON/`) with Lua ends that work on the Lua stack directly
+/// (`LuaJSONSink`, `LuaJSONWriter`) and never run Lua code.
 enum JSONModule: RuntimeModule {
     static let name = "rscript.json"
+
+    /// Deepest nesting `decode` accepts: what Lua data may have (`LuaState.maxDataDepth`).
+    static let maxDecodeDepth = 1000
 
     /// Registry key of the array marker metatable (`__jsontype = "array"`).
     static let arrayMarkerKey = "rscript.json.array"
@@ -39,7 +44,7 @@ enum JSONModule: RuntimeModule {
                 lua_pushstring(L, "__jsontype")  // slot 4
                 let output = buffers.takeOutput()
                 defer { buffers.giveBack(output: output) }
-                var writer = JSONWriter(
+                var writer = LuaJSONWriter(
                     L: L, out: output, options: options, nullPointer: nullPointer,
                     objectMarkerSlot: 2, arrayMarkerSlot: 3, jsonTypeKeySlot: 4)
                 try writer.write(at: 1)
@@ -62,12 +67,16 @@ enum JSONModule: RuntimeModule {
                 state.pushObjectMarker(on: L)  // slot 3
                 let scratch = buffers.takeScratch()
                 defer { buffers.giveBack(scratch: scratch) }
+                let sink = LuaJSONSink(L: L, nullSlot: 2, objectMarkerSlot: 3, memory: state)
                 var reader = text.withMemoryRebound(to: UInt8.self, capacity: length + 1) {
-                    JSONReader(L: L, p: $0, count: length, nullSlot: 2, objectMarkerSlot: 3, scratch: scratch)
+                    JSONReader(p: $0, count: length, sink: sink, maxDepth: maxDecodeDepth, scratch: scratch)
                 }
                 reader.duplicateKeys = duplicateKeys
-                reader.memory = state
-                try reader.parseDocument()
+                do {
+                    try reader.parseDocument()
+                } catch let failure as JSONReadError {
+                    throw LuaScriptError(decoding: failure)
+                }
                 return 1
             }),
             ("object", { call in
@@ -194,16 +203,16 @@ enum JSONModule: RuntimeModule {
     }
 
     /// `decode`'s options table: only `duplicate_keys = "last" | "error" | "rename"`.
-    private static func decodeOptions(_ call: LuaCall) throws -> JSONReader.DuplicateKeys {
+    private static func decodeOptions(_ call: LuaCall) throws -> JSONDuplicateKeys {
         guard call.argumentCount >= 2, call.type(2) != LUA_TNIL else { return .last }
         guard let options = try call.optionalTable(2) else { return .last }
-        var mode = JSONReader.DuplicateKeys.last
+        var mode = JSONDuplicateKeys.last
         for (key, value) in try options.pairs() {
             guard case .string(let name) = key else { throw LuaArgumentError(position: 2, "option names must be strings") }
             guard name == "duplicate_keys" else {
                 throw LuaArgumentError(position: 2, "unknown option '\(name)'; expected duplicate_keys")
             }
-            guard case .string(let text) = value, let chosen = JSONReader.DuplicateKeys(rawValue: text) else {
+            guard case .string(let text) = value, let chosen = JSONDuplicateKeys(rawValue: text) else {
                 throw LuaArgumentError(position: 2, "option 'duplicate_keys' must be \"last\", \"error\" or \"rename\"")
             }
             mode = chosen

@@ -25,6 +25,7 @@ extension ScriptRuntime {
 
     func registerModules() {
         for module in Self.builtinModules { preload(module) }
+        JSONMarkers.install(in: state)
         // The global null sentinel, so that `task = null` reads as in the seed documents.
         try? state.setGlobal("null", .null)
     }

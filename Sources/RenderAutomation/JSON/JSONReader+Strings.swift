@@ -1,20 +1,15 @@
-import CLuaShim
-import LuaBridge
-
-/// Strings: UTF-8 checked, escapes decoded, pushed straight from the text when they have no
+/// Strings: UTF-8 checked, escapes decoded, given straight from the text when they have no
 /// escapes.
 extension JSONReader {
-    /// Parses the string at `p[i]` (an opening quote) and pushes it.
+    /// Parses the string at `p[i]` (an opening quote) and gives it to the sink.
     mutating func parseString() throws {
         i += 1
         let start = i
-        // Fast path: no escapes, pushed straight from the text.
+        // Fast path: no escapes, given straight from the text.
         while true {
             let c = p[i]
             if c == UInt8(ascii: "\"") {
-                p.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: i - start) {
-                    _ = lua_pushlstring(L, $0, i - start)
-                }
+                sink.string(p + start, count: i - start)
                 i += 1
                 return
             }
@@ -32,9 +27,7 @@ extension JSONReader {
         while true {
             let c = p[i]
             if c == UInt8(ascii: "\"") {
-                scratch.base.withMemoryRebound(to: CChar.self, capacity: scratch.count) {
-                    _ = lua_pushlstring(L, $0, scratch.count)
-                }
+                sink.string(scratch.base, count: scratch.count)
                 i += 1
                 return
             }
@@ -59,7 +52,7 @@ extension JSONReader {
         i += n
     }
 
-    private func badStringByte() -> LuaScriptError {
+    private func badStringByte() -> JSONReadError {
         i >= count ? error("unexpected end of input") : error("control character in string")
     }
 
@@ -78,23 +71,33 @@ extension JSONReader {
         case UInt8(ascii: "u"):
             var scalar = try hex4()
             if (0xD800...0xDBFF).contains(scalar) {
-                guard p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") else {
-                    throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart)
+                let pairStart = i
+                if p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") {
+                    i += 2
+                    let low = try hex4()
+                    if (0xDC00...0xDFFF).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = pairStart  // the next escape is read on its own
+                        scalar = try loneSurrogate(at: escapeStart)
+                    }
+                } else {
+                    scalar = try loneSurrogate(at: escapeStart)
                 }
-                i += 2
-                let low = try hex4()
-                guard (0xDC00...0xDFFF).contains(low) else {
-                    throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart)
-                }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00...0xDFFF).contains(scalar) {
-                throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart)
+                scalar = try loneSurrogate(at: escapeStart)
             }
             appendUTF8(scalar)
         default:
             if i - 1 >= count { throw error("unexpected end of input", at: count) }
             throw error("invalid escape '\\\(display(c))' in string", at: escapeStart)
         }
+    }
+
+    /// U+FFFD for an unpaired surrogate, where the reader is lenient; else the error.
+    private func loneSurrogate(at escapeStart: Int) throws -> UInt32 {
+        guard replacesLoneSurrogates else { throw error("invalid \\u escape (unpaired surrogate)", at: escapeStart) }
+        return 0xFFFD
     }
 
     private mutating func hex4() throws -> UInt32 {

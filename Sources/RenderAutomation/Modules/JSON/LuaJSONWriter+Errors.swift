@@ -1,8 +1,7 @@
-import CLuaShim
 import LuaBridge
 
 /// Error messages that name the path of the value at fault.
-extension JSONWriter {
+extension LuaJSONWriter {
     /// The error for a table nested deeper than `maxDepth`: a cycle if one table appears twice
     /// among the open ones (named by the path where it closes), deep nesting otherwise.
     func nestingFailure(adding identity: UnsafeRawPointer) -> LuaScriptError {
@@ -39,12 +38,6 @@ extension JSONWriter {
             }
         }
         return text
-    }
-
-    func describeKey(at index: Int32) -> String {
-        var length = 0
-        let p = lua_tolstring(L, index, &length)!
-        return quoted(String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self))
     }
 
     func quoted(_ s: String) -> String {

@@ -1,3 +1,4 @@
+// Raw Lua C API: walks tables in place with raw access and lua_next, never running Lua code or a GC step.
 import CLuaShim
 import LuaBridge
 
@@ -9,7 +10,8 @@ struct JSONWriteOptions {
     var sortKeys = false
 }
 
-/// Writes the Lua value at a stack index as JSON text, walking tables in place with raw access:
+/// The Lua end of the JSON writer: walks the Lua value at a stack index and gives it to the
+/// writer core (`JSONTextWriter`), walking tables in place with raw access:
 /// it never runs Lua code (no metamethods; the `__jsontype` field is read raw) and never raises a
 /// Lua error. It also avoids every API call that may run a GC step (pushing strings, making
 /// tables), so no `__gc` finalizer can run, and change a table, while it walks. Failures throw
@@ -18,12 +20,11 @@ struct JSONWriteOptions {
 /// Tables: the object marker (or `__jsontype = "object"`) makes an object; the array marker (or
 /// `__jsontype = "array"`) an array; otherwise a table with keys `1...n` is an array, one with
 /// only string keys an object, an empty one `[]`. Anything else is an error.
-struct JSONWriter {
-    /// Deepest nesting of tables written.
-    static let maxDepth = 1000
+struct LuaJSONWriter {
+    static var maxDepth: Int { JSONTextWriter.maxDepth }
 
     let L: OpaquePointer
-    let out: ByteBuffer
+    let text: JSONTextWriter
     let options: JSONWriteOptions
     /// The identity of the null sentinel.
     let nullPointer: UnsafeRawPointer?
@@ -73,7 +74,7 @@ struct JSONWriter {
     init(L: OpaquePointer, out: ByteBuffer, options: JSONWriteOptions, nullPointer: UnsafeRawPointer?,
          objectMarkerSlot: Int32, arrayMarkerSlot: Int32, jsonTypeKeySlot: Int32) {
         self.L = L
-        self.out = out
+        self.text = JSONTextWriter(out: out, indent: options.indent)
         self.options = options
         self.nullPointer = nullPointer
         self.objectMarkerSlot = objectMarkerSlot
@@ -99,16 +100,16 @@ struct JSONWriter {
             try chars.withMemoryRebound(to: UInt8.self, capacity: length) { try writeString($0, length) }
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 {
-                out.appendInteger(lua_tointegerx(L, index, nil))
+                text.writeInteger(lua_tointegerx(L, index, nil))
             } else {
-                try writeDouble(lua_tonumberx(L, index, nil))
+                do { try text.writeDouble(lua_tonumberx(L, index, nil)) } catch { throw failure(error.message) }
             }
         case LUA_TBOOLEAN:
-            out.append(lua_toboolean(L, index) != 0 ? "true" : "false")
+            text.writeBool(lua_toboolean(L, index) != 0)
         case LUA_TTABLE:
             try open(at: index)
         case LUA_TUSERDATA where lua_topointer(L, index) == nullPointer:
-            out.append("null")
+            text.writeNull()
         case LUA_TNIL, LUA_TNONE:
             throw failure("cannot encode nil (use json.null for null)")
         default:
@@ -131,7 +132,7 @@ struct JSONWriter {
             } else {
                 lua_pushnil(L)
                 guard lua_next(L, index) != 0 else {
-                    out.append("[]")
+                    text.out.append("[]")
                     return
                 }
                 let keyType = lua_type(L, -2)
@@ -143,11 +144,11 @@ struct JSONWriter {
             }
         }
         if shape == .array {
-            out.append(UInt8(ascii: "["))
+            text.out.append(UInt8(ascii: "["))
             frames.append(Frame(table: index, identity: identity, kind: .array(next: 1, length: length, marked: requested == .array)))
             return
         }
-        out.append(UInt8(ascii: "{"))
+        text.out.append(UInt8(ascii: "{"))
         if options.sortKeys {
             frames.append(Frame(table: index, identity: identity, kind: try sortKeys(of: index)))
         } else {
@@ -177,8 +178,7 @@ struct JSONWriter {
             }
             frame.kind = .array(next: next + 1, length: length, marked: marked)
             frame.step = .index(next)
-            if !frame.first { out.append(UInt8(ascii: ",")) }
-            newline(depth)
+            text.beginItem(first: frame.first, depth: depth)
         case .object:
             guard lua_next(L, frame.table) != 0 else {
                 frames[frames.count - 1] = frame
@@ -212,22 +212,15 @@ struct JSONWriter {
 
     mutating func close(_ bracket: UInt8, empty: Bool) {
         frames.removeLast()
-        if !empty { newline(frames.count) }
-        out.append(bracket)
+        text.close(bracket, empty: empty, depth: frames.count)
     }
 
     func writeKey(_ key: UnsafePointer<UInt8>, _ length: Int, first: Bool, depth: Int) throws {
-        if !first { out.append(UInt8(ascii: ",")) }
-        newline(depth)
-        try writeString(key, length)
-        out.append(UInt8(ascii: ":"))
-        if options.indent > 0 { out.append(UInt8(ascii: " ")) }
+        do { try text.writeKey(key, length, first: first, depth: depth) } catch { throw failure(error.message) }
     }
 
     @inline(__always)
-    func newline(_ depth: Int) {
-        guard options.indent > 0 else { return }
-        out.append(UInt8(ascii: "\n"))
-        out.append(repeating: UInt8(ascii: " "), count: options.indent * depth)
+    func writeString(_ s: UnsafePointer<UInt8>, _ length: Int) throws {
+        do { try text.writeString(s, length) } catch { throw failure(error.message) }
     }
 }

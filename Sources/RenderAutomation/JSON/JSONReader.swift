@@ -1,47 +1,35 @@
-import CLuaShim
-import LuaBridge
-
-/// Parses JSON text straight onto a Lua stack, without an intermediate tree.
+/// The one JSON reader: tokenizing, strings, numbers, the depth limit and error positions, for
+/// every end (see `JSONSink`). RFC 8259; one value, surrounding whitespace allowed.
 ///
-/// Objects become tables with the object marker as metatable (so `{}` survives a round trip),
-/// arrays become sequences, `null` the null sentinel. Numbers without a fraction or exponent are
-/// integers (floats when they do not fit in 64 bits), others floats. Strings must be UTF-8.
-///
-/// Uses only raw table access, so it never raises a Lua error: failures throw a `LuaScriptError`
-/// whose message gives the line and column. What it builds counts against `memory`'s limit
-/// (checked as each value is stored; past the limit it collects garbage, which may run
-/// finalizers, and throws the limit's error if that did not help).
-struct JSONReader {
-    /// Deepest nesting of arrays and objects accepted.
-    static let maxDepth = 1000
-
-    let L: OpaquePointer
-    /// The text; `p[count]` is the NUL that Lua puts after every string, which the scanners
+/// Numbers without a fraction or exponent are integers (floats when they do not fit in 64 bits),
+/// others floats. Strings must be UTF-8. Failures throw a `JSONReadError` with the position;
+/// errors the sink throws (a memory limit) pass through.
+struct JSONReader<Sink: JSONSink> {
+    /// The text; `p[count]` must be a NUL (Lua puts one after every string), which the scanners
     /// use as an end sentinel.
     let p: UnsafePointer<UInt8>
     let count: Int
-    /// Stack slots holding the null sentinel and the object marker metatable.
-    let nullSlot: Int32
-    let objectMarkerSlot: Int32
+    var sink: Sink
+    /// Deepest nesting of arrays and objects accepted.
+    let maxDepth: Int
     /// Scratch space for strings with escapes.
     let scratch: ByteBuffer
     /// What a key seen twice in one object does.
-    var duplicateKeys: DuplicateKeys = .last
-    /// The state whose memory limit the decoded value counts against (nil: none).
-    var memory: LuaState?
+    var duplicateKeys: JSONDuplicateKeys = .last
+    /// Whether a `\u` escape of an unpaired surrogate reads as U+FFFD instead of failing (what
+    /// `JSONValue`'s reader has always done).
+    var replacesLoneSurrogates = false
     var i = 0
 
-    enum DuplicateKeys: String {
-        /// The last value wins (what most readers do).
-        case last
-        /// The text is refused, naming the key and where it is.
-        case error
-        /// The later values are kept under `key#2`, `key#3`, ...: a reader that must not lose a
-        /// copied entry (a workfile's instances) can then find and mend it.
-        case rename
+    init(p: UnsafePointer<UInt8>, count: Int, sink: Sink, maxDepth: Int, scratch: ByteBuffer) {
+        self.p = p
+        self.count = count
+        self.sink = sink
+        self.maxDepth = maxDepth
+        self.scratch = scratch
     }
 
-    /// Parses the whole text and leaves its value on the stack.
+    /// Parses the whole text; its value is then the sink's value on top.
     mutating func parseDocument() throws {
         try parseValue()
         skipWhitespace()
@@ -54,55 +42,47 @@ struct JSONReader {
     /// explicit stack rather than recursion, so deep nesting costs no native stack.
     private enum Open {
         /// An array and how many items it has so far.
-        case array(lua_Integer)
-        /// An object; its table is below the key being filled, which starts at `keyOffset`.
+        case array(Int64)
+        /// An object; the key being filled starts at `keyOffset`.
         case object(keyOffset: Int)
     }
 
-    /// Parses one value (with everything nested in it) and pushes it.
+    /// Parses one value (with everything nested in it) and gives it to the sink.
     private mutating func parseValue() throws {
         var open: [Open] = []
         while true {
-            // A value starts here: a scalar is pushed whole; a container is opened, and the
+            // A value starts here: a scalar is given whole; a container is opened, and the
             // loop goes on with its first item.
             skipWhitespace()
             var opened = false
             switch p[i] {
-            case UInt8(ascii: "["):
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                let isObject = p[i] == UInt8(ascii: "{")
                 try enter(depth: open.count + 1)
                 i += 1
-                lua_createtable(L, 0, 0)
+                if isObject { sink.beginObject() } else { sink.beginArray() }
                 skipWhitespace()
-                if p[i] == UInt8(ascii: "]") {
+                if p[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
-                } else {
-                    open.append(.array(0))
-                    opened = true
-                }
-            case UInt8(ascii: "{"):
-                try enter(depth: open.count + 1)
-                i += 1
-                lua_createtable(L, 0, 0)
-                lua_pushvalue(L, objectMarkerSlot)
-                lua_setmetatable(L, -2)
-                skipWhitespace()
-                if p[i] == UInt8(ascii: "}") {
-                    i += 1
-                } else {
+                    if isObject { sink.endObject() } else { sink.endArray() }
+                } else if isObject {
                     open.append(.object(keyOffset: i))
                     try parseKey()
+                    opened = true
+                } else {
+                    open.append(.array(0))
                     opened = true
                 }
             case UInt8(ascii: "\""): try parseString()
             case UInt8(ascii: "t"):
                 try literal("true")
-                lua_pushboolean(L, 1)
+                sink.bool(true)
             case UInt8(ascii: "f"):
                 try literal("false")
-                lua_pushboolean(L, 0)
+                sink.bool(false)
             case UInt8(ascii: "n"):
                 try literal("null")
-                lua_pushvalue(L, nullSlot)
+                sink.null()
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 try parseNumber()
             default:
@@ -110,18 +90,20 @@ struct JSONReader {
             }
             if opened { continue }
 
-            // A value is complete on top of the stack: store it in the innermost container;
-            // then either the next item starts, or the container is complete too.
+            // A value is complete: store it in the innermost container; then either the next
+            // item starts, or the container is complete too.
             while true {
-                if let memory, memory.isOverMemoryLimit { try memory.checkMemoryLimit(on: L) }
+                try sink.didStoreValue()
                 guard let innermost = open.last else { return }
                 switch innermost {
                 case .array(let n):
-                    lua_rawseti(L, -2, n + 1)
+                    sink.storeItem(n + 1)
                     open[open.count - 1] = .array(n + 1)
                 case .object(let keyOffset):
-                    if duplicateKeys != .last { try settleDuplicateKey(at: keyOffset) }
-                    lua_rawset(L, -3)  // a repeated key: the last one wins
+                    if duplicateKeys != .last, let key = sink.settleDuplicateKey(duplicateKeys) {
+                        throw error("duplicate key \"\(key)\"", at: keyOffset)
+                    }
+                    sink.storeMember()  // a repeated key: the last one wins
                 }
                 skipWhitespace()
                 let c = p[i]
@@ -134,42 +116,20 @@ struct JSONReader {
                     }
                     break
                 }
-                let close: UInt8
-                if case .object = innermost { close = UInt8(ascii: "}") } else { close = UInt8(ascii: "]") }
-                guard c == close else { throw unexpected() }
+                if case .object = innermost {
+                    guard c == UInt8(ascii: "}") else { throw unexpected() }
+                    sink.endObject()
+                } else {
+                    guard c == UInt8(ascii: "]") else { throw unexpected() }
+                    sink.endArray()
+                }
                 i += 1
                 open.removeLast()
             }
         }
     }
 
-    /// With the object, key and value on top of the stack: refuses a key the object already
-    /// has, or replaces it by the first free `key#N`.
-    private func settleDuplicateKey(at keyOffset: Int) throws {
-        lua_pushvalue(L, -2)
-        let taken = lua_rawget(L, -4) != LUA_TNIL
-        lua_settop(L, -2)
-        guard taken else { return }
-        var length = 0
-        let chars = lua_tolstring(L, -2, &length)!
-        let key = String(decoding: UnsafeRawBufferPointer(start: chars, count: length), as: UTF8.self)
-        if duplicateKeys == .error { throw error("duplicate key \"\(key)\"", at: keyOffset) }
-        var n = 2
-        while true {
-            let candidate = "\(key)#\(n)"
-            _ = candidate.withCString { lua_pushstring(L, $0) }
-            if lua_rawget(L, -4) == LUA_TNIL {
-                lua_settop(L, -2)
-                break
-            }
-            lua_settop(L, -2)
-            n += 1
-        }
-        _ = "\(key)#\(n)".withCString { lua_pushstring(L, $0) }
-        lua_replace(L, -3)
-    }
-
-    /// Parses `"key" :` and pushes the key.
+    /// Parses `"key" :` and gives the key.
     private mutating func parseKey() throws {
         skipWhitespace()
         guard p[i] == UInt8(ascii: "\"") else { throw unexpected() }
@@ -180,15 +140,20 @@ struct JSONReader {
     }
 
     private mutating func enter(depth: Int) throws {
-        if depth > Self.maxDepth || rscript_checkstack(L, 4) == 0 {
-            throw error("nesting deeper than \(Self.maxDepth) levels")
+        if depth > maxDepth || !sink.hasRoomToOpen() {
+            throw error("nesting deeper than \(maxDepth) levels")
         }
     }
 
     private mutating func literal(_ word: StaticString) throws {
+        let start = i
         let w = word.utf8Start
         for k in 0..<word.utf8CodeUnitCount {
-            guard p[i] == w[k] else { throw unexpected() }
+            guard p[i] == w[k] else {
+                var failure = unexpected()
+                failure.wordStart = start
+                throw failure
+            }
             i += 1
         }
     }
@@ -221,16 +186,9 @@ struct JSONReader {
             isFloat = true
         }
         if !isFloat, let value = integer(from: start + (negative ? 1 : 0), to: i, negative: negative) {
-            lua_pushinteger(L, value)
-            return
-        }
-        // A float, or an integer too big for 64 bits: Lua's own conversion (locale-proof).
-        let length = i - start
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
-            let chars = buffer.baseAddress!
-            UnsafeMutableRawPointer(chars).copyMemory(from: p + start, byteCount: length)
-            chars[length] = 0
-            if lua_stringtonumber(L, chars) == 0 { lua_pushnumber(L, .nan) }  // unreachable: the grammar was checked
+            sink.integer(value)
+        } else {
+            sink.float(p + start, count: i - start)
         }
     }
 
@@ -267,7 +225,7 @@ struct JSONReader {
     }
 
     /// "unexpected character 'x'" (or end of input) at the current position.
-    func unexpected() -> LuaScriptError {
+    func unexpected() -> JSONReadError {
         if i >= count { return error("unexpected end of input", at: count) }
         let c = p[i]
         if c >= 0x80 {
@@ -287,7 +245,7 @@ struct JSONReader {
         return "\\x" + String(decoding: [hex[Int(c >> 4)], hex[Int(c & 0xF)]], as: UTF8.self)
     }
 
-    func error(_ message: String, at offset: Int? = nil) -> LuaScriptError {
+    func error(_ message: String, at offset: Int? = nil) -> JSONReadError {
         let offset = min(offset ?? i, count)
         var line = 1
         var column = 1
@@ -300,6 +258,6 @@ struct JSONReader {
                 column += 1
             }
         }
-        return LuaScriptError("json.decode: \(message) at line \(line), column \(column)")
+        return JSONReadError(message: message, offset: offset, line: line, column: column)
     }
 }

@@ -1,14 +1,9 @@
+// Raw Lua C API: reads table keys and metatables in place (raw, no Lua code runs).
 import CLuaShim
 import LuaBridge
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What a table is: its marker, and whether its keys make an array or an object.
-extension JSONWriter {
+extension LuaJSONWriter {
     /// What the metatable asks for: the markers, or a raw `__jsontype` field.
     func shape(of index: Int32) -> Shape {
         guard lua_getmetatable(L, index) != 0 else { return .infer }
@@ -80,11 +75,15 @@ extension JSONWriter {
             lua_rotate(L, -2, 1)  // [copies..., copy, key]: lua_next goes on from the key
             sortedKeys.append((key, length, lua_gettop(L) - 1))
         }
-        sortedKeys[start...].sort { a, b in
-            let c = memcmp(a.0, b.0, min(a.1, b.1))
-            return c != 0 ? c < 0 : a.1 < b.1
-        }
+        sortedKeys[start...].sort { a, b in JSONTextWriter.keyPrecedes(a.0, a.1, b.0, b.1) }
         return .sortedObject(position: start, start: start, end: sortedKeys.count, base: base)
+    }
+
+    /// The string key at `index`, quoted for a message.
+    func describeKey(at index: Int32) -> String {
+        var length = 0
+        let p = lua_tolstring(L, index, &length)!
+        return quoted(String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self))
     }
 
     /// The bytes of the string key at `index`; any other key is an error.

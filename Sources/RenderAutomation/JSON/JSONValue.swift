@@ -4,8 +4,15 @@
 /// as Lua 5.4's numbers are, so a value survives a round trip through the database and through
 /// Lua unchanged. Objects are unordered; the text form sorts their keys.
 ///
-/// Text form: `init(jsonText:)` and `jsonText` (see `JSONValue+Text.swift`). Lua form:
-/// `init(_: LuaValue)` and `luaValue` (see `JSONValue+Lua.swift`).
+/// Text form: `init(jsonText:)` and `jsonText` (see `JSONValue+Text.swift`, over the one JSON
+/// reader and writer core). Lua form: `init(_: LuaValue)` and `luaValue` (see
+/// `JSONValue+Lua.swift`).
+///
+/// Why not LuaBridge's `LuaValue`: that one is what Lua can hold (`nil` apart from `null`,
+/// strings that are not UTF-8, tables with any keys), and it is right for crossing the bridge.
+/// What the domain stores and sends (the gallery's records, jobs, pool channel messages) must
+/// be JSON and nothing more, and `Codable`; this type cannot hold anything JSON cannot, so the
+/// checks happen once, in `init(_: LuaValue)`, with the place of a bad value.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)

@@ -9,8 +9,8 @@ enum GalleryModule: RuntimeModule {
     static let name = "rscript.gallery"
 
     final class RenderHandle {
-        let job: RenderJob
-        init(job: RenderJob) { self.job = job }
+        let job: BackgroundRender
+        init(job: BackgroundRender) { self.job = job }
     }
 
     static func open(in runtime: ScriptRuntime) {
@@ -47,7 +47,7 @@ enum GalleryModule: RuntimeModule {
                     }
                     // The task waits for the render's row, the loop does not (a locked database).
                     var token: LuaScheduler.WakeToken?
-                    var immediate: Result<RenderJob, RenderManager.StartError>?
+                    var immediate: Result<BackgroundRender, RenderManager.StartError>?
                     let stillWanted = { !runtime.interruptReceived && (token.map(scheduler.isPending) ?? true) }
                     try runtime.renders.start(request, shouldLaunch: stillWanted) { result in
                         guard let token else { return immediate = result }  // recorded in place

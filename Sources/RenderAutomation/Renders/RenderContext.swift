@@ -1,12 +1,12 @@
 import LuaBridge
 
 /// What the render driver and the plugin's helpers (`updateImagePath`, `updateMetadata`) call
-/// into: the Lua face of a `RenderJob` for its own plugin.
+/// into: the Lua face of a `BackgroundRender` for its own plugin.
 final class RenderContext {
-    let job: RenderJob
+    let job: BackgroundRender
     unowned let manager: RenderManager
 
-    init(job: RenderJob, manager: RenderManager) {
+    init(job: BackgroundRender, manager: RenderManager) {
         self.job = job
         self.manager = manager
     }

@@ -7,7 +7,7 @@ import Glibc
 /// How a render ends: its state from the driver's result, its leftover processes killed and
 /// waited for, its end recorded and announced, and what it held released.
 extension RenderManager {
-    func driverEnded(_ job: RenderJob, _ result: Result<[LuaValue], LuaError>) {
+    func driverEnded(_ job: BackgroundRender, _ result: Result<[LuaValue], LuaError>) {
         if let timer = job.timeoutTimer { runtime.scheduler.cancelTimer(timer) }
         if let timer = job.pollTimer { runtime.scheduler.cancelTimer(timer) }
         var state: RenderState
@@ -62,7 +62,7 @@ extension RenderManager {
         }
     }
 
-    func finalize(_ job: RenderJob, state: RenderState, error: String?) {
+    func finalize(_ job: BackgroundRender, state: RenderState, error: String?) {
         guard !job.state.isEnded else { return }
         fillRuntimeMetadata(job, force: true)
         job.state = state
@@ -84,7 +84,7 @@ extension RenderManager {
     /// What an ended render no longer needs: its place in `jobs`, its processes' line buffers
     /// (up to 20,000 unread lines and a 1,000-line tail each), its driver task (and so the
     /// coroutine and the plugin object) and its observers. Its record stays as it was.
-    func release(_ job: RenderJob) {
+    func release(_ job: BackgroundRender) {
         jobs[job.id] = nil
         for process in job.processes { process.releaseOutput() }
         job.task = nil

@@ -2,13 +2,13 @@ import LuaBridge
 
 /// What the plugin reports while it renders (images, metadata) and the writes that record it.
 extension RenderManager {
-    func updateImagePath(_ job: RenderJob, _ path: String) {
+    func updateImagePath(_ job: BackgroundRender, _ path: String) {
         job.imagePaths.append(path)
         record { try $0.appendImage(id: job.id, path: path) }
         job.notify(.image(path))
     }
 
-    func updateMetadata(_ job: RenderJob, _ patch: [String: LuaValue]) {
+    func updateMetadata(_ job: BackgroundRender, _ patch: [String: LuaValue]) {
         for (key, value) in patch {
             job.metadata[key] = value
             job.pluginKeys.insert(key)
@@ -18,7 +18,7 @@ extension RenderManager {
     }
 
     /// totalClockTime and peakMemory, unless the plugin sets them itself.
-    func fillRuntimeMetadata(_ job: RenderJob, force: Bool, extra: [String: LuaValue] = [:]) {
+    func fillRuntimeMetadata(_ job: BackgroundRender, force: Bool, extra: [String: LuaValue] = [:]) {
         var patch = extra
         if !job.pluginKeys.contains("totalClockTime") {
             let clock = LuaValue.double((job.elapsed * 1000).rounded() / 1000)

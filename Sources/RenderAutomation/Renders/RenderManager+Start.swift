@@ -5,7 +5,7 @@ extension RenderManager {
     /// Starts a render. Throws before anything starts for an unknown label (the message lists the
     /// known ones) or a missing scene file.
     @discardableResult
-    public func start(_ request: Request) throws -> RenderJob {
+    public func start(_ request: Request) throws -> BackgroundRender {
         let prepared = try prepare(request)
         let id: Int64
         let workDir: String
@@ -25,7 +25,7 @@ extension RenderManager {
     /// start. `shouldLaunch` is asked then: false (the caller went away) records the render as
     /// stopped instead. The label and scene are checked at once (thrown).
     public func start(_ request: Request, shouldLaunch: @escaping () -> Bool = { true },
-                      then: @escaping (Result<RenderJob, StartError>) -> Void) throws {
+                      then: @escaping (Result<BackgroundRender, StartError>) -> Void) throws {
         let prepared = try prepare(request)
         let recorder: RenderRecorder
         do {
@@ -93,11 +93,11 @@ extension RenderManager {
     }
 
     /// The recorded render's driver task, polling from the next turn.
-    func launch(_ prepared: Prepared, id: Int64, workDir: String) -> RenderJob {
+    func launch(_ prepared: Prepared, id: Int64, workDir: String) -> BackgroundRender {
         let request = prepared.request
         let entry = prepared.entry
         let options = prepared.options
-        let job = RenderJob(id: id, label: entry.label, className: entry.className, scene: request.scene, workDir: workDir)
+        let job = BackgroundRender(id: id, label: entry.label, className: entry.className, scene: request.scene, workDir: workDir)
         jobs[id] = job
         let context = RenderContext(job: job, manager: self)
         let state = runtime.state

@@ -21,11 +21,11 @@ public final class RenderManager {
     /// Records renders with `recorder` from now on (a `MemoryRenderRecorder` in tests).
     public func record(with recorder: RenderRecorder) { chosen = recorder }
     /// The renders not yet ended. An ended render leaves it (and gives back its processes'
-    /// output buffers): the handles Lua holds keep their `RenderJob`, whose state, metadata and
+    /// output buffers): the handles Lua holds keep their `BackgroundRender`, whose state, metadata and
     /// images stay readable, and nothing else needs it.
-    public internal(set) var jobs: [Int64: RenderJob] = [:]
+    public internal(set) var jobs: [Int64: BackgroundRender] = [:]
     /// The render of each driver task (read by the process listeners, cleared at the end).
-    var jobsByTask: [ObjectIdentifier: RenderJob] = [:]
+    var jobsByTask: [ObjectIdentifier: BackgroundRender] = [:]
     /// The render driver chunk (scripts/lib/rscript/internal/render_driver.lua), loaded by the
     /// first render.
     var loadedDriver: LuaFunction?
@@ -78,20 +78,20 @@ public final class RenderManager {
 
     /// Asks the render to stop: its plugin's `stopBackgroundRender` runs at the next poll (now,
     /// if it is waiting for one).
-    public func stop(_ job: RenderJob, reason: RenderJob.StopReason = .user) {
+    public func stop(_ job: BackgroundRender, reason: BackgroundRender.StopReason = .user) {
         guard !job.state.isEnded, job.stopReason == nil else { return }
         job.stopReason = reason
         wakePoll(job)
     }
 
     /// Queues a click for the plugin's `mouseClick(x, y)`.
-    public func click(_ job: RenderJob, x: Double, y: Double) {
+    public func click(_ job: BackgroundRender, x: Double, y: Double) {
         guard !job.state.isEnded else { return }
         job.clicks.append((x, y))
         wakePoll(job)
     }
 
-    func wakePoll(_ job: RenderJob) {
+    func wakePoll(_ job: BackgroundRender) {
         if let timer = job.pollTimer { runtime.scheduler.cancelTimer(timer) }
         job.pollTimer = nil
         if let token = job.pollToken {
@@ -102,7 +102,7 @@ public final class RenderManager {
 
     /// Suspends the driver until the next poll is due, a process of the render exits, a stop
     /// is requested or a click arrives.
-    func waitPoll(_ job: RenderJob, seconds: Double) -> Bool {
+    func waitPoll(_ job: BackgroundRender, seconds: Double) -> Bool {
         if job.stopRequested || !job.clicks.isEmpty { return false }
         guard let token = runtime.scheduler.suspendCurrentTask() else { return false }
         job.pollToken = token

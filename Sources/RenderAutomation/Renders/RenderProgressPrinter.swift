@@ -16,12 +16,12 @@ public final class RenderProgressPrinter {
         RenderProgressPrinter(style: .automatic(json: json))
     }
 
-    public func attach(_ job: RenderJob) {
+    public func attach(_ job: BackgroundRender) {
         emit(job, start: true)
         job.observers.append { job, event in self.handle(job, event) }  // the job keeps its printer
     }
 
-    private func handle(_ job: RenderJob, _ event: RenderJob.RenderEvent) {
+    private func handle(_ job: BackgroundRender, _ event: BackgroundRender.RenderEvent) {
         switch style {
         case .json:
             switch event {
@@ -51,7 +51,7 @@ public final class RenderProgressPrinter {
         }
     }
 
-    private func emit(_ job: RenderJob, start: Bool) {
+    private func emit(_ job: BackgroundRender, start: Bool) {
         if style == .json {
             if start {
                 emitJSON(["event": "start", "id": .int(job.id), "label": .string(job.label), "scene": .string(job.scene),
@@ -76,7 +76,7 @@ public final class RenderProgressPrinter {
         }
     }
 
-    private func statusLine(_ job: RenderJob) -> String {
+    private func statusLine(_ job: BackgroundRender) -> String {
         var parts = ["[\(job.label) #\(job.id)]"]
         parts.append(job.percentDone.map(Self.format(percent:)) ?? "  ...")
         parts.append(SecondsText.tenths(job.elapsed))
@@ -85,7 +85,7 @@ public final class RenderProgressPrinter {
         return parts.joined(separator: "  ")
     }
 
-    private func jsonMetadata(_ job: RenderJob) -> [String: JSONValue] {
+    private func jsonMetadata(_ job: BackgroundRender) -> [String: JSONValue] {
         job.metadata.compactMapValues { try? JSONValue($0) }
     }
 

@@ -27,7 +27,7 @@ public struct RenderSession {
         for problem in runtime.renderers.loadErrors {
             StandardError.write("rscript: warning: skipped plugin: \(problem)\n")
         }
-        let job: RenderJob
+        let job: BackgroundRender
         do {
             job = try runtime.renders.start(request)
         } catch {

@@ -1,7 +1,8 @@
 import LuaBridge
 
-/// One running (or ended) background render, on the runtime's loop thread.
-public final class RenderJob {
+/// One running (or ended) background render, on the runtime's loop thread. ("Job" means a
+/// seed-003 background job, `ManagedJob`, and nothing else.)
+public final class BackgroundRender {
     public let id: Int64
     public let label: String
     public let className: String
@@ -26,11 +27,11 @@ public final class RenderJob {
     var pluginKeys: Set<String> = []
     /// Set while the render waits for its leftover processes to die before it ends.
     var pendingEnd: (state: RenderState, error: String?, processes: Int)?
-    var finishedWaiters: [(RenderJob) -> Void] = []
+    var finishedWaiters: [(BackgroundRender) -> Void] = []
     /// The end is in the recorder (landed in the database) and was announced to the waiters.
     public internal(set) var endAnnounced = false
     /// Called on the loop thread after each change (progress lines of the CLI).
-    public var observers: [(RenderJob, RenderEvent) -> Void] = []
+    public var observers: [(BackgroundRender, RenderEvent) -> Void] = []
 
     public enum StopReason: Equatable, Sendable {
         case user, timeout(Double), interrupt
@@ -55,7 +56,7 @@ public final class RenderJob {
     public var stopRequested: Bool { stopReason != nil }
 
     /// Runs `action` once the render has ended and its end is recorded (at once if it has).
-    public func whenEnded(_ action: @escaping (RenderJob) -> Void) {
+    public func whenEnded(_ action: @escaping (BackgroundRender) -> Void) {
         if endAnnounced { action(self) } else { finishedWaiters.append(action) }
     }
 

@@ -1,0 +1,98 @@
+import LuaBridge
+
+/// `require("rscript.webserver")`: Houdini's `hou.webServer` for Lua scripts (issue 11).
+///
+/// Two halves. This Swift one starts and stops the Hummingbird server (`WebServer/`) and runs
+/// each request as a task of the script's loop. The Lua one, `scripts/lib/rscript/webserver/
+/// protocol.lua`, is the part a script sees: `run`, `urlHandler`, `apiFunction`, `Request`,
+/// `Response` and the `/api` wire protocol, written in Lua because it is all Lua tables and
+/// functions (and reads parameter names with `debug.getlocal`).
+enum WebServerModule: RuntimeModule {
+    static let name = "rscript.webserver"
+    /// The Lua half, found on the library path.
+    static let luaHalf = "rscript.webserver.protocol"
+
+    static func open(in runtime: ScriptRuntime) {
+        let state = runtime.state
+        state.pushModule("webServer", functions: coreFunctions(runtime))
+        let core = LuaTable(state: state, popping: state.L)
+        do {
+            guard let require = state.globalFunction("require") else {
+                throw LuaScriptError("require is missing")
+            }
+            let install = try require.call(luaHalf, returning: LuaFunction.self)
+            let module = try install.call(core, returning: LuaTable.self)
+            module.push()
+        } catch {
+            // The Swift half still loads, so the failure is seen where the script uses it.
+            runtime.errorReporter("rscript: \(name): cannot load its Lua half (\(luaHalf)): \(error)")
+            core.push()
+        }
+    }
+
+    /// The functions the Lua half builds on; those starting with `_` are not for scripts.
+    private static func coreFunctions(_ runtime: ScriptRuntime) -> [(String, LuaFunctionBody)] {
+        [
+            ("_start", { [unowned runtime] call in
+                let settings = try readSettings(call)
+                guard !runtime.webServer.isRunning else {
+                    throw LuaScriptError("webServer.OperationFailed: the web server is already running on port \(runtime.webServer.port.map(String.init) ?? "?")")
+                }
+                guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
+                    throw LuaScriptError("webServer.run: call it from a task (the script's main chunk, or a coroutine of one)")
+                }
+                runtime.webServer.start(settings, token: token)
+                return call.suspend()
+            }),
+            ("_waitForShutdown", { [unowned runtime] call in
+                guard runtime.webServer.isRunning else { return 0 }
+                guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
+                    throw LuaScriptError("webServer.run: can only wait for the server inside a task")
+                }
+                runtime.webServer.whenStopped(token)
+                return call.suspend()
+            }),
+            ("_setDispatcher", { [unowned runtime] call in
+                runtime.webServer.dispatcher = try call.function(1)
+                return 0
+            }),
+            ("serverPort", { [unowned runtime] call in
+                if let port = runtime.webServer.port { call.push(port) } else { call.pushNil() }
+                return 1
+            }),
+            ("requestShutdown", { [unowned runtime] _ in
+                runtime.webServer.requestShutdown()
+                return 0
+            }),
+            ("isInDebugMode", { [unowned runtime] call in
+                call.push(runtime.webServer.isInDebugMode)
+                return 1
+            }),
+        ]
+    }
+
+    /// `_start{port=, address=, debug=, max_request_size=}`, checked field by field.
+    private static func readSettings(_ call: LuaCall) throws -> WebServerSettings {
+        var settings = WebServerSettings()
+        guard case .object(let fields) = try call.value(1) else {
+            if case .array([]) = try call.value(1) { return settings }
+            throw LuaArgumentError(position: 1, "expected a table of settings")
+        }
+        if let port = fields["port"], !port.isNil {
+            guard let n = port.intValue, (0...65535).contains(n) else {
+                throw LuaArgumentError(position: 1, "port must be an integer from 0 to 65535")
+            }
+            settings.port = Int(n)
+        }
+        if let address = fields["address"], !address.isNil {
+            guard let s = address.stringValue, !s.isEmpty else { throw LuaArgumentError(position: 1, "address must be a string") }
+            settings.address = s
+        }
+        if let debug = fields["debug"] { settings.debug = debug.isTruthy }
+        if let size = fields["max_request_size"], !size.isNil {
+            guard let n = size.intValue, n >= 0 else { throw LuaArgumentError(position: 1, "max_request_size must be a whole number of bytes") }
+            settings.maxRequestSize = Int(n)
+        }
+        return settings
+    }
+}

@@ -1,0 +1,11 @@
+/// How `webServer.run{...}` asked the server to listen.
+struct WebServerSettings: Sendable {
+    /// Loopback by default, where Houdini binds every interface: a script's API runs code on
+    /// the machine, so reaching it from elsewhere must be asked for (issue 11, §4).
+    var address = "127.0.0.1"
+    /// 0 picks a free port.
+    var port = 8008
+    var debug = false
+    /// Bodies above this are refused with 413.
+    var maxRequestSize = 3 * 1024 * 1024 * 1024
+}

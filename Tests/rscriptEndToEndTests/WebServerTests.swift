@@ -1,0 +1,315 @@
+import Foundation
+import RScriptTesting
+import XCTest
+
+/// `rscript.webserver` through the real binary: `rscript run server.lua` on port 0, spoken to
+/// with curl. Each test starts its own server.
+final class WebServerTests: XCTestCase {
+    private func startServer(_ script: String = WebServerScripts.features, arguments: [String] = [],
+                             environment: [String: String] = [:]) throws -> ServerProcess {
+        let path = try RScriptBinary.temporaryScript(script, name: "server.lua")
+        return try ServerProcess(script: path, arguments: arguments, environment: environment)
+    }
+
+    private func api(_ server: ServerProcess, _ fields: [String]) throws -> HTTPExchange {
+        try HTTPExchange.curl(server.baseURL + "/api", fields.flatMap { ["--data-urlencode", $0] })
+    }
+
+    func testListensOnLoopbackAndAnswersHandlers() throws {
+        let server = try startServer()
+        XCTAssertEqual(server.address, "127.0.0.1")
+        XCTAssertGreaterThan(server.port, 0)
+        let hello = try HTTPExchange.curl(server.baseURL + "/hello?name=bob")
+        XCTAssertEqual(hello.status, 200)
+        XCTAssertEqual(hello.text, "<p>hello bob</p>")
+        XCTAssertEqual(hello.headers["content-type"], "text/html; charset=utf-8")
+        let port = try HTTPExchange.curl(server.baseURL + "/port")
+        XCTAssertEqual(port.json["port"] as? Int, server.port, "serverPort() is the bound port")
+    }
+
+    func testRequestMethods() throws {
+        let server = try startServer()
+        let echo = try HTTPExchange.curl(server.baseURL + "/echo?a=1&b=two%20words", [
+            "-H", "X-Test: present", "-H", "Cookie: session=abc; theme=\"dark\"", "-d", "field=value+1&other=%3D",
+        ])
+        XCTAssertEqual(echo.status, 200, echo.text)
+        let json = echo.json
+        XCTAssertEqual(json["method"] as? String, "POST")
+        XCTAssertEqual(json["path"] as? String, "/echo")
+        XCTAssertEqual(json["pathWithQueryString"] as? String, "/echo?a=1&b=two%20words")
+        XCTAssertEqual(json["queryString"] as? String, "a=1&b=two%20words")
+        XCTAssertEqual(json["header"] as? String, "present", "headers() looks names up case-insensitively")
+        XCTAssertEqual(json["cookies"] as? [String: String], ["session": "abc", "theme": "dark"])
+        XCTAssertEqual(json["body"] as? String, "field=value+1&other=%3D")
+        XCTAssertEqual(json["contentType"] as? String, "application/x-www-form-urlencoded")
+        XCTAssertEqual(json["contentLength"] as? Int, 23)
+        XCTAssertEqual(json["host"] as? String, "127.0.0.1:\(server.port)")
+        XCTAssertEqual(json["clientAddress"] as? String, "127.0.0.1")
+        XCTAssertEqual(json["isSecure"] as? Bool, false)
+        XCTAssertEqual(json["isInDebugMode"] as? Bool, false)
+        XCTAssertEqual(json["GET"] as? [String: String], ["a": "1", "b": "two words"])
+        XCTAssertEqual(json["POST"] as? [String: String], ["field": "value 1", "other": "="])
+    }
+
+    func testResponsesRedirectsAndRouting() throws {
+        let server = try startServer()
+        let custom = try HTTPExchange.curl(server.baseURL + "/custom")
+        XCTAssertEqual(custom.status, 201)
+        XCTAssertEqual(custom.text, "created")
+        XCTAssertEqual(custom.headers["x-custom"], "yes")
+        XCTAssertEqual(custom.headers["content-type"], "text/plain")
+        let prefix = try HTTPExchange.curl(server.baseURL + "/files/a/b.txt")
+        XCTAssertEqual(prefix.status, 200)
+        XCTAssertEqual(prefix.text, "file /files/a/b.txt")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/only-post", ["-d", ""]).text, "posted")
+        let wrongMethod = try HTTPExchange.curl(server.baseURL + "/only-post")
+        XCTAssertEqual(wrongMethod.status, 405)
+        XCTAssertEqual(wrongMethod.headers["allow"], "POST")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/missing").status, 404)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/no/such/route").status, 404)
+        let moved = try HTTPExchange.curl(server.baseURL + "/moved")
+        XCTAssertEqual(moved.status, 302)
+        XCTAssertEqual(moved.headers["location"], "/hello")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/moved-for-good").status, 301)
+        let html = try HTTPExchange.curl(server.baseURL + "/teapot")
+        XCTAssertEqual(html.status, 418)
+        XCTAssertTrue(html.text.contains("I am a &lt;teapot&gt;"), html.text)
+        let json = try HTTPExchange.curl(server.baseURL + "/teapot", ["-H", "Accept: application/json"])
+        XCTAssertEqual(json.status, 418)
+        XCTAssertEqual(json.json["error"] as? String, "I am a <teapot>")
+    }
+
+    func testAPIBothEncodingsKeywordsByNameAndArgTypes() throws {
+        let server = try startServer()
+        let form = try api(server, ["cmd_function=test.add", "x=2", "y=0.5"])
+        XCTAssertEqual(form.status, 200, form.text)
+        XCTAssertEqual(form.headers["content-type"], "application/json")
+        XCTAssertEqual(form.json["sum"] as? Double, 2.5)
+        XCTAssertEqual(form.json["types"] as? [String], ["number", "number"])
+        let encoded = try api(server, [#"json=["test.add", [1], {"y": 2}]"#])
+        XCTAssertEqual(encoded.status, 200, encoded.text)
+        XCTAssertEqual(encoded.json["sum"] as? Int, 3)
+        let kinds = try api(server, ["cmd_function=test.kinds", "flag=true", #"data={"a":[1,2]}"#, "text=7"])
+        XCTAssertEqual(kinds.status, 200, kinds.text)
+        XCTAssertEqual(kinds.json["flag"] as? Bool, true)
+        XCTAssertEqual((kinds.json["data"] as? [String: [Int]])?["a"], [1, 2])
+        XCTAssertEqual(kinds.json["text"] as? String, "7")
+        // Values that arrive typed, in the json= form, are left as they are.
+        let typed = try api(server, [#"json=["test.kinds", [], {"flag": "yes", "data": 3, "text": 4}]"#])
+        XCTAssertEqual(typed.json["flagType"] as? String, "string", typed.text)
+        XCTAssertEqual(typed.json["data"] as? Int, 3)
+        let defaults = try api(server, ["cmd_function=test.greet", "name=ann"])
+        XCTAssertEqual(String(decoding: defaults.body, as: UTF8.self), #""hi ann""#)
+        let response = try api(server, ["cmd_function=test.response"])
+        XCTAssertEqual(response.status, 202)
+        XCTAssertEqual(response.text, "made by hand")
+    }
+
+    func testAPIBinaryResultIsOctetStreamExactly() throws {
+        let server = try startServer()
+        let result = try api(server, ["cmd_function=test.bytes", "n=300"])
+        XCTAssertEqual(result.status, 200)
+        XCTAssertEqual(result.headers["content-type"], "application/octet-stream")
+        XCTAssertEqual([UInt8](result.body), (0..<300).map { UInt8($0 % 256) })
+    }
+
+    func testAPIErrorsGiveTheirStatusAndNameTheProblem() throws {
+        let server = try startServer()
+        func check(_ fields: [String], _ status: Int, _ fragment: String, line: UInt = #line) throws {
+            let result = try api(server, fields)
+            XCTAssertEqual(result.status, status, result.text, line: line)
+            XCTAssertEqual(result.headers["content-type"], "application/json", line: line)
+            let message = result.json["error"] as? String ?? ""
+            XCTAssertTrue(message.contains(fragment), "\(message) lacks \(fragment)", line: line)
+            XCTAssertNil(result.json["traceback"], "no traceback outside debug mode", line: line)
+        }
+        try check(["cmd_function=test.refuse"], 422, "refused on purpose")
+        try check(["cmd_function=test.conflict"], 409, "taken")
+        try check(["cmd_function=test.crash"], 500, "crashed on purpose")
+        try check(["cmd_function=test.unknown"], 404, "test.unknown")
+        try check(["json=[\"test.add\", [1"], 400, "json field")
+        try check(["json={\"a\": 1}"], 400, "json field must be")
+        try check(["cmd_function=test.add", "x=1"], 400, "missing 1 required argument(s): 'y'")
+        try check(["cmd_function=test.add", "x=1", "y=2", "z=3"], 400, "unexpected keyword argument 'z'")
+        try check(["cmd_function=test.add", "x=one", "y=2"], 400, "argument 'x' must be int")
+        try check([#"json=["test.add", [1, 2, 3]]"#], 400, "takes 2 positional argument(s) but 3 were given")
+        try check([#"json=["test.add", [1], {"x": 2}]"#], 400, "multiple values for argument 'x'")
+        try check(["nothing=here"], 400, "names no function")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/api").status, 405)
+        let multipart = try HTTPExchange.curl(server.baseURL + "/api", ["-F", "cmd_function=test.add"])
+        XCTAssertEqual(multipart.status, 400)
+        XCTAssertTrue(server.stderr.contains("crashed on purpose"), "errors are logged: \(server.stderr)")
+        // The server is still there after all of that.
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/hello").status, 200)
+    }
+
+    func testHandlerErrorsAre500AndOnlyDebugShowsTheTraceback() throws {
+        let server = try startServer()
+        let plain = try HTTPExchange.curl(server.baseURL + "/fail")
+        XCTAssertEqual(plain.status, 500)
+        XCTAssertTrue((plain.json["error"] as? String ?? "").contains("handler failed on purpose"), plain.text)
+        XCTAssertNil(plain.json["traceback"])
+        let nothing = try HTTPExchange.curl(server.baseURL + "/nothing")
+        XCTAssertEqual(nothing.status, 500)
+        XCTAssertTrue((nothing.json["error"] as? String ?? "").contains("returned nil"), nothing.text)
+        server.stop()
+
+        let debug = try startServer(arguments: ["debug"])
+        let traced = try HTTPExchange.curl(debug.baseURL + "/fail")
+        XCTAssertEqual(traced.status, 500)
+        XCTAssertTrue((traced.json["traceback"] as? String ?? "").contains("stack traceback"), traced.text)
+        let echo = try HTTPExchange.curl(debug.baseURL + "/echo")
+        XCTAssertEqual(echo.json["isInDebugMode"] as? Bool, true)
+    }
+
+    func testSleepingHandlersSuspendOnlyThemselves() throws {
+        let server = try startServer()
+        let urls = (0..<20).map { server.baseURL + ($0 % 2 == 0 ? "/sleep" : "/fast") }
+        let statuses = LockedStatuses()
+        let start = Date()
+        // One thread per client: a pool the size of the machine would send them two at a time.
+        let group = DispatchGroup()
+        for url in urls {
+            group.enter()
+            Thread.detachNewThread {
+                statuses.add((try? HTTPExchange.curl(url).status) ?? -1)
+                group.leave()
+            }
+        }
+        group.wait()
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertEqual(statuses.all.sorted(), Array(repeating: 200, count: 20))
+        XCTAssertLessThan(elapsed, 3.0, "10 one-second sleeps ran one after another (\(elapsed) s)")
+        XCTAssertGreaterThanOrEqual(elapsed, 0.9)
+    }
+
+    func testRequestShutdownFinishesOpenRequestsThenRunReturns() throws {
+        let server = try startServer()
+        let slow = LockedStatuses()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            slow.add((try? HTTPExchange.curl(server.baseURL + "/sleep").status) ?? -1)
+        }
+        usleep(300_000)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/stop").text, "stopping")
+        group.wait()
+        XCTAssertEqual(slow.all, [200], "the request open at the shutdown is answered")
+        XCTAssertTrue(server.waitForExit(timeout: 10), "the script ends once run returns")
+        XCTAssertEqual(server.process.terminationStatus, 0, server.stderr)
+    }
+
+    func testInBackgroundReturnsAndTheLoopKeepsServing() throws {
+        let server = try startServer(WebServerScripts.background)
+        let deadline = Date().addingTimeInterval(5)
+        while !server.stderr.contains("run returned with port \(server.port)") && Date() < deadline { usleep(10_000) }
+        XCTAssertTrue(server.stderr.contains("run returned with port \(server.port)"), server.stderr)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/ping").text, "pong")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/stop").status, 200)
+        XCTAssertTrue(server.waitForExit(timeout: 10))
+        XCTAssertEqual(server.process.terminationStatus, 0, server.stderr)
+    }
+
+    func testCtrlCStopsTheServer() throws {
+        let server = try startServer()
+        kill(server.process.processIdentifier, SIGINT)
+        XCTAssertTrue(server.waitForExit(timeout: 10), "Ctrl-C ends a server waiting in run")
+        XCTAssertEqual(server.process.terminationStatus, 130)
+    }
+
+    func testBusyPortRaisesOperationFailed() throws {
+        let first = try startServer()
+        let script = try RScriptBinary.temporaryScript("""
+            local webServer = require("rscript.webserver")
+            local ok, e = pcall(webServer.run, { port = \(first.port) })
+            assert(not ok and getmetatable(e) == webServer.OperationFailed, tostring(e))
+            print(tostring(e))
+            """)
+        let result = try RScriptBinary.run(["run", script])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("webServer.OperationFailed"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("port \(first.port)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("Address already in use"), result.stdout)
+        // Uncaught, it fails the script with the same message.
+        let uncaught = try RScriptBinary.run(["-e", "require('rscript.webserver').run(\(first.port))"])
+        XCTAssertEqual(uncaught.status, 1)
+        XCTAssertTrue(uncaught.stderr.contains("webServer.OperationFailed"), uncaught.stderr)
+    }
+
+    func testTokenRuleAndBodyLimit() throws {
+        let refused = try RScriptBinary.run(["-e", "require('rscript.webserver').run{port = 0, settings = {ADDRESS = '0.0.0.0'}}"],
+                                            environment: ["RSCRIPT_WEB_TOKEN": ""])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("needs a token"), refused.stderr)
+
+        let server = try startServer(environment: ["TEST_TOKEN": "s3cret"])
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/hello").status, 401)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/hello", ["-H", "Authorization: Bearer wrong"]).status, 401)
+        let allowed = try HTTPExchange.curl(server.baseURL + "/hello", ["-H", "Authorization: Bearer s3cret"])
+        XCTAssertEqual(allowed.status, 200)
+        let big = try HTTPExchange.curl(server.baseURL + "/echo", ["-H", "Authorization: Bearer s3cret",
+                                                                 "--data-binary", String(repeating: "x", count: 10_000)])
+        XCTAssertEqual(big.status, 413, "max_request_size is 4096 in the test server")
+    }
+
+    func testMalformedRequestsGetAnAnswerAndCrashNothing() throws {
+        let server = try startServer()
+        let garbage = [
+            "GARBAGE\r\n\r\n",
+            "GET / HTTP/9.9\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+            "POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab",  // a body cut short
+            "GET /hello HTTP/1.1\r\nBad Header Line\r\n\r\n",
+            "\u{0}\u{1}\u{2}\r\n\r\n",
+        ]
+        for request in garbage {
+            let port = server.port
+            let reply = try sendRaw(request, port: port)
+            XCTAssertFalse(reply.contains("HTTP/1.1 200"), "\(request.debugDescription) got \(reply)")
+        }
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/hello").status, 200, server.stderr)
+        XCTAssertEqual(try api(server, ["json=\u{1}\u{2}"]).status, 400)
+        XCTAssertEqual(try api(server, ["json=[\"test.add\", 5, 6]"]).status, 400)
+        XCTAssertEqual(try api(server, ["json=[null]"]).status, 400)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/api", ["-H", "Content-Type: application/json", "-d", "{}"]).status, 400)
+        XCTAssertTrue(server.process.isRunning)
+    }
+
+    /// Sends `text` on a fresh connection and returns what came back within a second.
+    private func sendRaw(_ text: String, port: Int) throws -> String {
+        let python = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.settimeout(1.0)
+            s.sendall(sys.stdin.buffer.read())
+            s.shutdown(socket.SHUT_WR)
+            out = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    out += chunk
+            except socket.timeout:
+                pass
+            sys.stdout.buffer.write(out)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", python]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+private final class LockedStatuses: @unchecked Sendable {  // `values` is guarded by `lock`
+    private let lock = NSLock()
+    private var values: [Int] = []
+    func add(_ status: Int) { lock.lock(); values.append(status); lock.unlock() }
+    var all: [Int] { lock.lock(); defer { lock.unlock() }; return values }
+}

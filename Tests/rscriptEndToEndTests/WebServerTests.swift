@@ -272,6 +272,49 @@ final class WebServerTests: XCTestCase {
         XCTAssertEqual(try api(server, ["json=[null]"]).status, 400)
         XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/api", ["-H", "Content-Type: application/json", "-d", "{}"]).status, 400)
         XCTAssertTrue(server.process.isRunning)
+        // No request left a coroutine behind: the main chunk (waiting in run) and this request.
+        let tasks = try HTTPExchange.curl(server.baseURL + "/tasks")
+        XCTAssertEqual(tasks.json["live"] as? Int, 2, tasks.text)
+        XCTAssertEqual(tasks.json["pending"] as? Int, 1, tasks.text)
+    }
+
+    func testAllowedHostsAndCORSWhitelist() throws {
+        let server = try startServer()
+        let rebound = try HTTPExchange.curl(server.baseURL + "/hello", ["-H", "Host: attacker.example"])
+        XCTAssertEqual(rebound.status, 400, "a Host not in ALLOWED_HOSTS is refused")
+        XCTAssertTrue((rebound.json["error"] as? String ?? "").contains("ALLOWED_HOSTS"), rebound.text)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/hello", ["-H", "Host: localhost:\(server.port)"]).status, 200)
+
+        let allowed = try HTTPExchange.curl(server.baseURL + "/hello", ["-H", "Origin: http://allowed.example"])
+        XCTAssertEqual(allowed.headers["access-control-allow-origin"], "http://allowed.example")
+        let other = try HTTPExchange.curl(server.baseURL + "/hello", ["-H", "Origin: http://other.example"])
+        XCTAssertEqual(other.status, 200)
+        XCTAssertNil(other.headers["access-control-allow-origin"], "CORS follows the whitelist only")
+        let preflight = try HTTPExchange.curl(server.baseURL + "/api", [
+            "-X", "OPTIONS", "-H", "Origin: http://allowed.example", "-H", "Access-Control-Request-Method: POST",
+        ])
+        XCTAssertEqual(preflight.status, 204)
+        XCTAssertEqual(preflight.headers["access-control-allow-origin"], "http://allowed.example")
+    }
+
+    func testOverloadGives503NotAHang() throws {
+        let server = try startServer(environment: ["TEST_MAX_PENDING": "3"])
+        let statuses = LockedStatuses()
+        let group = DispatchGroup()
+        for _ in 0..<8 {
+            group.enter()
+            Thread.detachNewThread {
+                // 3 s: long enough that every client arrives while the first three still wait.
+                let slow = try? HTTPExchange.curl(server.baseURL + "/api", ["-d", "cmd_function=test.slow&seconds=3"])
+                statuses.add(slow?.status ?? -1)
+                group.leave()
+            }
+        }
+        group.wait()
+        let all = statuses.all
+        XCTAssertEqual(all.filter { $0 == 200 }.count, 3, "\(all)")
+        XCTAssertEqual(all.filter { $0 == 503 }.count, 5, "\(all)")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/fast").status, 200, "the server recovers")
     }
 
     /// Sends `text` on a fresh connection and returns what came back within a second.

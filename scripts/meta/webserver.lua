@@ -11,11 +11,15 @@ local webServer = {}
 ---@field debug? boolean tracebacks in 500 bodies; `isInDebugMode()` is true
 ---@field in_background? boolean return once listening (default false: wait until `requestShutdown()` or Ctrl-C)
 ---@field max_request_size? integer bodies above this many bytes get 413 (default 3 GB)
+---@field max_num_threads? integer the server's I/O threads (default 4; Lua handlers run on the script's loop)
 ---@field settings? rscript.webserver.Settings|string a table, or a Lua file returning one
 
 ---@class rscript.webserver.Settings
 ---@field ADDRESS? string the address to bind (default "127.0.0.1"); any other needs TOKEN
 ---@field TOKEN? string requests must send `Authorization: Bearer TOKEN` (else 401); also `RSCRIPT_WEB_TOKEN`
+---@field ALLOWED_HOSTS? string[] names the Host header may carry ("*": any); loopback names by default
+---@field CORS_WHITELIST? string[] origins that get CORS headers
+---@field MAX_PENDING_REQUESTS? integer requests in progress before the server answers 503 (default 1000)
 
 ---Starts the server. Prints `listening on http://ADDRESS:PORT` to stderr. Raises a
 ---`webServer.OperationFailed` naming the port and the reason when it cannot listen.
@@ -28,6 +32,10 @@ function webServer.serverPort() end
 
 ---Stops accepting connections; requests in progress are answered, then `run` returns.
 function webServer.requestShutdown() end
+
+---Origins that get CORS headers (replaces `settings.CORS_WHITELIST`).
+---@param origins string[]
+function webServer.setCORSWhitelist(origins) end
 
 ---Whether the running server was started with `debug = true`.
 ---@return boolean

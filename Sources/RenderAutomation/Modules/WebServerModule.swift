@@ -64,6 +64,15 @@ enum WebServerModule: RuntimeModule {
                 runtime.webServer.requestShutdown()
                 return 0
             }),
+            ("_pendingRequests", { [unowned runtime] call in
+                call.push(runtime.webServer.pendingRequests)
+                return 1
+            }),
+            // The script's live tasks, for tests that check no request leaves a coroutine behind.
+            ("_liveTasks", { [unowned runtime] call in
+                call.push(runtime.scheduler.liveTasks.count)
+                return 1
+            }),
             ("isInDebugMode", { [unowned runtime] call in
                 call.push(runtime.webServer.isInDebugMode)
                 return 1
@@ -71,7 +80,8 @@ enum WebServerModule: RuntimeModule {
         ]
     }
 
-    /// `_start{port=, address=, debug=, max_request_size=}`, checked field by field.
+    /// `_start{port=, address=, debug=, max_request_size=, max_num_threads=,
+    /// max_pending_requests=}`, checked field by field.
     private static func readSettings(_ call: LuaCall) throws -> WebServerSettings {
         var settings = WebServerSettings()
         guard case .object(let fields) = try call.value(1) else {
@@ -92,6 +102,14 @@ enum WebServerModule: RuntimeModule {
         if let size = fields["max_request_size"], !size.isNil {
             guard let n = size.intValue, n >= 0 else { throw LuaArgumentError(position: 1, "max_request_size must be a whole number of bytes") }
             settings.maxRequestSize = Int(n)
+        }
+        if let threads = fields["max_num_threads"], !threads.isNil {
+            guard let n = threads.intValue, (1...64).contains(n) else { throw LuaArgumentError(position: 1, "max_num_threads must be an integer from 1 to 64") }
+            settings.threads = Int(n)
+        }
+        if let pending = fields["max_pending_requests"], !pending.isNil {
+            guard let n = pending.intValue, n >= 1 else { throw LuaArgumentError(position: 1, "MAX_PENDING_REQUESTS must be a positive integer") }
+            settings.maxPendingRequests = Int(n)
         }
         return settings
     }

@@ -2,6 +2,7 @@ import Hummingbird
 import LuaBridge
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -21,6 +22,7 @@ enum HTTPServer {
 
     /// Starts serving; returns the group whose graceful shutdown stops the server.
     static func start(_ settings: WebServerSettings, mailbox: Mailbox, events: Events) -> ServiceGroup {
+        let threads = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         var logger = Logger(label: "rscript.webserver")
         logger.logLevel = settings.debug ? .info : .critical
         let app = Application(
@@ -31,6 +33,7 @@ enum HTTPServer {
             onServerRunning: { channel in
                 events.listening(channel.localAddress?.port ?? settings.port)
             },
+            eventLoopGroupProvider: .shared(threads),
             logger: logger
         )
         // No signals: Ctrl-C belongs to the runtime, which stops the server through its stop hooks.
@@ -41,6 +44,7 @@ enum HTTPServer {
             } catch {
                 events.failed(describe(error))
             }
+            try? await threads.shutdownGracefully()
             events.stopped()
         }
         return group

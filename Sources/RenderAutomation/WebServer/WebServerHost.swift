@@ -15,6 +15,8 @@ final class WebServerHost {
     private var group: ServiceGroup?
     private var startToken: LuaScheduler.WakeToken?
     private var shutdownWaiters: [LuaScheduler.WakeToken] = []
+    /// Requests handed to the dispatcher and not answered yet.
+    private(set) var pendingRequests = 0
 
     init(runtime: ScriptRuntime) {
         self.runtime = runtime
@@ -82,9 +84,15 @@ final class WebServerHost {
             reply(.error(503, "the web server has no handlers"))
             return
         }
+        guard pendingRequests < settings.maxPendingRequests else {
+            reply(.error(503, "the server is busy: \(pendingRequests) requests are in progress (settings.MAX_PENDING_REQUESTS)"))
+            return
+        }
+        pendingRequests += 1
         let name = "web request \(request.method) \(request.path.prefix(200))"
         let debug = settings.debug
         runtime.scheduler.spawn(dispatcher, arguments: [request.luaValue], name: name) { [weak self] result in
+            self?.pendingRequests -= 1
             switch result {
             case .success(let values):
                 reply(WebReply(luaValue: values.first ?? .nil))

@@ -39,6 +39,9 @@ enum WebServerScripts {
         webServer.urlHandler("/sleep", function(request) time.sleep(1); return { slept = true } end)
         webServer.urlHandler("/fast", function(request) return { fast = true } end)
         webServer.urlHandler("/port", function(request) return { port = webServer.serverPort() } end)
+        webServer.urlHandler("/tasks", function(request)
+            return { live = webServer._liveTasks(), pending = webServer._pendingRequests() }
+        end)
         webServer.urlHandler("/stop", function(request)
             webServer.requestShutdown()
             return "stopping"
@@ -69,7 +72,11 @@ enum WebServerScripts {
         end)
 
         local debug = arg[1] == "debug"
-        webServer.run{ port = 0, debug = debug, max_request_size = 4096, settings = { TOKEN = os.getenv("TEST_TOKEN") } }
+        webServer.run{ port = 0, debug = debug, max_request_size = 4096, max_num_threads = 2, settings = {
+            TOKEN = os.getenv("TEST_TOKEN"),
+            MAX_PENDING_REQUESTS = tonumber(os.getenv("TEST_MAX_PENDING")),
+            CORS_WHITELIST = { "http://allowed.example" },
+        } }
         print("run returned")
         """#
 

@@ -5,6 +5,7 @@ local errors = require("rscript.webserver.errors")
 local Request = require("rscript.webserver.request")
 local response = require("rscript.webserver.response")
 local api = require("rscript.webserver.api")
+local cors = require("rscript.webserver.cors")
 
 local function isLoopback(address)
     return address == "localhost" or address == "::1" or address:match("^127%.%d+%.%d+%.%d+$") ~= nil
@@ -15,6 +16,7 @@ return function(core)
     local handlers = {}  -- path -> {fn, is_prefix, methods}
     local settings = {}
     local token = nil
+    local allowedHosts = nil  -- name -> true; "*" allows any
 
     M.Response = response.new
     M.notFoundResponse = response.notFoundResponse
@@ -44,6 +46,9 @@ return function(core)
         return register(fn)
     end
 
+    --- Origins allowed to call the server from a browser (CORS); replaces `settings.CORS_WHITELIST`.
+    function M.setCORSWhitelist(origins) cors.setWhitelist(origins) end
+
     function M.apiFunction(namespace, name, fn, options) api.register(namespace, name, fn, options) end
     M.registerAPIFunction = M.apiFunction
 
@@ -58,7 +63,21 @@ return function(core)
         return best
     end
 
+    --- The Host header without its port, checked against ALLOWED_HOSTS (a page on another
+    --- site cannot reach the server through a DNS name it rebinds to 127.0.0.1).
+    local function hostAllowed(request)
+        if allowedHosts["*"] then return true end
+        local host = request:host():lower()
+        local name = host:match("^%[(.-)%]") or host:match("^([^:]*)")
+        return allowedHosts[name] == true
+    end
+
     local function route(request)
+        if not hostAllowed(request) then
+            return response.json({ error = "host '" .. request:host() .. "' is not in ALLOWED_HOSTS" }, 400)
+        end
+        local preflight = cors.preflight(request)
+        if preflight then return preflight end
         if token and (request:headers()["authorization"] or "") ~= "Bearer " .. token then
             return response.json({ error = "unauthorized: send Authorization: Bearer TOKEN" }, 401)
         end
@@ -88,14 +107,14 @@ return function(core)
         local ok, result = xpcall(function()
             return response.toWire(route(request), "the handler for " .. request:path())
         end, onError)
-        if ok then return result end
+        if ok then return cors.decorate(request, result) end
         if errors.isAPIError(result) then
-            return response.toWire(response.json({ error = result.message }, result.status))
+            return cors.decorate(request, response.toWire(response.json({ error = result.message }, result.status)))
         end
         io.stderr:write("rscript: webserver: error in ", request:method(), " ", request:path(), ": ", result.traceback, "\n")
         local body = { error = result.message }
         if data.debug then body.traceback = result.traceback end
-        return response.toWire(response.json(body, 500))
+        return cors.decorate(request, response.toWire(response.json(body, 500)))
     end
     core._setDispatcher(dispatch)
 
@@ -110,11 +129,20 @@ return function(core)
         if not isLoopback(address) and not token then
             error(errors.OperationFailed("binding " .. address .. " needs a token (settings.TOKEN or RSCRIPT_WEB_TOKEN): only loopback is served without one"), 2)
         end
+        allowedHosts = {}
+        local hosts = settings.ALLOWED_HOSTS
+        if hosts == nil then
+            hosts = isLoopback(address) and { "localhost", "127.0.0.1", "::1", address } or { "*" }
+        end
+        for _, h in ipairs(hosts) do allowedHosts[tostring(h):lower()] = true end
+        if settings.CORS_WHITELIST then cors.setWhitelist(settings.CORS_WHITELIST) end
         local ok, err = pcall(core._start, {
             port = options.port == nil and 8008 or options.port,
             address = address,
             debug = options.debug and true or false,
             max_request_size = options.max_request_size,
+            max_num_threads = options.max_num_threads,
+            max_pending_requests = settings.MAX_PENDING_REQUESTS,
         })
         if not ok then error(errors.OperationFailed(err), 2) end
         if not options.in_background then core._waitForShutdown() end

@@ -11,6 +11,7 @@ local webServer = {}
 ---@field debug? boolean tracebacks in 500 bodies; `isInDebugMode()` is true
 ---@field in_background? boolean return once listening (default false: wait until `requestShutdown()` or Ctrl-C)
 ---@field max_request_size? integer bodies above this many bytes get 413 (default 3 GB)
+---@field max_in_memory_file_upload_size? integer uploaded files above this go to a temporary file (default 2.5 MB)
 ---@field max_num_threads? integer the server's I/O threads (default 4; Lua handlers run on the script's loop)
 ---@field settings? rscript.webserver.Settings|string a table, or a Lua file returning one
 
@@ -128,7 +129,7 @@ local Request = {}
 ---The query's fields (the last value of a repeated name).
 ---@return table<string, string>
 function Request:GET() end
----The fields of an urlencoded body.
+---The fields of an urlencoded or multipart body.
 ---@return table<string, string>
 function Request:POST() end
 ---The path, percent-decoded.
@@ -160,8 +161,31 @@ function Request:clientAddress() end
 function Request:isSecure() end
 ---@return boolean
 function Request:isInDebugMode() end
----Uploaded files (multipart bodies are not parsed yet: always empty).
----@return table
+---The files of a multipart body, field name -> file.
+---@return table<string, rscript.webserver.UploadedFile>
 function Request:files() end
+
+---@class rscript.webserver.UploadedFile
+local UploadedFile = {}
+---The client's file name.
+---@return string
+function UploadedFile:name() end
+---@return string
+function UploadedFile:fieldName() end
+---@return string
+function UploadedFile:contentType() end
+---@return integer
+function UploadedFile:size() end
+---@return boolean
+function UploadedFile:isInMemory() end
+---The whole content.
+---@return string
+function UploadedFile:read() end
+---The temporary file holding a large upload (removed when the request ends), nil in memory.
+---@return string?
+function UploadedFile:temporaryFilePath() end
+---Copies the content to `path`.
+---@param path string
+function UploadedFile:saveToDisk(path) end
 
 return webServer

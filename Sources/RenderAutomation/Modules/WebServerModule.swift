@@ -103,6 +103,10 @@ enum WebServerModule: RuntimeModule {
             guard let n = size.intValue, n >= 0 else { throw LuaArgumentError(position: 1, "max_request_size must be a whole number of bytes") }
             settings.maxRequestSize = Int(n)
         }
+        if let upload = fields["max_in_memory_file_upload_size"], !upload.isNil {
+            guard let n = upload.intValue, n >= 0 else { throw LuaArgumentError(position: 1, "max_in_memory_file_upload_size must be a whole number of bytes") }
+            settings.maxInMemoryUpload = Int(n)
+        }
         if let threads = fields["max_num_threads"], !threads.isNil {
             guard let n = threads.intValue, (1...64).contains(n) else { throw LuaArgumentError(position: 1, "max_num_threads must be an integer from 1 to 64") }
             settings.threads = Int(n)

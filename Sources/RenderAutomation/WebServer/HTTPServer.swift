@@ -54,13 +54,26 @@ enum HTTPServer {
         to request: Request, context: WebRequestContext, settings: WebServerSettings, mailbox: Mailbox
     ) async -> WebReply {
         var request = request
-        let body: NIOCore.ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: settings.maxRequestSize)
-        } catch {
-            return .error(413, "the request body is larger than the server's limit of \(settings.maxRequestSize) bytes")
+        var body = NIOCore.ByteBuffer()
+        let multipart = MultipartBody.boundary(of: request.headers[.contentType]).map { ($0, MultipartBody(threshold: settings.maxInMemoryUpload)) }
+        // Temporary upload files last as long as the request.
+        defer { multipart?.1.removeTemporaryFiles() }
+        if let (boundary, parts) = multipart {
+            do {
+                try await parts.read(request.body, boundary: boundary, limit: settings.maxRequestSize)
+            } catch let failure as MultipartBody.Failure {
+                return .error(failure.status, failure.message)
+            } catch {
+                return .error(400, "the request body could not be read: \(error)")
+            }
+        } else {
+            do {
+                body = try await request.collectBody(upTo: settings.maxRequestSize)
+            } catch {
+                return .error(413, "the request body is larger than the server's limit of \(settings.maxRequestSize) bytes")
+            }
         }
-        let data = WebRequestData(
+        var data = WebRequestData(
             method: request.method.rawValue,
             path: request.uri.path,
             query: request.uri.query ?? "",
@@ -69,13 +82,18 @@ enum HTTPServer {
             body: Array(body.readableBytesView),
             clientAddress: context.clientAddress,
             debug: settings.debug)
+        if let (_, parts) = multipart {
+            data.form = parts.fields
+            data.files = parts.files
+        }
+        let ready = data
         return await withCheckedContinuation { continuation in
             mailbox.post { scheduler in
                 guard let runtime = ScriptRuntime.of(scheduler.state) else {
                     continuation.resume(returning: .error(503, "the script has stopped"))
                     return
                 }
-                runtime.webServer.dispatch(data) { continuation.resume(returning: $0) }
+                runtime.webServer.dispatch(ready) { continuation.resume(returning: $0) }
             }
         }
     }

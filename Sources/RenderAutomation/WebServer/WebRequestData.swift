@@ -14,6 +14,9 @@ struct WebRequestData: Sendable {
     var body: [UInt8]
     var clientAddress: String
     var debug: Bool
+    /// The fields of a multipart body (its files are in `files`; `body` is then empty).
+    var form: [(name: String, value: String)] = []
+    var files: [UploadedFileData] = []
 
     var luaValue: LuaValue {
         .object([
@@ -26,6 +29,9 @@ struct WebRequestData: Sendable {
             "clientAddress": .string(clientAddress),
             "isSecure": .bool(false),
             "debug": .bool(debug),
+            "multipart": .bool(!form.isEmpty || !files.isEmpty),
+            "form": .array(form.map { .array([.string($0.name), .string($0.value)]) }),
+            "files": .array(files.map(\.luaValue)),
         ])
     }
 }

@@ -8,6 +8,8 @@ struct WebServerSettings: Sendable {
     var debug = false
     /// Bodies above this are refused with 413.
     var maxRequestSize = 3 * 1024 * 1024 * 1024
+    /// Uploaded files above this many bytes go to a temporary file, never whole into memory.
+    var maxInMemoryUpload = 2_621_440
     /// The server's I/O threads (NIO event loops). Lua handlers all run on the script's loop.
     var threads = 4
     /// Requests handed to Lua and not yet answered; beyond this the server answers 503.

@@ -91,4 +91,27 @@ enum WebServerScripts {
         webServer.run{ port = tonumber(arg[1]) or 0, in_background = true }
         io.stderr:write("run returned with port ", tostring(webServer.serverPort()), "\n")
         """#
+
+    /// Multipart uploads: files below 1,000 bytes stay in memory, larger ones go to a temporary file.
+    static let uploads = #"""
+        local webServer = require("rscript.webserver")
+        local saveDir = arg[1]
+        webServer.urlHandler("/upload", function(request)
+            local out = { fields = request:POST(), files = {} }
+            for field, file in pairs(request:files()) do
+                local path = file:temporaryFilePath()
+                out.files[field] = {
+                    name = file:name(), size = file:size(), inMemory = file:isInMemory(),
+                    path = path or "", onDisk = path ~= nil and io.open(path) ~= nil,
+                }
+                if file:size() < 1e6 then out.files[field].content = #file:read() end
+                file:saveToDisk(saveDir .. "/" .. field)
+            end
+            return out
+        end)
+        webServer.apiFunction("files", "describe", function(request, label, upload)
+            return { label = label, name = upload:name(), size = upload:size(), inMemory = upload:isInMemory() }
+        end)
+        webServer.run{ port = 0, max_in_memory_file_upload_size = 1000 }
+        """#
 }

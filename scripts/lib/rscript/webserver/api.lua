@@ -59,12 +59,14 @@ end
 --- whether the keywords are form strings (to convert by `arg_types`).
 local function parseCall(request)
     local kind = request:contentType():lower()
+    local fields
     if kind:find("multipart/form-data", 1, true) then
-        fail(400, "multipart/form-data bodies are not supported yet; send application/x-www-form-urlencoded")
+        fields = request:POST()
     elseif kind ~= "" and not kind:find("application/x-www-form-urlencoded", 1, true) then
         fail(400, "the body must be application/x-www-form-urlencoded or multipart/form-data, not " .. kind)
+    else
+        fields = form.parse(request:body())
     end
-    local fields = form.parse(request:body())
     if fields.json then
         local ok, call = pcall(json.decode, fields.json)
         if not ok then fail(400, "the json field is not JSON: " .. tostring(call)) end
@@ -78,10 +80,13 @@ local function parseCall(request)
         if type(keywords) ~= "table" or (next(keywords) ~= nil and keywords[1] ~= nil) then
             fail(400, "the json field's third item must be an object of keyword arguments")
         end
+        -- File parts are keyword arguments named by their field.
+        for field, file in pairs(request:files()) do keywords[field] = file end
         return call[1], positional, keywords, false
     elseif fields.cmd_function then
         local keywords = {}
         for k, v in pairs(fields) do if k ~= "cmd_function" then keywords[k] = v end end
+        for field, file in pairs(request:files()) do keywords[field] = file end
         return fields.cmd_function, {}, keywords, true
     end
     fail(400, "the body names no function: send json=[name, args, kwargs] or cmd_function=name")
@@ -101,7 +106,7 @@ local function bind(entry, positional, keywords, fromForm)
         local i = index[k]
         if not i then fail(400, ("%s() got an unexpected keyword argument '%s'"):format(entry.name, tostring(k))) end
         if given[i] then fail(400, ("%s() got multiple values for argument '%s'"):format(entry.name, k)) end
-        if fromForm and entry.types[k] then
+        if fromForm and entry.types[k] and type(v) == "string" then
             local converted = converters[entry.types[k]](v)
             if converted == nil then
                 fail(400, ("%s(): argument '%s' must be %s, got %q"):format(entry.name, k, entry.types[k], v))

@@ -142,6 +142,7 @@ return function(core)
             debug = options.debug and true or false,
             max_request_size = options.max_request_size,
             max_num_threads = options.max_num_threads,
+            max_in_memory_file_upload_size = options.max_in_memory_file_upload_size,
             max_pending_requests = settings.MAX_PENDING_REQUESTS,
         })
         if not ok then error(errors.OperationFailed(err), 2) end

@@ -1,5 +1,6 @@
 -- `Request`: what a handler gets, with Houdini's method names (`request:path()`, ...).
 local form = require("rscript.webserver.form")
+local UploadedFile = require("rscript.webserver.upload")
 
 local Request = {}
 Request.__index = Request
@@ -41,11 +42,14 @@ function Request:GET()
     return self._get
 end
 
---- The fields of an urlencoded body (name -> value); empty for any other body.
+--- The fields of an urlencoded or multipart body (name -> value); empty for any other body.
 function Request:POST()
     if not self._post then
         local kind = self:contentType():lower()
-        if kind == "" or kind:find("application/x-www-form-urlencoded", 1, true) then
+        if self._data.multipart then
+            self._post = {}
+            for _, pair in ipairs(self._data.form) do self._post[pair[1]] = pair[2] end
+        elseif kind == "" or kind:find("application/x-www-form-urlencoded", 1, true) then
             self._post = form.parse(self._data.body)
         else
             self._post = {}
@@ -59,8 +63,14 @@ function Request:cookies()
     return self._cookies
 end
 
---- Uploaded files: multipart bodies are not parsed yet, so there are none.
-function Request:files() return {} end
+--- The files of a multipart body, field name -> `UploadedFile`.
+function Request:files()
+    if not self._files then
+        self._files = {}
+        for _, data in ipairs(self._data.files) do self._files[data.field] = UploadedFile.new(data) end
+    end
+    return self._files
+end
 
 --- Whether the client said it takes JSON (for `errorResponse`).
 function Request:acceptsJSON()

@@ -386,6 +386,52 @@ final class WebServerTests: XCTestCase {
         XCTAssertLessThan(after - before, size / 2, "the server's peak RSS grew by \(after - before) bytes for a \(size)-byte upload")
     }
 
+    func testFileResponsesRangesAndStaticFilesWithTraversalAttempts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rscript-files-\(UUID().uuidString)")
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("static/sub"), withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        let report = String(repeating: "0123456789", count: 30_000)  // 300 KB: several chunks
+        try report.write(to: dir.appendingPathComponent("report.txt"), atomically: true, encoding: .utf8)
+        try "once".write(to: dir.appendingPathComponent("once.txt"), atomically: true, encoding: .utf8)
+        try "TOP-SECRET-CONTENT".write(to: dir.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
+        try "<p>page</p>".write(to: dir.appendingPathComponent("static/index.html"), atomically: true, encoding: .utf8)
+        try "nested".write(to: dir.appendingPathComponent("static/sub/n.txt"), atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("static/leak.txt").path, withDestinationPath: dir.appendingPathComponent("secret.txt").path)
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("static/inside.txt").path, withDestinationPath: "sub/n.txt")
+        let server = try startServer(environment: ["TEST_FILES": dir.path])
+
+        let whole = try HTTPExchange.curl(server.baseURL + "/download")
+        XCTAssertEqual(whole.status, 200)
+        XCTAssertEqual(whole.text, report)
+        XCTAssertEqual(whole.headers["content-type"], "text/plain")
+        XCTAssertEqual(whole.headers["content-disposition"], #"attachment; filename="report.txt""#)
+        XCTAssertEqual(whole.headers["accept-ranges"], "bytes")
+        let part = try HTTPExchange.curl(server.baseURL + "/download", ["-H", "Range: bytes=10-14"])
+        XCTAssertEqual(part.status, 206)
+        XCTAssertEqual(part.text, "01234")
+        XCTAssertEqual(part.headers["content-range"], "bytes 10-14/300000")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/download", ["-H", "Range: bytes=-3"]).text, "789")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/download", ["-H", "Range: bytes=400000-"]).status, 416)
+
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/once").text, "once")
+        XCTAssertFalse(fm.fileExists(atPath: dir.appendingPathComponent("once.txt").path), "delete_file removes it")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/once").status, 404)
+
+        let page = try HTTPExchange.curl(server.baseURL + "/static/index.html")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertEqual(page.text, "<p>page</p>")
+        XCTAssertEqual(page.headers["content-type"], "text/html; charset=utf-8")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/static/sub/n.txt").text, "nested")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/static/inside.txt").text, "nested", "a symlink within the folder is served")
+        for attempt in ["/static/leak.txt", "/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/sub/..%2f..%2fsecret.txt",
+                        "/static/sub", "/static/", "/static/missing.txt", "/static/%00"] {
+            let refused = try HTTPExchange.curl(server.baseURL + attempt, ["--path-as-is"])
+            XCTAssertEqual(refused.status, 404, "\(attempt): \(refused.text)")
+            XCTAssertFalse(refused.text.contains("TOP-SECRET-CONTENT"), attempt)
+        }
+    }
+
     /// VmHWM, the peak resident size, in bytes.
     private func peakRSS(of pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)

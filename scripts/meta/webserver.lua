@@ -108,6 +108,19 @@ function webServer.errorResponse(request, message, status, use_heading) end
 ---@return rscript.webserver.Response
 function webServer.redirect(request, path, permanent) end
 
+---Streams a file (Range supported); `delete_file` removes it once opened.
+---@param path string
+---@param content_type? string guessed from the extension when nil
+---@param delete_file? boolean
+---@param download_as_filename? string sets Content-Disposition: attachment
+---@return rscript.webserver.Response
+function webServer.fileResponse(path, content_type, delete_file, download_as_filename) end
+
+---Serves the files under `dir` at `url_prefix` ("/static"); `..` and symlinks leading out get 404.
+---@param dir string
+---@param url_prefix? string
+function webServer.registerStaticFilesDirectory(dir, url_prefix) end
+
 ---@class rscript.webserver.Response
 local Response = {}
 ---@param name string

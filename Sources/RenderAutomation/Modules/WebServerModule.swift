@@ -1,5 +1,9 @@
 import LuaBridge
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `require("rscript.webserver")`: Houdini's `hou.webServer` for Lua scripts (issue 11).
 ///
 /// Two halves. This Swift one starts and stops the Hummingbird server (`WebServer/`) and runs
@@ -71,6 +75,17 @@ enum WebServerModule: RuntimeModule {
             // The script's live tasks, for tests that check no request leaves a coroutine behind.
             ("_liveTasks", { [unowned runtime] call in
                 call.push(runtime.scheduler.liveTasks.count)
+                return 1
+            }),
+            // realpath(3): where a static file really is, symlinks followed (nil if missing).
+            ("_realPath", { call in
+                let path = try call.string(1)
+                guard !path.utf8.contains(0), let resolved = realpath(path, nil) else {
+                    call.pushNil()
+                    return 1
+                }
+                defer { free(resolved) }
+                call.push(String(cString: resolved))
                 return 1
             }),
             ("isInDebugMode", { [unowned runtime] call in

@@ -27,7 +27,11 @@ enum HTTPServer {
         logger.logLevel = settings.debug ? .info : .critical
         let app = Application(
             responder: CallbackResponder<WebRequestContext> { request, context in
-                await respond(to: request, context: context, settings: settings, mailbox: mailbox).response
+                let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox)
+                if let path = reply.filePath {
+                    return FileReply.response(reply, path: path, range: request.headers[.range])
+                }
+                return reply.response
             },
             configuration: .init(address: .hostname(settings.address, port: settings.port), serverName: nil),
             onServerRunning: { channel in

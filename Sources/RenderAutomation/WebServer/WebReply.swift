@@ -5,6 +5,9 @@ struct WebReply: Sendable {
     var status: Int
     var headers: [(name: String, value: String)]
     var body: [UInt8]
+    /// `fileResponse`: the file to stream instead of `body`, and whether to delete it once opened.
+    var filePath: String?
+    var deleteFile = false
 
     /// A JSON `{"error": message}` reply, for failures found outside Lua (or when Lua failed).
     static func error(_ status: Int, _ message: String) -> WebReply {
@@ -39,6 +42,8 @@ struct WebReply: Sendable {
         default: body = []
         }
         self.init(status: Int(status), headers: headers, body: body)
+        filePath = fields["file"]?.stringValue
+        deleteFile = fields["deleteFile"]?.isTruthy ?? false
     }
 
     init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
@@ -49,20 +54,8 @@ struct WebReply: Sendable {
 
     /// `text` as a JSON string literal.
     static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.writeString(text, to: &out)
+        return out
     }
 }

@@ -71,6 +71,17 @@ enum WebServerScripts {
             return webServer.Response("made by hand", 202, "text/plain")
         end)
 
+        local files = os.getenv("TEST_FILES")
+        if files then
+            webServer.registerStaticFilesDirectory(files .. "/static")
+            webServer.urlHandler("/download", function(request)
+                return webServer.fileResponse(files .. "/report.txt", "text/plain", false, "report.txt")
+            end)
+            webServer.urlHandler("/once", function(request)
+                return webServer.fileResponse(files .. "/once.txt", nil, true)
+            end)
+        end
+
         local debug = arg[1] == "debug"
         webServer.run{ port = 0, debug = debug, max_request_size = 4096, max_num_threads = 2, settings = {
             TOKEN = os.getenv("TEST_TOKEN"),

@@ -22,6 +22,7 @@ return function(core)
     M.notFoundResponse = response.notFoundResponse
     M.errorResponse = response.errorResponse
     M.redirect = response.redirect
+    M.fileResponse = response.fileResponse
     M.APIError = errors.APIError
     M.OperationFailed = errors.OperationFailedClass
     M.APIErrorClass = errors.APIErrorClass
@@ -48,6 +49,24 @@ return function(core)
 
     --- Origins allowed to call the server from a browser (CORS); replaces `settings.CORS_WHITELIST`.
     function M.setCORSWhitelist(origins) cors.setWhitelist(origins) end
+
+    --- Serves the files under `dir` at `url_prefix` ("/static"). `..` and symlinks that lead out
+    --- of the folder get 404, as do folders and missing files.
+    function M.registerStaticFilesDirectory(dir, url_prefix)
+        url_prefix = (url_prefix or "/static"):gsub("/+$", "")
+        local root = core._realPath(dir)
+        assert(root, "registerStaticFilesDirectory: no folder " .. tostring(dir))
+        M.urlHandler(url_prefix .. "/", { is_prefix = true, methods = { "GET", "HEAD" } }, function(request)
+            local relative = request:path():sub(#url_prefix + 2)
+            for segment in relative:gmatch("[^/]+") do
+                if segment == ".." then return response.notFoundResponse(request) end
+            end
+            if relative == "" or relative:find("\0", 1, true) then return response.notFoundResponse(request) end
+            local real = core._realPath(root .. "/" .. relative)
+            if not real or real:sub(1, #root + 1) ~= root .. "/" then return response.notFoundResponse(request) end
+            return response.fileResponse(real)
+        end)
+    end
 
     function M.apiFunction(namespace, name, fn, options) api.register(namespace, name, fn, options) end
     M.registerAPIFunction = M.apiFunction

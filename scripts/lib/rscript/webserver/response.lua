@@ -81,6 +81,31 @@ function response.redirect(request, path, permanent)
     return r
 end
 
+local types = {
+    html = "text/html; charset=utf-8", htm = "text/html; charset=utf-8", txt = "text/plain; charset=utf-8",
+    css = "text/css", js = "text/javascript", json = "application/json", png = "image/png",
+    jpg = "image/jpeg", jpeg = "image/jpeg", gif = "image/gif", svg = "image/svg+xml",
+    exr = "image/x-exr", pdf = "application/pdf", zip = "application/zip",
+}
+
+--- The content type of a file, by its extension (application/octet-stream when unknown).
+function response.guessType(path)
+    local ext = tostring(path):match("%.([%w]+)$")
+    return ext and types[ext:lower()] or "application/octet-stream"
+end
+
+--- Streams the file at `path` (with Range support); `delete_file` removes it once opened,
+--- `download_as_filename` makes browsers save it under that name.
+function response.fileResponse(path, content_type, delete_file, download_as_filename)
+    local r = response.new("", 200, content_type or response.guessType(path))
+    r._file = tostring(path)
+    r._deleteFile = delete_file and true or false
+    if download_as_filename then
+        r:setHeader("Content-Disposition", 'attachment; filename="' .. tostring(download_as_filename):gsub('["\\\r\n]', "_") .. '"')
+    end
+    return r
+end
+
 function response.escapeHTML(s)
     return (tostring(s):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }))
 end
@@ -93,7 +118,8 @@ function response.toWire(result, what)
     if not response.isResponse(result) then
         error(what .. " returned " .. type(result) .. ": return a Response, a string or a table", 0)
     end
-    return { status = result._status, headers = result._headers, body = result._body }
+    return { status = result._status, headers = result._headers, body = result._body,
+             file = result._file, deleteFile = result._deleteFile }
 end
 
 return response

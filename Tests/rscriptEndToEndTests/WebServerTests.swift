@@ -297,6 +297,17 @@ final class WebServerTests: XCTestCase {
         XCTAssertEqual(preflight.headers["access-control-allow-origin"], "http://allowed.example")
     }
 
+    func testRequestTimeoutGives504AndTheServerGoesOn() throws {
+        let server = try startServer(environment: ["TEST_TIMEOUT": "0.5"])
+        let start = Date()
+        let late = try HTTPExchange.curl(server.baseURL + "/api", ["-d", "cmd_function=test.slow&seconds=3"])
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertEqual(late.status, 504, late.text)
+        XCTAssertTrue((late.json["error"] as? String ?? "").contains("REQUEST_TIMEOUT"), late.text)
+        XCTAssertLessThan(elapsed, 2.5, "the 504 comes at the deadline, not when the handler ends")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/fast").status, 200)
+    }
+
     func testOverloadGives503NotAHang() throws {
         let server = try startServer(environment: ["TEST_MAX_PENDING": "3"])
         let statuses = LockedStatuses()

@@ -20,6 +20,7 @@ local webServer = {}
 ---@field TOKEN? string requests must send `Authorization: Bearer TOKEN` (else 401); also `RSCRIPT_WEB_TOKEN`
 ---@field ALLOWED_HOSTS? string[] names the Host header may carry ("*": any); loopback names by default
 ---@field CORS_WHITELIST? string[] origins that get CORS headers
+---@field REQUEST_TIMEOUT? number seconds before the client gets 504 (default 60; 0: none); the handler runs on
 ---@field MAX_PENDING_REQUESTS? integer requests in progress before the server answers 503 (default 1000)
 
 ---Starts the server. Prints `listening on http://ADDRESS:PORT` to stderr. Raises a

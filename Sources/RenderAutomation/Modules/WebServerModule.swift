@@ -126,6 +126,12 @@ enum WebServerModule: RuntimeModule {
             guard let n = threads.intValue, (1...64).contains(n) else { throw LuaArgumentError(position: 1, "max_num_threads must be an integer from 1 to 64") }
             settings.threads = Int(n)
         }
+        if let timeout = fields["request_timeout"], !timeout.isNil {
+            guard let seconds = timeout.doubleValue, seconds >= 0, seconds < 1e9 else {
+                throw LuaArgumentError(position: 1, "REQUEST_TIMEOUT must be a number of seconds (0: none)")
+            }
+            settings.requestTimeout = seconds == 0 ? nil : seconds
+        }
         if let pending = fields["max_pending_requests"], !pending.isNil {
             guard let n = pending.intValue, n >= 1 else { throw LuaArgumentError(position: 1, "MAX_PENDING_REQUESTS must be a positive integer") }
             settings.maxPendingRequests = Int(n)

@@ -91,15 +91,24 @@ enum HTTPServer {
             data.files = parts.files
         }
         let ready = data
-        return await withCheckedContinuation { continuation in
-            mailbox.post { scheduler in
-                guard let runtime = ScriptRuntime.of(scheduler.state) else {
-                    continuation.resume(returning: .error(503, "the script has stopped"))
-                    return
-                }
-                runtime.webServer.dispatch(ready) { continuation.resume(returning: $0) }
+        let reply = ReplyOnce()
+        // The client gets its 504 on time even while the handler waits on; the handler runs to
+        // its end (and counts against MAX_PENDING_REQUESTS until then).
+        let deadline = settings.requestTimeout.map { timeout in
+            Task {
+                try await Task.sleep(for: .seconds(timeout))
+                reply.answer(.error(504, "the handler did not answer within \(formatSeconds(timeout)) (settings.REQUEST_TIMEOUT)"))
             }
         }
+        defer { deadline?.cancel() }
+        mailbox.post { scheduler in
+            guard let runtime = ScriptRuntime.of(scheduler.state) else {
+                reply.answer(.error(503, "the script has stopped"))
+                return
+            }
+            runtime.webServer.dispatch(ready) { reply.answer($0) }
+        }
+        return await withCheckedContinuation { reply.wait($0) }
     }
 
     /// NIO's bind errors, said the way a person reads them.

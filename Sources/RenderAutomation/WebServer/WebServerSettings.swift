@@ -14,4 +14,6 @@ struct WebServerSettings: Sendable {
     var threads = 4
     /// Requests handed to Lua and not yet answered; beyond this the server answers 503.
     var maxPendingRequests = 1000
+    /// Seconds a handler has to answer before the client gets 504 (nil: no deadline).
+    var requestTimeout: Double? = 60
 }

@@ -86,6 +86,7 @@ enum WebServerScripts {
         webServer.run{ port = 0, debug = debug, max_request_size = 4096, max_num_threads = 2, settings = {
             TOKEN = os.getenv("TEST_TOKEN"),
             MAX_PENDING_REQUESTS = tonumber(os.getenv("TEST_MAX_PENDING")),
+            REQUEST_TIMEOUT = tonumber(os.getenv("TEST_TIMEOUT")),
             CORS_WHITELIST = { "http://allowed.example" },
         } }
         print("run returned")

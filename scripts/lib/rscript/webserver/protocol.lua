@@ -163,6 +163,7 @@ return function(core)
             max_num_threads = options.max_num_threads,
             max_in_memory_file_upload_size = options.max_in_memory_file_upload_size,
             max_pending_requests = settings.MAX_PENDING_REQUESTS,
+            request_timeout = settings.REQUEST_TIMEOUT,
         })
         if not ok then error(errors.OperationFailed(err), 2) end
         if not options.in_background then core._waitForShutdown() end

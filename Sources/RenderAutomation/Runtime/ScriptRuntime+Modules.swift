@@ -21,6 +21,7 @@ extension ScriptRuntime {
         GalleryModule.self,
         JobManagerModule.self,
         PoolModule.self,
+        WebServerModule.self,
     ]
 
     func registerModules() {

@@ -32,6 +32,8 @@ public final class ScriptRuntime {
     public let renderers = RendererCatalog()
     /// The background renders of this runtime.
     public private(set) lazy var renders = RenderManager(runtime: self)
+    /// The web server of this runtime (`rscript.webserver`).
+    private(set) lazy var webServer = WebServerHost(runtime: self)
     /// Database writes queued from this loop and not yet landed (`DatabaseWriter`).
     private(set) lazy var writeCompletions = WriteCompletions()
     /// Work that must finish before a stop completes: each starts its stopping and returns a

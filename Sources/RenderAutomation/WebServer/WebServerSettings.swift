@@ -1,0 +1,19 @@
+/// How `webServer.run{...}` asked the server to listen.
+struct WebServerSettings: Sendable {
+    /// Loopback by default, where Houdini binds every interface: a script's API runs code on
+    /// the machine, so reaching it from elsewhere must be asked for (issue 11, §4).
+    var address = "127.0.0.1"
+    /// 0 picks a free port.
+    var port = 8008
+    var debug = false
+    /// Bodies above this are refused with 413.
+    var maxRequestSize = 3 * 1024 * 1024 * 1024
+    /// Uploaded files above this many bytes go to a temporary file, never whole into memory.
+    var maxInMemoryUpload = 2_621_440
+    /// The server's I/O threads (NIO event loops). Lua handlers all run on the script's loop.
+    var threads = 4
+    /// Requests handed to Lua and not yet answered; beyond this the server answers 503.
+    var maxPendingRequests = 1000
+    /// Seconds a handler has to answer before the client gets 504 (nil: no deadline).
+    var requestTimeout: Double? = 60
+}

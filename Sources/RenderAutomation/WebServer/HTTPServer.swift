@@ -97,7 +97,7 @@ enum HTTPServer {
         let deadline = settings.requestTimeout.map { timeout in
             Task {
                 try await Task.sleep(for: .seconds(timeout))
-                reply.answer(.error(504, "the handler did not answer within \(formatSeconds(timeout)) (settings.REQUEST_TIMEOUT)"))
+                reply.answer(.error(504, "the handler did not answer within \(SecondsText.exact(timeout)) (settings.REQUEST_TIMEOUT)"))
             }
         }
         defer { deadline?.cancel() }

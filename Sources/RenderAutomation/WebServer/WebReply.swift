@@ -54,8 +54,6 @@ struct WebReply: Sendable {
 
     /// `text` as a JSON string literal.
     static func jsonString(_ text: String) -> String {
-        var out = ""
-        JSONValue.writeString(text, to: &out)
-        return out
+        JSONValue.string(text).jsonText
     }
 }

@@ -163,4 +163,20 @@ final class BridgeEdgeTests: XCTestCase {
         let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "gone"
         XCTAssertTrue(state == "gone" || state == "Z", "the child \(pid) outlived the emergency exit: \(stat)")
     }
+
+    /// Found by the fuzzer: after Ctrl-C, the shutdown ran the loop (to let pools close) and so
+    /// resumed a task that woke then, which looped with no interrupt left to stop it. A stopping
+    /// runtime resumes none of the script's tasks, only its stop hooks.
+    func testCtrlCDuringAWaitDoesNotResumeTasksThatWakeDuringTheShutdown() throws {
+        let script = try RScriptBinary.temporaryScript("""
+            local task, time = require('rscript.task'), require('rscript.time')
+            require('rscript').onStop(function() time.sleep(1) end)  -- the shutdown runs the loop
+            task.spawn(function() time.sleep(0.4) while true do end end)
+            print('ready') io.stdout:flush()
+            require('rscript.process').spawn({ 'sleep', '30' }):wait()
+            """)
+        let run = try RScriptBinary.interruptWhenReady(["run", script], settle: 0.2, timeout: 15)
+        XCTAssertEqual(run.status, 130, run.stdout)
+        XCTAssertLessThan(run.secondsToExit, 5)
+    }
 }

@@ -41,5 +41,5 @@ void rscript_push_limit_error(lua_State *L, const char *message, size_t length, 
     lua_setfield(L, -2, "message");
     rscript_push_limit_metatable(L);
     lua_setmetatable(L, -2);
-    rscript_info(L)->limit_kind = kind;
+    shim_info(L)->limit_kind = kind;
 }

@@ -5,7 +5,7 @@
 
 static void limits_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    rscript_state_info *info = rscript_info(L);
+    rscript_state_info *info = shim_info(L);
     char buffer[128];
     if (info->interrupt_requested) {
         info->interrupt_requested = 0;
@@ -37,7 +37,7 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
 }
 
 void rscript_update_hook(lua_State *L) {
-    rscript_state_info *info = rscript_info(L);
+    rscript_state_info *info = shim_info(L);
     if (info->instruction_budget > 0 || info->deadline_span > 0) {
         lua_sethook(L, limits_hook, LUA_MASKCOUNT, HOOK_COUNT);
         info->hook_installed = 1;
@@ -48,7 +48,7 @@ void rscript_update_hook(lua_State *L) {
 }
 
 void rscript_request_interrupt(lua_State *L) {
-    rscript_state_info *info = rscript_info(L);
+    rscript_state_info *info = shim_info(L);
     info->interrupt_requested = 1;
     rscript_arm_interrupt_hook(L);
     lua_State *running = info->running;

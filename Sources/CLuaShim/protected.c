@@ -38,8 +38,8 @@ void rscript_push_last_traceback(lua_State *L) {
 // Every call from Swift into Lua funnels through here: the memory limit is enforced while Lua
 // runs and lifted again before control returns to Swift.
 int rscript_pcall_msgh(lua_State *L, int nargs, int nresults, int msgh) {
-    rscript_state_info *info = rscript_info(L);
-    if (info->entry_depth == 0) rscript_begin_entry(L);  // a top-level entry: fresh budget and deadline
+    rscript_state_info *info = shim_info(L);
+    if (info->entry_depth == 0) shim_begin_entry(L, info);  // a top-level entry: fresh budget and deadline
     int saved = info->enforce;
     info->enforce = 1;
     info->entry_depth++;
@@ -59,7 +59,7 @@ int rscript_pcall_traceback(lua_State *L, int nargs, int nresults) {
 }
 
 int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
-    rscript_state_info *info = rscript_info(co);
+    rscript_state_info *info = shim_info(co);
     int saved = info->enforce;
     lua_State *saved_running = info->running;
     info->enforce = 1;
@@ -107,7 +107,7 @@ static int tracked_resume(lua_State *L) {
 void rscript_push_resume(lua_State *L) { lua_pushcfunction(L, tracked_resume); }
 
 int rscript_load(lua_State *L, const char *buf, size_t size, const char *chunkname, const char *mode) {
-    rscript_state_info *info = rscript_info(L);
+    rscript_state_info *info = shim_info(L);
     int saved = info->enforce;
     info->enforce = 1;
     int status = luaL_loadbufferx(L, buf, size, chunkname, mode);  // lua_load runs protected
@@ -164,7 +164,7 @@ int rscript_tostring(lua_State *L, int index) {
     index = lua_absindex(L, index);
     // A `__tostring` may loop forever, also on a coroutine that has finished (an error object
     // being reported): count it as running so that Ctrl-C reaches it.
-    rscript_state_info *info = rscript_info(L);
+    rscript_state_info *info = shim_info(L);
     lua_State *saved_running = info->running;
     info->running = L;
     if (info->interrupt_requested) rscript_arm_interrupt_hook(L);

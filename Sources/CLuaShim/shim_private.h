@@ -14,6 +14,22 @@
 /// How many VM instructions pass between two runs of the limits hook.
 #define HOOK_COUNT 1000
 
+// The hot paths (every protected call, every resume) read the state's bookkeeping and start a
+// top-level entry; inline here, since the files of the shim are compiled apart and a call
+// across them costs what the bridge's figures are measured in.
+static inline rscript_state_info *shim_info(lua_State *L) {
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return (rscript_state_info *)ud;
+}
+
+static inline void shim_begin_entry(lua_State *L, rscript_state_info *info) {
+    info->instructions_used = 0;
+    info->limit_kind = 0;
+    info->memory_limit_hit = 0;
+    info->deadline = info->deadline_span > 0 ? rscript_monotonic() + info->deadline_span : 0;
+}
+
 /// Arms the limits hook on `L` to run at the next instruction, call or return: how a
 /// pending interrupt reaches a coroutine that starts (or resumes) running.
 RSCRIPT_HIDDEN void rscript_arm_interrupt_hook(lua_State *L);

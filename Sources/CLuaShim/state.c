@@ -62,11 +62,7 @@ rscript_state_info *rscript_info(lua_State *L) {
 }
 
 void rscript_begin_entry(lua_State *L) {
-    rscript_state_info *info = rscript_info(L);
-    info->instructions_used = 0;
-    info->limit_kind = 0;
-    info->memory_limit_hit = 0;
-    info->deadline = info->deadline_span > 0 ? rscript_monotonic() + info->deadline_span : 0;
+    shim_begin_entry(L, shim_info(L));
 }
 
 // MARK: - Memory charged from Swift

@@ -73,7 +73,7 @@ int rscript_swift_trampoline(lua_State *L) {
 static void push_fnbox(lua_State *L, void *box) {
     fnbox *b = (fnbox *)lua_newuserdatauv(L, sizeof(fnbox), 0);
     b->box = box;
-    b->info = rscript_info(L);
+    b->info = shim_info(L);
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &fnbox_mt_key) == LUA_TNIL) {
         lua_pop(L, 1);
         lua_createtable(L, 0, 2);

@@ -31,7 +31,7 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
     }
     if (info->deadline > 0 && rscript_monotonic() > info->deadline) {
         info->limit_kind = 2;
-        snprintf(buffer, sizeof buffer, "deadline exceeded (%g s of wall-clock time)", info->deadline_span);
+        snprintf(buffer, sizeof buffer, "deadline exceeded (%g s of wall-clock time)", info->deadline_reported);
         rscript_raise_limit(L, buffer);
     }
 }
@@ -45,6 +45,20 @@ void rscript_update_hook(lua_State *L) {
         lua_sethook(L, NULL, 0, 0);
         info->hook_installed = 0;
     }
+}
+
+void rscript_set_entry_deadline(lua_State *L, double deadline, double span) {
+    rscript_state_info *info = shim_info(L);
+    if (info->deadline == 0 || deadline < info->deadline) {
+        info->deadline = deadline;
+        info->deadline_reported = span;
+    }
+    // Only the state's own limits install the hook everywhere; a task's deadline needs it on
+    // the task's thread (and the coroutines it makes, which inherit it).
+    if (lua_gethook(L) == NULL) lua_sethook(L, limits_hook, LUA_MASKCOUNT, HOOK_COUNT);
+    // Past already: the task is being resumed to raise its deadline error where it waits (the
+    // scheduler pushed it); say which limit that error is, as the hook would have.
+    if (deadline <= rscript_monotonic()) info->limit_kind = 2;
 }
 
 void rscript_request_interrupt(lua_State *L) {

@@ -28,6 +28,7 @@ static inline void shim_begin_entry(lua_State *L, rscript_state_info *info) {
     info->limit_kind = 0;
     info->memory_limit_hit = 0;
     info->deadline = info->deadline_span > 0 ? rscript_monotonic() + info->deadline_span : 0;
+    info->deadline_reported = info->deadline_span;
 }
 
 /// Arms the limits hook on `L` to run at the next instruction, call or return: how a

@@ -26,13 +26,16 @@ static int fnbox_gc(lua_State *L) {
 
 // Runs when a suspended Swift call is resumed: the values it was woken with are its results,
 // unless the waker could not deliver them (too many, nested too deeply) and sent the raise
-// marker and a message instead; then the call raises that message where it was made.
+// marker and a message instead; then the call raises that message where it was made (or the
+// error object it was given, as it is).
 static int resume_continuation(lua_State *L, int status, lua_KContext base) {
     (void)status;
     int top = lua_gettop(L);
     if (top >= (int)base + 2 && lua_type(L, (int)base + 1) == LUA_TLIGHTUSERDATA
         && lua_touserdata(L, (int)base + 1) == (void *)&raise_marker_key) {
         lua_settop(L, (int)base + 2);
+        // An error object (a limit error, say) is raised as it is, so catchers still know it.
+        if (lua_type(L, -1) != LUA_TSTRING) return lua_error(L);
         luaL_where(L, 1);
         lua_insert(L, -2);
         lua_concat(L, 2);

@@ -306,6 +306,16 @@ final class WebServerTests: XCTestCase {
         XCTAssertTrue((late.json["error"] as? String ?? "").contains("REQUEST_TIMEOUT"), late.text)
         XCTAssertLessThan(elapsed, 2.5, "the 504 comes at the deadline, not when the handler ends")
         XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/fast").status, 200)
+        // A handler that loops and swallows errors is ended at the deadline too; the state goes on.
+        let spin = try HTTPExchange.curl(server.baseURL + "/spin")
+        XCTAssertEqual(spin.status, 504, spin.text)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/fast").status, 200, "the state stays usable")
+        // The slow handler was ended at its deadline, not left to finish its sleep.
+        Thread.sleep(forTimeInterval: 3)
+        let ended = try HTTPExchange.curl(server.baseURL + "/ended").json
+        XCTAssertEqual(ended["slowFinished"] as? Int, 0, "the handler that ran past its deadline was stopped")
+        XCTAssertEqual(ended["pending"] as? Int, 1, "only the request asking is in progress")
+        XCTAssertTrue(server.stderr.contains("was stopped: "), server.stderr)
     }
 
     func testOverloadGives503NotAHang() throws {

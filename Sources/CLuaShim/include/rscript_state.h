@@ -18,6 +18,7 @@ typedef struct rscript_state_info {
     long long instructions_used;
     double deadline;          // CLOCK_MONOTONIC seconds; 0: none
     double deadline_span;     // seconds allowed per top-level entry (0: none)
+    double deadline_reported; // the span the current deadline allowed, for its error message
     volatile sig_atomic_t interrupt_requested;
     int limit_kind;           // 1 budget, 2 deadline, 3 interrupt, 4 memory charged from Swift: why the last limit error was raised
     int hook_installed;
@@ -59,5 +60,9 @@ void rscript_sigint_reset(void);
 void rscript_uninstall_sigint(void);
 /// Resets the per-entry counters; called when Swift enters Lua from the top.
 void rscript_begin_entry(lua_State *L);
+/// Gives the entry just begun on `L` (a task's resume) an earlier deadline: `deadline`
+/// (CLOCK_MONOTONIC seconds), reported as `span` seconds, when it comes before the state's own.
+/// Installs the count hook on `L` if the state has none, so a runaway task meets it.
+void rscript_set_entry_deadline(lua_State *L, double deadline, double span);
 
 #endif

@@ -26,6 +26,8 @@ public final class LuaScheduler {
         public let thread: LuaThread
         public internal(set) var state: TaskState = .ready
         public internal(set) var result: Result<[LuaValue], LuaError>?
+        /// When the task must have finished (CLOCK_MONOTONIC seconds), and the span it was given.
+        var deadline: (at: Double, span: Double)?
         var onFinish: ((Result<[LuaValue], LuaError>) -> Void)?
         var whenDone: [(Result<[LuaValue], LuaError>) -> Void] = []
 
@@ -116,6 +118,33 @@ public final class LuaScheduler {
     /// left looping or woken by the shutdown must not, since no interrupt would stop it then.
     public func stopTasks() {
         stoppedBelowID = nextTaskID
+    }
+
+    /// Ends `task` with a deadline error (kind `.deadline`, which `pcall` does not keep) unless it
+    /// finishes within `seconds`: raised by the limits hook while it runs, and at the call that
+    /// suspended it while it waits. For work that must not outlive an answer already given (a
+    /// web request's REQUEST_TIMEOUT).
+    public func setDeadline(_ task: Task, seconds: Double) {
+        task.deadline = (rscript_monotonic() + seconds, seconds)
+        after(seconds) { [unowned self] in self.enforceDeadline(task) }
+    }
+
+    private func enforceDeadline(_ task: Task) {
+        guard task.result == nil, let deadline = task.deadline else { return }
+        guard task.state == .suspended else {
+            // Ready or yielded plainly: the hook meets it when it runs; look again soon, in
+            // case it only ever runs a few instructions between waits.
+            after(0.05) { [unowned self] in self.enforceDeadline(task) }
+            return
+        }
+        let span = deadline.span == deadline.span.rounded() && deadline.span < 1e15 ? "\(Int(deadline.span))" : "\(deadline.span)"
+        let message = "deadline exceeded (\(span) s of wall-clock time) in \(task.name)"
+        wake(task) { L in
+            guard lua_checkstack(L, 3) != 0 else { throw LuaScriptError(message) }
+            rscript_push_raise_marker(L)
+            message.withCString { rscript_push_limit_error(L, $0, message.utf8.count, 2) }
+            return 2
+        }
     }
 
     // MARK: Wake tokens
@@ -284,7 +313,7 @@ public final class LuaScheduler {
             count = 2
         }
         do {
-            switch try task.thread.resume(arguments: count) {
+            switch try task.thread.resume(arguments: count, deadline: task.deadline) {
             case .finished(let results):
                 var values: [LuaValue] = []
                 values.reserveCapacity(Int(results))

@@ -34,10 +34,13 @@ public final class LuaThread: LuaRef {
 
     /// Resumes with the `arguments` values on top of `thread`'s stack. Throws the error (with a
     /// traceback of the coroutine) if its body raises; the coroutine is then dead.
-    public func resume(arguments: Int32) throws -> Status {
+    /// `deadline` (CLOCK_MONOTONIC seconds, and the span it allowed, for the message) ends this
+    /// entry with a deadline error, as the state's own deadline does, when it comes first.
+    public func resume(arguments: Int32, deadline: (at: Double, span: Double)? = nil) throws -> Status {
         try state.checkOpen()
         var results: Int32 = 0
         rscript_begin_entry(thread)
+        if let deadline { rscript_set_entry_deadline(thread, deadline.at, deadline.span) }
         let status = rscript_resume(thread, nil, arguments, &results)
         switch status {
         case LUA_OK:

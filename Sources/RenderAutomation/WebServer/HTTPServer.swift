@@ -92,12 +92,12 @@ enum HTTPServer {
         }
         let ready = data
         let reply = ReplyOnce()
-        // The client gets its 504 on time even while the handler waits on; the handler runs to
-        // its end (and counts against MAX_PENDING_REQUESTS until then).
+        // The loop ends the handler at its deadline and answers 504; this timer answers too
+        // (a second later), in case the loop itself is busy in a long C call.
         let deadline = settings.requestTimeout.map { timeout in
             Task {
-                try await Task.sleep(for: .seconds(timeout))
-                reply.answer(.error(504, "the handler did not answer within \(SecondsText.exact(timeout)) (settings.REQUEST_TIMEOUT)"))
+                try await Task.sleep(for: .seconds(timeout + 1))
+                reply.answer(.error(504, WebServerHost.timeoutMessage(timeout)))
             }
         }
         defer { deadline?.cancel() }

@@ -91,16 +91,27 @@ final class WebServerHost {
         pendingRequests += 1
         let name = "web request \(request.method) \(request.path.prefix(200))"
         let debug = settings.debug
-        runtime.scheduler.spawn(dispatcher, arguments: [request.luaValue], name: name) { [weak self] result in
+        let timeout = settings.requestTimeout
+        let task = runtime.scheduler.spawn(dispatcher, arguments: [request.luaValue], name: name) { [weak self] result in
             self?.pendingRequests -= 1
             switch result {
             case .success(let values):
                 reply(WebReply(luaValue: values.first ?? .nil))
+            case .failure(let error) where error.kind == .deadline:
+                self?.runtime.errorReporter("rscript: \(name) was stopped: \(error.message)")
+                reply(.error(504, Self.timeoutMessage(timeout ?? 0)))
             case .failure(let error):
                 self?.runtime.errorReporter("rscript: error in \(name): \(error)")
                 let stopping = error.kind == .interrupted
                 reply(.error(stopping ? 503 : 500, stopping ? "the server is stopping" : debug ? error.message : "internal server error"))
             }
         }
+        // A runaway handler is ended, not only answered for: the hook stops it while it runs,
+        // and the call it waits in raises while it waits (LuaScheduler.setDeadline).
+        if let timeout { runtime.scheduler.setDeadline(task, seconds: timeout) }
+    }
+
+    static func timeoutMessage(_ seconds: Double) -> String {
+        "the handler did not answer within \(SecondsText.exact(seconds)) (settings.REQUEST_TIMEOUT)"
     }
 }

@@ -63,10 +63,19 @@ enum WebServerScripts {
         webServer.apiFunction("test", "refuse", function(request) error(webServer.APIError("refused on purpose")) end)
         webServer.apiFunction("test", "conflict", function(request) error(webServer.APIError("taken", 409)) end)
         webServer.apiFunction("test", "crash", function(request) error("crashed on purpose") end)
+        local slowFinished, spinsEnded = 0, 0
         webServer.apiFunction("test", "slow", function(request, seconds)
             time.sleep(seconds)
+            slowFinished = slowFinished + 1
             return seconds
         end, { arg_types = { seconds = "float" } })
+        -- A runaway handler that catches every error it can: the deadline must still end it.
+        webServer.urlHandler("/spin", function(request)
+            while true do pcall(function() while true do end end) end
+        end)
+        webServer.urlHandler("/ended", function(request)
+            return { slowFinished = slowFinished, pending = webServer._pendingRequests(), live = webServer._liveTasks() }
+        end)
         webServer.apiFunction("test", "response", function(request)
             return webServer.Response("made by hand", 202, "text/plain")
         end)

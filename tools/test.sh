@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh debug
 echo "==> swift build --build-tests"
 swift build --build-tests
+echo "==> tools/slurm.sh start (the single-node cluster of the Slurm tests)"
+bash tools/slurm.sh start || echo "tools/slurm.sh start failed: the Slurm tests will fail"
 echo "==> swift test"
 report=$(mktemp -d)/tests.xml
 status=0
 RSCRIPT_BIN="$PWD/.build/debug/rscript" swift test --skip-build --disable-swift-testing \
   --parallel --num-workers 2 --xunit-output "$report" || status=$?
+bash tools/slurm.sh stop || true
 # The counts of the Swift tests, from the XUnit report: "passed failed skipped".
 counts="0 1 0"
 if [ -f "$report" ]; then

@@ -68,6 +68,8 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+# Start the next array tasks as soon as others end (the default waits up to 3 s).
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=100000
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none

@@ -8,14 +8,17 @@ public final class FrameChunkRun {
     public let chunk: FrameChunk
     /// 1 for the first try; a retry of the frames it left is attempt 2, and so on.
     public let attempt: Int
-    /// The worker slot (1...workers).
-    public let slot: Int
+    /// The worker slot (1...workers); for a Slurm task, 0 until it starts on a node.
+    public internal(set) var slot: Int
     public let logPath: String
     /// The chunk's scratch folder (the plugin's `self.workDir`), removed when the chunk ends.
     let workDir: String
     /// The plugin object of this run (nil when it could not be made).
     let instance: LuaTable?
-    var process: ManagedProcess?
+    /// The local renderer process, or the Slurm array task.
+    var execution: (any ChunkExecution)?
+    var process: ManagedProcess? { execution as? ManagedProcess }
+    var slurmTask: SlurmChunkTask? { execution as? SlurmChunkTask }
     /// CLOCK_MONOTONIC at start.
     public let startedAt: Double
     /// CLOCK_REALTIME at start: an image older than this was not written by this run.
@@ -28,6 +31,9 @@ public final class FrameChunkRun {
     /// Frames reported done whose image is not (yet) whole, with where the renderer wrote them.
     var pending: [Int: String] = [:]
     var lastDoneAt: Double
+
+    /// A Slurm task started on its node: frame times count from now, not from the queue.
+    func markStarted() { lastDoneAt = MonotonicClock.now() }
     var stalled = false
     var interrupted = false
     /// An error the plugin read from the renderer's output.

@@ -4,7 +4,7 @@
 /// - `plan`: `frames` (all of the spec), `render` (to render), `skipped` (list), `chunks`
 ///   (list of `"5-7"`), `chunkSize`, `workers`, `output` (folder), `pattern`
 /// - `chunkStart`: `run`, `chunk`, `first`, `last`, `step`, `frames`, `worker`, `attempt`,
-///   `log`, `pid`
+///   `log`, `pid`; on Slurm also `slurmJob` (`12_3`) and `host`
 /// - `progress`: `run`, `worker`, `frame`, `percent` (at most 4 a second per run)
 /// - `frameDone`: `frame`, `run`, `worker`, `seconds`, `path`, `done`, `total`
 /// - `chunkDone`: `run`, `chunk`, `seconds`
@@ -29,7 +29,11 @@ enum FrameEventJSON {
                 "frames": ints(run.chunk.frames), "worker": .int(Int64(run.slot)), "attempt": .int(Int64(run.attempt)),
                 "log": .string(run.logPath),
             ]
-            if let pid = run.process?.pid { object["pid"] = .int(Int64(pid)) }
+            if let pid = run.execution?.processID { object["pid"] = .int(Int64(pid)) }
+            if let task = run.slurmTask {
+                object["slurmJob"] = .string(task.jobName)
+                if let host = task.host { object["host"] = .string(host) }
+            }
         case .progress(let run):
             let now = MonotonicClock.now()
             guard now - (lastProgress[run.id] ?? 0) >= 0.25 else { return }

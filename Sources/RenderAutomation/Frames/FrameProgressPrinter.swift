@@ -37,7 +37,8 @@ public final class FrameProgressPrinter {
         switch event {
         case .planned: out(planLine(render) + "\n")
         case .chunkStarted(let run):
-            out("chunk \(run.chunk) started on worker \(run.slot)" + (run.attempt > 1 ? " (attempt \(run.attempt))" : "") + "\n")
+            let place = run.slurmTask.map { " (Slurm task \($0.jobName)" + ($0.host.map { " on \($0)" } ?? "") + ")" } ?? ""
+            out("chunk \(run.chunk) started on worker \(run.slot)\(place)" + (run.attempt > 1 ? " (attempt \(run.attempt))" : "") + "\n")
         case .progress: break
         case .frameDone(let frame, _, let seconds, _):
             out("frame \(frame) done in \(SecondsText.twoDigits(seconds)) (\(render.done.count)/\(render.frameCount))\n")
@@ -142,8 +143,8 @@ public final class FrameProgressPrinter {
         err("frames not rendered: \(FrameEventJSON.ranges(render.notRendered + render.failed.sorted()))\n")
         for failure in render.failures where failure.final {
             err("  chunk \(failure.run.chunk): \(failure.reason)\n  log: \(failure.run.logPath)\n")
-            if let process = failure.run.process {
-                for line in process.tail(8) { err("    | \(line)\n") }
+            if let execution = failure.run.execution {
+                for line in execution.tail(8) { err("    | \(line)\n") }
             }
         }
     }

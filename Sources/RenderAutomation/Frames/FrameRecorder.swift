@@ -31,7 +31,7 @@ final class FrameRecorder {
                 guard let index = queued.firstIndex(where: { $0.chunk == run.chunk && $0.attempt == run.attempt }) else { return }
                 let row = queued.remove(at: index).row
                 rows[run.id] = row
-                try store.chunkStarted(row, worker: run.slot, pid: run.process?.pid, logPath: run.logPath)
+                try store.chunkStarted(row, worker: run.slot, pid: run.execution?.processID, logPath: run.logPath)
             case .chunkDone(let run):
                 guard let row = rows.removeValue(forKey: run.id) else { return }
                 try store.chunkEnded(row, state: "done", framesDone: run.done.count, reason: nil)

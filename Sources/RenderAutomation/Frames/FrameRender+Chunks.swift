@@ -8,6 +8,10 @@ extension FrameRender {
     /// Gives queued chunks to free worker slots.
     func fillSlots() {
         guard state == .rendering else { return }
+        if farm != nil {
+            submitQueued()
+            return
+        }
         while !queue.isEmpty, let slot = slots.firstIndex(where: { $0 == nil }) {
             let (chunk, attempt) = queue.removeFirst()
             startRun(chunk, attempt: attempt, slot: slot)
@@ -27,7 +31,9 @@ extension FrameRender {
         return digits.count >= 4 ? digits : String(repeating: "0", count: 4 - digits.count) + digits
     }
 
-    private func startRun(_ chunk: FrameChunk, attempt: Int, slot: Int) {
+    /// A new run of `chunk` with its plugin object and command, or the error that keeps it
+    /// from starting (the run is made either way).
+    func prepareRun(_ chunk: FrameChunk, attempt: Int, slot: Int) -> (FrameChunkRun, Result<SpawnSpec, any Error>) {
         let id = nextRunID
         nextRunID += 1
         // The pid keeps two rscripts rendering into one folder apart.
@@ -41,22 +47,33 @@ extension FrameRender {
         } catch {
             setupError = error
         }
-        let run = FrameChunkRun(id: id, chunk: chunk, attempt: attempt, slot: slot + 1, logPath: log, workDir: workDir, instance: instance)
-        slots[slot] = run
+        let run = FrameChunkRun(id: id, chunk: chunk, attempt: attempt, slot: slot, logPath: log, workDir: workDir, instance: instance)
         do {
             if let setupError { throw setupError }
             guard let instance else { throw FrameRenderError("no plugin object") }
             var spec = try plugin.command(instance, scene: request.scene, chunk: run.luaChunk(span: request.spec.span), output: pattern, options: options)
             spec.logPath = log
-            appendToLog(log, "rscript: chunk \(chunk), attempt \(attempt) of \(request.retries + 1), worker \(slot + 1): "
+            let place = farm == nil ? "worker \(slot)" : "Slurm"
+            appendToLog(log, "rscript: chunk \(chunk), attempt \(attempt) of \(request.retries + 1), \(place): "
                 + spec.command.map(shellQuoted).joined(separator: " ") + "\n")
+            return (run, .success(spec))
+        } catch {
+            return (run, .failure(error))
+        }
+    }
+
+    private func startRun(_ chunk: FrameChunk, attempt: Int, slot: Int) {
+        let (run, prepared) = prepareRun(chunk, attempt: attempt, slot: slot + 1)
+        slots[slot] = run
+        do {
+            let spec = try prepared.get()
             let process = try runtime.processes.spawn(spec)
-            run.process = process
+            run.execution = process
             runsByProcess[ObjectIdentifier(process)] = run
             notify(.chunkStarted(run))
         } catch {
             let reason = "\(error)"
-            appendToLog(log, "rscript: chunk \(chunk) cannot start: \(reason)\n")
+            appendToLog(run.logPath, "rscript: chunk \(chunk) cannot start: \(reason)\n")
             notify(.chunkStarted(run))
             runEnded(run, reason: reason)
         }
@@ -68,6 +85,12 @@ extension FrameRender {
         if let timer = run.killTimer { runtime.scheduler.cancelTimer(timer) }
         // Whatever the renderer left in its group goes with it.
         process.signalGroup(SIGKILL)
+        executionEnded(run)
+    }
+
+    /// A run's process or Slurm task is over: its last output and images are taken, then it is
+    /// settled.
+    func executionEnded(_ run: FrameChunkRun) {
         ingest(run)
         verifyPending(run)
         runEnded(run, reason: nil)
@@ -75,14 +98,14 @@ extension FrameRender {
 
     /// Settles a run whose process is gone (or never started): its frames with a fresh, whole
     /// image are done; the others are queued again while attempts remain, else failed.
-    private func runEnded(_ run: FrameChunkRun, reason startError: String?) {
+    func runEnded(_ run: FrameChunkRun, reason startError: String?) {
         if startError == nil {
             for frame in run.remaining where run.pending[frame] == nil {
                 let path = framePaths[frame]!
                 if isFresh(path, run: run), FrameImage.check(path).isValid { frameFinished(frame, run: run, path: path) }
             }
         }
-        slots[run.slot - 1] = nil
+        if run.slot > 0 { slots[run.slot - 1] = nil }
         removeTree(run.workDir)
         let missing = run.remaining
         if missing.isEmpty {
@@ -106,12 +129,15 @@ extension FrameRender {
     }
 
     private func failureReason(_ run: FrameChunkRun, missing: [Int]) -> String {
-        let program = run.process.map { Self.programName($0.command) } ?? "renderer"
+        let program = run.execution.map { Self.programName($0.command) } ?? "renderer"
         var reason: String
         if run.stalled {
             reason = "\(program) printed nothing for \(SecondsText.exact(request.stallSeconds ?? 0)): killed"
-        } else if let status = run.process?.exitStatus, !status.succeeded {
+        } else if let note = run.execution?.endNote {
+            reason = note
+        } else if let status = run.execution?.exitStatus, !status.succeeded {
             reason = "\(program) \(status)"
+            if let task = run.slurmTask { reason += " (Slurm task \(task.jobName)" + (task.host.map { " on \($0)" } ?? "") + ")" }
         } else {
             let list = FrameChunking.runs(missing, steps: Array(repeating: run.chunk.step, count: missing.count))
                 .map(\.description).joined(separator: ",")
@@ -145,8 +171,8 @@ extension FrameRender {
     /// `parseChunkProgress`. A plugin error there is kept as the run's error and parsing stops
     /// for the run (its frames are still checked when it exits).
     func ingest(_ run: FrameChunkRun) {
-        guard let process = run.process, let instance = run.instance else { return }
-        let lines = process.takeLines()
+        guard let execution = run.execution, let instance = run.instance else { return }
+        let lines = execution.takeLines()
         guard !lines.isEmpty, run.pluginError?.hasPrefix("parseChunkProgress") != true else { return }
         let reports: [FrameProgress]
         do {

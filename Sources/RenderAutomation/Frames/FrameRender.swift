@@ -49,6 +49,10 @@ public final class FrameRender {
     public internal(set) var frameSeconds = 0.0
     /// How often output is read and stalls are looked for (an exit is noticed at once).
     var tickInterval = 0.1
+    /// `--farm slurm`: the arrays, and the runs submitted and not over (started on a node or not).
+    var farm: SlurmFrameFarm?
+    var farmRuns: [FrameChunkRun] = []
+    var pollTimer: Int?
 
     /// Checks everything and plans the chunks; starts nothing. Throws `FrameRenderError` for an
     /// unknown renderer, a missing scene, a class without `chunkCommand`, an output folder that
@@ -76,6 +80,17 @@ public final class FrameRender {
         frames = request.spec.frames
         slots = Array(repeating: nil, count: request.workers)
         try plan()
+        if let slurm = request.slurm {
+            // Slurm throttles; the slots are the tasks running on nodes (more are added as needed).
+            slots = Array(repeating: nil, count: max(1, min(slurm.throttle ?? planned.count, planned.count)))
+            guard !planned.isEmpty else { return }
+            do {
+                farm = try SlurmFrameFarm(options: slurm, folder: workFolder + "/slurm-\(getpid())-\(Int(wallClock()))",
+                                          jobName: "rscript:" + String(decoding: FSPath.basename(Array(request.scene.utf8)), as: UTF8.self))
+            } catch {
+                throw FrameRenderError("--farm slurm: \(error)")
+            }
+        }
     }
 
     private func plan() throws {
@@ -155,6 +170,7 @@ public final class FrameRender {
         notify(.planned)
         fillSlots()
         scheduleTick()
+        if farm != nil { schedulePoll() }
         finishIfDone()
     }
 
@@ -165,6 +181,12 @@ public final class FrameRender {
         wasInterrupted = true
         if state == .planned { state = .interrupted; return }
         queue.removeAll()
+        if let farm {
+            for run in farmRuns { run.interrupted = true }
+            farm.cancelAll()
+            finishIfDone()
+            return
+        }
         for run in running where !run.interrupted {
             run.interrupted = true
             guard let process = run.process else { continue }
@@ -193,23 +215,27 @@ public final class FrameRender {
         for run in running {
             ingest(run)
             verifyPending(run)
-            if let stall = request.stallSeconds, let process = run.process, process.exitStatus == nil, !run.stalled,
-               !run.interrupted, now - max(process.lastOutputAt, run.startedAt) > stall {
+            if let stall = request.stallSeconds, let execution = run.execution, execution.exitStatus == nil, !run.stalled,
+               !run.interrupted, now - max(execution.lastOutputAt, run.startedAt) > stall {
                 run.stalled = true
-                process.signalGroup(SIGKILL)
+                if let task = run.slurmTask { farm?.cancel(task) } else { run.process?.signalGroup(SIGKILL) }
             }
         }
     }
 
     func finishIfDone() {
-        guard state == .rendering, queue.isEmpty, running.isEmpty else { return }
+        guard state == .rendering, queue.isEmpty, running.isEmpty, farmRuns.isEmpty else { return }
         if let tickTimer { runtime.scheduler.cancelTimer(tickTimer) }
         tickTimer = nil
+        if let pollTimer { runtime.scheduler.cancelTimer(pollTimer) }
+        pollTimer = nil
         if wasInterrupted {
             state = .interrupted
         } else {
             state = failed.isEmpty && notRendered.isEmpty ? .finished : .failed
         }
+        // The Slurm job folder stays when something failed (the task files and Slurm's output).
+        if let farm, state == .finished { removeTree(farm.folder) }
         removeFolderIfEmpty(workFolder)
         notify(.ended)
     }

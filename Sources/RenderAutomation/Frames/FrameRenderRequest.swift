@@ -21,6 +21,8 @@ public struct FrameRenderRequest {
     /// The RenderSettings prim's path (`--rendersettings`): `options.viewport.rendersettings_path`.
     public var renderSettingsPath: String?
     public var pluginOptions: [String: LuaValue] = [:]
+    /// `--farm slurm`: the chunks go to Slurm as job arrays instead of local processes.
+    public var slurm: SlurmFarmOptions?
 
     public init(label: String, scene: String, spec: FrameSpec, workers: Int) {
         self.label = label

@@ -79,6 +79,9 @@ public final class ManagedProcess: Sendable {
     /// When output last arrived (CLOCK_MONOTONIC seconds).
     public var lastOutputAt: Double { state.withLock { $0.lastOutputAt } }
 
+    /// The output pipe reached its end (everything the process wrote is in the log).
+    public var isOutputClosed: Bool { state.withLock { $0.outputClosed } }
+
     /// CPU and memory: live from /proc while it runs, from the kernel's accounting once reaped.
     public func stats() -> ProcessStats {
         let snapshot = state.withLock { ($0.exit, $0.finalCPUSeconds, $0.peakRss) }

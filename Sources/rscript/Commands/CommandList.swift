@@ -11,6 +11,7 @@ extension RScript {
         PublishCommand.self,
         PluginsCommand.self,
         WorkerCommand.self,
+        SlurmTaskCommand.self,
         GalleryCommand.self,
         JobsCommand.self,
         ReplCommand.self,

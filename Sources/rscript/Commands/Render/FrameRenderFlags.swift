@@ -24,10 +24,21 @@ struct FrameRenderFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Kill (and retry) a renderer that prints nothing for S seconds.", valueName: "S"))
     var stall: Double?
 
+    @Option(help: ArgumentHelp("Where the chunks render: local (default), or slurm (one job array; --workers K throttles it to K tasks at once). See docs/slurm.md.", valueName: "local|slurm"))
+    var farm: String?
+
+    @Option(help: ArgumentHelp("With --farm slurm: the Slurm partition.", valueName: "P"))
+    var partition: String?
+
+    @Option(name: .customLong("slurm-opt"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("With --farm slurm: an sbatch argument, as it is (repeatable), e.g. --slurm-opt=--time=10.", valueName: "ARG"))
+    var slurmOptions: [String] = []
+
     func validateFrames() throws {
         guard frames != nil else {
             let given = [(workers != nil, "--workers"), (chunk != nil, "--chunk"), (output != nil, "--output"),
-                         (noSkip, "--no-skip"), (retries != nil, "--retries"), (stall != nil, "--stall")]
+                         (noSkip, "--no-skip"), (retries != nil, "--retries"), (stall != nil, "--stall"),
+                         (farm != nil, "--farm"), (partition != nil, "--partition"), (!slurmOptions.isEmpty, "--slurm-opt")]
             if let flag = given.first(where: { $0.0 })?.1 {
                 throw ValidationError("\(flag) is for frame ranges: add --frames SPEC (e.g. --frames 1-24)")
             }
@@ -41,6 +52,10 @@ struct FrameRenderFlags: ParsableArguments {
         if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more, got \(retries)") }
         if let stall, !(stall > 0) { throw ValidationError("--stall must be a positive number of seconds") }
         if let output, output.isEmpty { throw ValidationError("--output must not be empty") }
+        if let farm, farm != "local", farm != "slurm" { throw ValidationError("--farm must be local or slurm, got '\(farm)'") }
+        if farm != "slurm", partition != nil || !slurmOptions.isEmpty {
+            throw ValidationError("--partition and --slurm-opt are for --farm slurm")
+        }
     }
 
     /// The parsed --frames, or nil without it.
@@ -59,5 +74,12 @@ struct FrameRenderFlags: ParsableArguments {
         request.skipExisting = !noSkip
         if let retries { request.retries = retries }
         request.stallSeconds = stall
+        if farm == "slurm" {
+            var slurm = SlurmFarmOptions()
+            slurm.throttle = workers
+            slurm.partition = partition
+            slurm.extraArguments = slurmOptions
+            request.slurm = slurm
+        }
     }
 }

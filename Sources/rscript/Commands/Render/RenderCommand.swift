@@ -19,7 +19,12 @@ struct RenderCommand: ParsableCommand {
             --output (default ./frames), one log per chunk to its logs/ folder. Exit status: 0 \
             when every frame is rendered, 1 otherwise, 130 after Ctrl-C. See docs/frames.md.
 
+            With --farm slurm, the chunks go to a Slurm cluster as one job array (--workers K: at \
+            most K tasks at once), each task running rscript on a node; Ctrl-C cancels the \
+            arrays. See docs/slurm.md.
+
               rscript render orbit.pov --renderer POV-Ray --frames 1-24 --workers 2
+              rscript render orbit.pov --renderer POV-Ray --frames 1-240 --farm slurm
             """
     )
 

@@ -64,6 +64,7 @@ extension JobManager {
         } catch {
             // Other load failures (memory) are left for the worker to report.
         }
+        if let options = job.slurmOptions { return launchOnSlurm(job, options: options) }
         let worker: Worker
         do {
             worker = try runtime.workers.spawn(id: Int(truncatingIfNeeded: record.id), logPath: record.logPath)
@@ -170,8 +171,14 @@ extension JobManager {
         }
     }
 
-    private func timedOut(_ job: ManagedJob, after seconds: Double) {
+    func timedOut(_ job: ManagedJob, after seconds: Double) {
         job.timeoutTimer = nil
+        if job.state == .active, job.slurmJob != nil {
+            job.awaitingExit = true
+            cancelOnSlurm(job)
+            appendLog(job, "rscript: timed out after \(SecondsText.exact(seconds)); its Slurm job \(job.slurmJob ?? 0) was cancelled")
+            return finish(job, as: .timedOut, error: JobRecord.Failure(message: "timed out after \(SecondsText.exact(seconds))"))
+        }
         guard job.state == .active, let worker = job.worker else { return }
         job.awaitingExit = true
         if worker.isAlive { ProcessTree.kill(root: worker.process.pid) }
@@ -187,6 +194,10 @@ extension JobManager {
     @discardableResult
     public func kill(_ job: ManagedJob, reason: String = "killed", then: @escaping () -> Void = {}) -> Bool {
         guard !job.state.isEnded else { return false }
+        if job.slurmJob != nil {
+            job.awaitingExit = true
+            cancelOnSlurm(job)
+        }
         if let worker = job.worker {
             job.awaitingExit = true
             if worker.isAlive { ProcessTree.kill(root: worker.process.pid) }

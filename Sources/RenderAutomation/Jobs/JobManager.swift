@@ -30,6 +30,14 @@ public final class JobManager {
     }
     /// `max_attempts` of jobs added without one.
     public var defaultMaxAttempts = 1
+    /// `get_instance{farm = "slurm", slurm = {...}}`: jobs added without a `farm` run on Slurm
+    /// with these sbatch options (nil: in local workers).
+    public var defaultSlurm: JSONValue?
+    /// Jobs whose attempt runs on Slurm now (followed by one `squeue` per poll).
+    var slurmRunning: [ManagedJob] = []
+    var slurmPollTimer: Int?
+    /// squeue calls made for jobs (for tests and benchmarks).
+    public internal(set) var slurmPollCount = 0
     /// Every job of this manager, oldest first.
     public internal(set) var jobs: [ManagedJob] = []
     var byName: [String: ManagedJob] = [:]
@@ -106,6 +114,7 @@ public final class JobManager {
     public func add(_ new: JobStore.NewJob) throws -> ManagedJob {
         try validate(new)
         let job = ManagedJob(record: try store.insert(new, owner: identity))
+        job.slurmOptions = new.slurm
         insert(job)
         scheduleDispatch()
         return job
@@ -125,6 +134,7 @@ public final class JobManager {
             reservedNames.remove(new.name)
             let added = result.map { record -> ManagedJob in
                 let job = ManagedJob(record: record)
+                job.slurmOptions = new.slurm
                 insert(job)
                 return job
             }
@@ -242,12 +252,18 @@ public final class JobManager {
     /// over, and tells `notice` what it did (when it took over all).
     @discardableResult
     func adopt(_ recovery: JobStore.Recovery, only: Int64?) -> JobStore.Recovery {
+        let slurmRows = recording("the Slurm jobs taken over") { try store.slurmRows(ids: recovery.adopted.map(\.id)) } ?? [:]
         for record in recovery.adopted {
             let job = ManagedJob(record: record)
             if recovery.requeued.contains(record.id), let message = record.error?.message {
                 appendLog(job, "rscript: \(message) (taken over by pid \(identity.pid))")
             }
+            job.slurmOptions = slurmRows[record.id]?.options
             insert(job)
+            if recovery.followedOnSlurm.contains(record.id), let row = slurmRows[record.id], let slurmJob = row.slurmJob {
+                appendLog(job, "rscript: following Slurm job \(slurmJob) (taken over by pid \(identity.pid))")
+                follow(job, slurmJob: slurmJob, folder: row.folder ?? "")
+            }
         }
         for record in recovery.dropped {
             appendLog(ManagedJob(record: record), "rscript: job DROPPED: \(record.error?.message ?? "its runtime died")")

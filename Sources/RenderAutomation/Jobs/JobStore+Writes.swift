@@ -9,6 +9,8 @@ extension JobStore {
         public var passedData: JSONValue
         public var timeout: Double?
         public var maxAttempts: Int
+        /// `farm = "slurm"`: the sbatch options (`{partition=, time=, mem=, cpus=}`); nil runs locally.
+        public var slurm: JSONValue?
 
         public init(name: String, script: String, passedData: JSONValue = .object([:]), timeout: Double? = nil, maxAttempts: Int = 1) {
             self.name = name
@@ -52,6 +54,7 @@ extension JobStore {
                             owner?.pid, owner?.startTime, now, now])
             let id = db.lastInsertedRowID
             try db.execute(sql: "UPDATE jobs SET logPath = ? WHERE id = ?", arguments: ["\(folder)/\(id).log", id])
+            if let slurm = job.slurm { try Self.insertSlurm(db, id: id, options: slurm) }
             guard let record = try Self.fetch(db, id: id) else { throw JobError.unknownJob(String(id), path: path) }
             return record
         }
@@ -192,6 +195,8 @@ extension JobStore {
     public struct Recovery: Sendable {
         /// Jobs now QUEUED and owned by the caller, oldest first (those that were ACTIVE among them).
         public var adopted: [JobRecord] = []
+        /// Adopted jobs still ACTIVE: their attempt runs on Slurm, and is followed there.
+        public var followedOnSlurm: Set<Int64> = []
         /// The ids of adopted jobs that were ACTIVE under a dead runtime (queued again).
         public var requeued: Set<Int64> = []
         /// Jobs that were ACTIVE under a dead runtime with no attempt left: now DROPPED.
@@ -222,9 +227,16 @@ extension JobStore {
                 arguments += [only]
             }
             let candidates = try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.record)
+            let onSlurm = try Self.slurmRows(db, ids: candidates.filter { $0.state == .active }.map(\.id))
             for job in candidates where job.owner != owner && (job.owner.map { !$0.isAlive } ?? true) {
                 let previous = job.owner.map { "its rscript process (pid \($0.pid))" } ?? "its rscript process"
-                if job.state == .active {
+                if job.state == .active, let row = onSlurm[job.id], row.slurmJob != nil, row.folder != nil {
+                    // Its attempt runs on Slurm, not under the dead runtime: followed, not run again.
+                    try db.execute(
+                        sql: "UPDATE jobs SET ownerPid = ?, ownerStart = ?, updatedAt = ? WHERE id = ?",
+                        arguments: [owner.pid, owner.startTime, now, job.id])
+                    recovery.followedOnSlurm.insert(job.id)
+                } else if job.state == .active {
                     if let worker = job.worker, worker.killTree() { recovery.killedWorkers.append(worker) }
                     if job.attempts >= job.maxAttempts {
                         let message = "\(previous) died while the job ran (attempt \(job.attempts) of \(job.maxAttempts))"

@@ -18,6 +18,14 @@ public final class ManagedJob {
     var claiming = false
     /// Its end is being written: waiters are told once it landed (an acknowledged end is durable).
     var finishing = false
+    /// `farm = "slurm"`: the sbatch options; nil runs in a local worker.
+    var slurmOptions: JSONValue?
+    /// The Slurm job of the running attempt, and its folder.
+    var slurmJob: Int?
+    var slurmFolder: String?
+    /// When Slurm first reported the attempt's job over (its result file may lag).
+    var slurmOverSince: Double?
+    var slurmState = "SUBMITTED"
 
     init(record: JobRecord) { self.record = record }
 

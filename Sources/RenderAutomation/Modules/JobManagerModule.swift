@@ -20,11 +20,13 @@ enum JobManagerModule: RuntimeModule {
         registerClass(in: runtime)
         runtime.state.pushModule("JobManager", functions: [
             ("get_instance", { [unowned runtime] call in
-                guard call.isNoneOrNil(1) else {
-                    throw LuaArgumentError(position: 1, "rscript has one job manager per runtime: call get_instance() without an index")
-                }
+                // `get_instance{farm = "slurm", slurm = {...}}` sets where jobs added without a farm run.
+                let farm = try farmOptions(call)
                 let L = call.L
-                if runtime.state.pushRegistryValue(named: registryKey, on: L) { return 1 }
+                if runtime.state.pushRegistryValue(named: registryKey, on: L) {
+                    if let farm { try call.object(call.argumentCount, as: JobManager.self).defaultSlurm = farm.slurm }
+                    return 1
+                }
                 let path = JobStore.defaultPath()
                 guard call.canSuspend, let token = runtime.scheduler.suspendCurrentTask() else {
                     // Outside a task: opened and recovered in place, the loop waiting.
@@ -34,6 +36,7 @@ enum JobManagerModule: RuntimeModule {
                     } catch {
                         throw LuaScriptError("JobManager.get_instance: \(error)")
                     }
+                    if let farm { manager.defaultSlurm = farm.slurm }
                     publish(manager, runtime: runtime, on: L)
                     return 1
                 }
@@ -66,6 +69,7 @@ enum JobManagerModule: RuntimeModule {
                         let made = Result { () throws -> JobManager in
                             let opened = try outcome.get()
                             let manager = try JobManager(runtime: runtime, store: opened.store, recovering: .none)
+                            if let farm { manager.defaultSlurm = farm.slurm }
                             manager.opened(with: opened.recovery)
                             return manager
                         }.mapError { LuaScriptError("JobManager.get_instance: \($0)") }
@@ -192,7 +196,18 @@ enum JobManagerModule: RuntimeModule {
             return 1
         }
         jm.method("get_job_info") { manager, call in
-            try call.push(try named(manager, call).record.jsonValue().luaValue)
+            let job = try named(manager, call)
+            var info = job.record.jsonValue()
+            // A job on Slurm: its sbatch options and the Slurm job of its (last) attempt, as queued.
+            if job.slurmOptions != nil, case .object(var fields) = info {
+                let row = (try? manager.store.slurmRows(ids: [job.id]))?[job.id]
+                var slurm: [String: JSONValue] = ["options": job.slurmOptions ?? .object([:])]
+                if let id = row?.slurmJob ?? job.slurmJob { slurm["job"] = .int(Int64(id)) }
+                slurm["running"] = .bool(job.slurmJob != nil)
+                fields["slurm"] = .object(slurm)
+                info = .object(fields)
+            }
+            try call.push(info.luaValue)
             return 1
         }
         // These return once their changes are in the database (the task waits, the loop does not).
@@ -327,6 +342,69 @@ enum JobManagerModule: RuntimeModule {
         return Int32(results.count)
     }
 
+    /// Where jobs run: `farm` ("local" or "slurm") and `slurm` (the sbatch options), as
+    /// `get_instance` and `add_job` take them. `slurm` is nil for local.
+    struct Farm {
+        var slurm: JSONValue?
+    }
+
+    static let slurmKeys: Set<String> = ["partition", "time", "mem", "cpus", "args"]
+
+    /// Reads `farm` and `slurm` of an options table; nil when neither is there.
+    static func farm(_ options: [String: LuaValue], function: String, defaultSlurm: JSONValue? = nil) throws -> Farm? {
+        let farm = options["farm"]
+        let slurm = options["slurm"]
+        guard farm != nil || slurm != nil else { return nil }
+        var onSlurm = defaultSlurm != nil
+        if let farm {
+            guard let name = farm.stringValue, name == "local" || name == "slurm" else {
+                throw JobError.invalid("\(function): farm must be \"local\" or \"slurm\", got \(farm.stringValue.map { "'\($0)'" } ?? farm.luaTypeName)")
+            }
+            onSlurm = name == "slurm"
+        }
+        guard let slurm else { return Farm(slurm: onSlurm ? (defaultSlurm ?? .object([:])) : nil) }
+        guard onSlurm else { throw JobError.invalid("\(function): slurm options are for farm = \"slurm\"") }
+        let options: JSONValue
+        do {
+            options = try JSONValue(slurm, at: "slurm")
+        } catch {
+            throw JobError.invalid("\(function): \(error)")
+        }
+        guard case .object(let fields) = options else {
+            throw JobError.invalid("\(function): slurm must be a table of partition, time, mem, cpus, args")
+        }
+        for (key, value) in fields {
+            guard slurmKeys.contains(key) else {
+                throw JobError.invalid("\(function): unknown slurm option '\(key)' (expected partition, time, mem, cpus, args)")
+            }
+            if key == "args" {
+                guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
+                    throw JobError.invalid("\(function): slurm.args must be a list of sbatch arguments (strings)")
+                }
+            } else if value.stringValue == nil, value.doubleValue == nil {
+                throw JobError.invalid("\(function): slurm.\(key) must be a string or a number")
+            }
+        }
+        return Farm(slurm: options)
+    }
+
+    /// `get_instance`'s optional table `{farm =, slurm =}`; anything else is the old error.
+    private static func farmOptions(_ call: LuaCall) throws -> Farm? {
+        guard !call.isNoneOrNil(1) else { return nil }
+        let usage = "rscript has one job manager per runtime: call get_instance() without an index, or get_instance{farm = \"slurm\", slurm = {...}}"
+        guard call.luaType(1) == .table, let value = try? call.value(1) else { throw LuaArgumentError(position: 1, usage) }
+        let fields: [String: LuaValue]
+        switch value {
+        case .object(let o) where !o.isEmpty && Set(o.keys).isSubset(of: ["farm", "slurm"]): fields = o
+        default: throw LuaArgumentError(position: 1, usage)
+        }
+        do {
+            return try farm(fields, function: "JobManager.get_instance")
+        } catch let error as JobError {
+            throw LuaArgumentError(position: 1, error.message)
+        }
+    }
+
     /// Reads `add_job(name, script, options)`; bad input is a `JobError` (add_job returns it).
     private static func newJob(_ call: LuaCall, runtime: ScriptRuntime, manager: JobManager) throws -> JobStore.NewJob {
         guard call.luaType(2) == .string, let name = try? call.string(2), !name.isEmpty else {
@@ -339,6 +417,7 @@ enum JobManagerModule: RuntimeModule {
         if name.utf8.contains(0) { throw JobError.invalid("add_job: the job name contains an embedded zero") }
         if script.utf8.contains(0) { throw JobError.invalid("add_job: the job script path contains an embedded zero") }
         var new = JobStore.NewJob(name: name, script: try resolve(script: script, runtime: runtime), maxAttempts: manager.defaultMaxAttempts)
+        new.slurm = manager.defaultSlurm
         if call.isNoneOrNil(4) { return new }
         guard call.luaType(4) == .table else { throw JobError.invalid("add_job: options must be a table, got \(call.typeName(4))") }
         let options: [String: LuaValue]
@@ -352,10 +431,13 @@ enum JobManagerModule: RuntimeModule {
         switch table {
         case .object(let o): options = o
         case .array([]): options = [:]
-        default: throw JobError.invalid("add_job: options must be a table of name = value (timeout, passed_data, max_attempts)")
+        default: throw JobError.invalid("add_job: options must be a table of name = value (timeout, passed_data, max_attempts, farm, slurm)")
         }
+        if let farm = try farm(options, function: "add_job", defaultSlurm: manager.defaultSlurm) { new.slurm = farm.slurm }
         for (key, value) in options {
             switch key {
+            case "farm", "slurm":
+                break
             case "timeout":
                 guard let seconds = value.doubleValue, seconds >= 0, seconds.isFinite else {
                     throw JobError.invalid("add_job: timeout must be a number of seconds (0 for none), got \(value.luaTypeName)")
@@ -373,7 +455,7 @@ enum JobManagerModule: RuntimeModule {
                 }
                 new.maxAttempts = Int(n)
             default:
-                throw JobError.invalid("add_job: unknown option '\(key)' (expected timeout, passed_data, max_attempts)")
+                throw JobError.invalid("add_job: unknown option '\(key)' (expected timeout, passed_data, max_attempts, farm, slurm)")
             }
         }
         return new

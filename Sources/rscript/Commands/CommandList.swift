@@ -12,6 +12,7 @@ extension RScript {
         PluginsCommand.self,
         WorkerCommand.self,
         SlurmTaskCommand.self,
+        SlurmJobCommand.self,
         GalleryCommand.self,
         JobsCommand.self,
         ReplCommand.self,

@@ -245,6 +245,112 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(Set(jobs.compactMap { $0.split(separator: "_").last.flatMap { Int($0) } }), [0, 1], "indices stay below 2")
     }
 
+    // MARK: - Jobs on Slurm
+
+    private func writeJobScripts() throws {
+        try """
+            update_job_progress(0.5, "half")
+            require("rscript.time").sleep(0.2)
+            return { sum = passed_data.a + passed_data.b, node = os.getenv("SLURM_JOB_ID") }
+            """.write(toFile: folder + "/sum.lua", atomically: true, encoding: .utf8)
+        try "error('boom in the job')".write(toFile: folder + "/fail.lua", atomically: true, encoding: .utf8)
+        try """
+            for i = 1, 8 do update_job_progress(i / 8, "step " .. i); require("rscript.time").sleep(0.4) end
+            return "slept"
+            """.write(toFile: folder + "/long.lua", atomically: true, encoding: .utf8)
+    }
+
+    func testAddJobOnSlurmReturnsItsDataAndRetriesAFailure() throws {
+        try writeJobScripts()
+        let script = """
+            local JobManager = require("rscript.jobmanager")
+            local jm = JobManager.get_instance{farm = "slurm", slurm = {time = 5}}
+            assert(jm:add_job("sum", "sum.lua", {passed_data = {a = 2, b = 3}}))
+            assert(jm:add_job("bad", "fail.lua", {max_attempts = 2, slurm = {time = 5, cpus = 1}}))
+            assert(jm:add_job("here", "sum.lua", {farm = "local", passed_data = {a = 1, b = 1}}))
+            local ok, message = jm:add_job("odd", "sum.lua", {slurm = {nodes = 3}})
+            assert(not ok and message:find("unknown slurm option 'nodes'"), message)
+            assert(jm:wait() == false)
+            local sum = jm:get_retrieved_python_data("sum")
+            assert(jm:get_job_state("sum") == "COMPLETED" and sum.sum == 5, jm:get_issue_string("sum"))
+            local info = jm:get_job_info("sum")
+            assert(math.type(info.slurm.job) == "integer" and info.slurm.running == false)
+            assert(tostring(info.slurm.job) == sum.node, "the job ran as Slurm job " .. tostring(sum.node))
+            assert(info.slurm.options.time == 5)
+            local fraction, text = jm:get_job_progress("sum")
+            assert(fraction == 1 and text == "half", tostring(text))
+            assert(jm:get_job_state("bad") == "DROPPED")
+            assert(jm:get_issue_string("bad"):find("boom in the job"), jm:get_issue_string("bad"))
+            assert(jm:get_job_info("bad").attempts == 2)
+            assert(jm:get_job_info("here").slurm == nil and jm:get_retrieved_python_data("here").node == nil)
+            print("ok")
+            """
+        try script.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
+        let result = try rscript(["run", "main.lua"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("ok"), result.stdout + result.stderr)
+        let log = try String(contentsOfFile: folder + "/gallery-jobs/2.log", encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "submitted as Slurm job").count, 3, "two attempts, two Slurm jobs: \(log)")
+    }
+
+    func testKillAndTimeoutCancelTheSlurmJob() throws {
+        try writeJobScripts()
+        let script = """
+            local JobManager = require("rscript.jobmanager")
+            local jm = JobManager.get_instance{farm = "slurm"}
+            local time = require("rscript.time")
+            assert(jm:add_job("killed", "long.lua"))
+            assert(jm:add_job("slow", "long.lua", {timeout = 1}))
+            while not (jm:get_job_info("killed").slurm or {}).running do time.sleep(0.05) end
+            local id = jm:get_job_info("killed").slurm.job
+            assert(jm:kill_job("killed"))
+            assert(jm:wait("killed") == "KILLED")
+            local squeue = io.popen("squeue -h -j " .. id .. " -o %T")
+            local left = squeue:read("a")
+            squeue:close()
+            assert(left == "", "Slurm reports the killed job gone: " .. left)
+            assert(jm:wait("slow") == "TIMED_OUT" and jm:get_issue_string("slow") == "timed out")
+            print("ok")
+            """
+        try script.write(toFile: folder + "/main.lua", atomically: true, encoding: .utf8)
+        let result = try rscript(["run", "main.lua"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("ok"), result.stdout + result.stderr)
+    }
+
+    func testAJobWhoseSubmitterWasKilledIsFollowedNotSubmittedAgain() throws {
+        try writeJobScripts()
+        try """
+            local JobManager = require("rscript.jobmanager")
+            local jm = JobManager.get_instance()
+            assert(jm:add_job("long", "long.lua", {farm = "slurm"}))
+            local time = require("rscript.time")
+            while not (jm:get_job_info("long").slurm or {}).running do time.sleep(0.05) end
+            print("submitted " .. jm:get_job_info("long").slurm.job)
+            io.stdout:flush()
+            time.sleep(60)
+            """.write(toFile: folder + "/submit.lua", atomically: true, encoding: .utf8)
+        try """
+            local JobManager = require("rscript.jobmanager")
+            local jm = JobManager.get_instance()
+            local state = jm:wait("long")
+            print("state " .. state .. " result " .. tostring(jm:get_retrieved_python_data("long"))
+                  .. " job " .. jm:get_job_info("long").slurm.job .. " attempts " .. jm:get_job_info("long").attempts)
+            """.write(toFile: folder + "/takeover.lua", atomically: true, encoding: .utf8)
+        let submitter = try Background(["run", "submit.lua"], environment: environment, directory: folder)
+        submitter.wait(for: "submitted ")
+        usleep(100_000)
+        kill(submitter.process.processIdentifier, SIGKILL)
+        _ = submitter.finish()
+        let job = try XCTUnwrap(submitter.text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, submitter.text)
+        let result = try rscript(["run", "takeover.lua"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("state COMPLETED result slept job \(job) attempts 1"), result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("took over 1 job(s)"), result.stderr)
+        XCTAssertEqual(try Self.command(["squeue", "-h", "-t", "all", "-n", "rscript-job:long", "-o", "%i"]).output
+            .split(separator: "\n").filter { $0 == Substring(job) }.count, 1)
+    }
+
     // MARK: - Bad input
 
     func testBadInputIsRefusedWithNothingSubmitted() throws {

@@ -362,7 +362,10 @@ enum JobManagerModule: RuntimeModule {
             }
             onSlurm = name == "slurm"
         }
-        guard let slurm else { return Farm(slurm: onSlurm ? (defaultSlurm ?? .object([:])) : nil) }
+        guard let slurm else {
+            // (JSONValue takes `nil` as JSON null: spell out the Swift one.)
+            return Farm(slurm: onSlurm ? .some(defaultSlurm ?? .object([:])) : Optional<JSONValue>.none)
+        }
         guard onSlurm else { throw JobError.invalid("\(function): slurm options are for farm = \"slurm\"") }
         let options: JSONValue
         do {

@@ -351,6 +351,40 @@ final class SlurmTests: XCTestCase {
             .split(separator: "\n").filter { $0 == Substring(job) }.count, 1)
     }
 
+    // MARK: - The Slurm background renderer
+
+    func testTheSlurmBackgroundRendererRendersThroughPOVRayOnANode() throws {
+        let listed = try rscript(["renderers"])
+        XCTAssertTrue(listed.stdout.split(separator: "\n").contains { $0.hasPrefix("Slurm ") && $0.contains(" SlurmRender ") && $0.hasSuffix("/slurm.lua") }, listed.stdout)
+        let result = try rscript(["render", Self.scenes + "/spheres.pov", "--renderer", "Slurm", "--option", "renderer=POV-Ray",
+                                  "--option", "sbatch=--job-name=\(jobName)", "--option", "poll=0.2", "--res", "48x36", "--json"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let end = try XCTUnwrap(events(result.stdout, "end").first, result.stdout)
+        XCTAssertEqual(end["state"] as? String, "finished")
+        let metadata = try XCTUnwrap(end["metadata"] as? [String: Any])
+        XCTAssertEqual(metadata["state"] as? String, "COMPLETED")
+        XCTAssertEqual(metadata["renderer"] as? String, "POV-Ray")
+        XCTAssertNotNil(metadata["node"] as? String)
+        XCTAssertNotNil(metadata["totalClockTime"] as? Double)
+        let job = try XCTUnwrap(metadata["slurmJob"] as? Int)
+        XCTAssertEqual(try ourTasks(states: "all"), [String(job)], "one Slurm job, of our name")
+        let image = try XCTUnwrap((end["images"] as? [String])?.last)
+        XCTAssertEqual(pngSize(image).map { [$0.0, $0.1] }, [48, 36])
+        let states = events(result.stdout, "progress").compactMap { ($0["metadata"] as? [String: Any])?["state"] as? String }
+        XCTAssertTrue(states.contains("RUNNING"), "\(states)")
+    }
+
+    func testStoppingTheSlurmBackgroundRendererCancelsItsJob() throws {
+        let render = try Background(["render", folder + "/scene.txt", "--renderer", "Slurm", "--option", "renderer=Command",
+                                     "--option", "command=sleep 30", "--option", "sbatch=--job-name=\(jobName)",
+                                     "--option", "poll=0.2", "--json"], environment: environment, directory: folder)
+        render.wait(for: "\"RUNNING\"")
+        kill(render.process.processIdentifier, SIGINT)
+        XCTAssertEqual(render.finish(), 130, render.text)
+        XCTAssertEqual(try ourTasks(states: "PENDING,RUNNING,COMPLETING"), [], "Slurm reports the job gone")
+        XCTAssertEqual(try ourTasks(states: "CANCELLED").count, 1)
+    }
+
     // MARK: - Bad input
 
     func testBadInputIsRefusedWithNothingSubmitted() throws {

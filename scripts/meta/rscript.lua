@@ -20,6 +20,11 @@ rscript.null = nil
 ---@type string
 rscript.version = ""
 
+--- The path of the running rscript binary (what a farm plugin runs on its nodes, which must
+--- see it at the same path: shared storage).
+---@type string
+rscript.executable = ""
+
 --- Registers `fn` to run once when the runtime stops early (Ctrl-C, or the main chunk failing),
 --- newest first, as a task (so it may wait), within a grace period. Not run after a normal end.
 ---@param fn fun()

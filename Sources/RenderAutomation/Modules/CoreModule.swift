@@ -40,8 +40,9 @@ enum CoreModule: RuntimeModule {
                 return 1
             }),
         ])
-        // Two plain values: nothing here nests, so setting them cannot fail.
-        try? state.setFields([("null", .null), ("version", .string(RenderAutomationVersion.string))])
+        // Plain values: nothing here nests, so setting them cannot fail.
+        try? state.setFields([("null", .null), ("version", .string(RenderAutomationVersion.string)),
+                              ("executable", .string(Environment.executablePath ?? "rscript"))])
     }
 
     /// A plugin kind is one folder name, such as `creators` or `publish`.

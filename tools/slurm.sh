@@ -22,8 +22,12 @@ PACKAGES=(slurmctld slurmd slurm-client munge)
 say() { echo "slurm.sh: $*"; }
 die() { echo "slurm.sh: $*" >&2; exit 1; }
 
-alive() {  # alive PIDFILE: the pid in the file is a live process
-  [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+alive() {  # alive PIDFILE: the pid in the file is a live process (not a zombie nobody reaped yet)
+  local pid
+  [ -s "$1" ] || return 1
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }
 
 install_packages() {

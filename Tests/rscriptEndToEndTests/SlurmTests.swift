@@ -230,6 +230,11 @@ final class SlurmTests: XCTestCase {
         XCTAssertFalse(done.isEmpty)
         let again = try rscript(shell(["--chunk", "1", "--workers", "1"], frames: "1-4"))
         XCTAssertEqual(again.status, 0, again.stderr)
+        if done.count < 4 {
+            XCTAssertTrue(again.stderr.contains("left running by an rscript that is gone") || again.stdout.contains("\"render\":0"),
+                          "the dead rscript's array is cancelled first: " + again.stderr)
+        }
+        XCTAssertEqual(try ourTasks(states: "PENDING,RUNNING,COMPLETING"), [])
         let rendered = Set(events(again.stdout, "chunkStart").compactMap { $0["first"] as? Int })
         XCTAssertTrue(rendered.isDisjoint(with: done), "frames done before the kill are not submitted again: \(rendered) vs \(done)")
         for frame in 1...4 { XCTAssertNotNil(pngSize(folder + "/out/scene_000\(frame).png"), "frame \(frame)") }
@@ -243,6 +248,62 @@ final class SlurmTests: XCTestCase {
         let arrays = Set(jobs.compactMap { $0.split(separator: "_").first })
         XCTAssertEqual(arrays.count, 3, "5 tasks in arrays of at most 2: \(jobs)")
         XCTAssertEqual(Set(jobs.compactMap { $0.split(separator: "_").last.flatMap { Int($0) } }), [0, 1], "indices stay below 2")
+    }
+
+    func testAStalledChunkIsCancelledAndRetried() throws {
+        let result = try rscript(shell(["--option", "mode=stall-once", "--option", "marker=\(folder)/marker", "--stall", "1",
+                                        "--chunk", "1"], frames: "1"))
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let failed = try XCTUnwrap(events(result.stdout, "chunkFailed").first, result.stdout)
+        XCTAssertTrue((failed["reason"] as? String ?? "").contains("printed nothing for 1 s: killed"), "\(failed)")
+        XCTAssertEqual(failed["retry"] as? Bool, true)
+        XCTAssertEqual(Set(events(result.stdout, "chunkStart").compactMap { $0["slurmJob"] as? String }).count, 2)
+        XCTAssertEqual(try ourTasks(states: "CANCELLED").count, 1, "the stalled task was cancelled")
+    }
+
+    /// "Slow" renders each frame of a chunk in half a second (sleep, then copy fixture.png).
+    static let slowPlugin = """
+        local BackgroundRenderer = require("rscript.backgroundrenderer")
+        local Slow = BackgroundRenderer:extend("SlowFrames")
+        function Slow:startBackgroundRender() end
+        function Slow:isRenderFinished() return true end
+        function Slow:chunkStartupSeconds() return 0 end
+        function Slow:framePath(output, frame)
+          return (output:gsub("#+", function(h) return string.format("%0" .. #h .. "d", frame) end, 1)) .. ".png"
+        end
+        function Slow:chunkCommand(scene, chunk, output, options)
+          local lines = {}
+          for _, f in ipairs(chunk.frames) do
+            lines[#lines + 1] = "echo frame " .. f .. " start; sleep 0.5; cp '" .. options.plugin.png .. "' '" .. self:framePath(output, f) .. "'; echo frame " .. f .. " saved"
+          end
+          return { "sh", "-c", table.concat(lines, "\\n") }
+        end
+        function Slow:parseChunkProgress(line)
+          local f = line:match("^frame (%d+) start")
+          if f then return { frame = tonumber(f), percent = 0 } end
+          f = line:match("^frame (%d+) saved")
+          if f then return { frame = tonumber(f), done = true } end
+        end
+        function registerBackgroundRenderers(manager) manager:registerBackgroundRenderer("Slow", Slow) end
+        """
+
+    func testKillingSlurmdMidRenderStillEndsWithEveryFrame() throws {
+        try Self.slowPlugin.write(toFile: folder + "/plugins/backgroundrenderers/slow.lua", atomically: true, encoding: .utf8)
+        let pidFile = (ProcessInfo.processInfo.environment["RSCRIPT_SLURM_DIR"] ?? "/var/tmp/rscript-slurm") + "/run/slurmd.pid"
+        let pid = try XCTUnwrap(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
+                                "slurmd's pid file \(pidFile): start one with: bash tools/slurm.sh start")
+        let render = try Background(["render", folder + "/scene.txt", "--renderer", "Slow", "--frames", "1-6", "--chunk", "1",
+                                     "--workers", "2", "--output", "out", "--json", "--farm", "slurm", "--retries", "3",
+                                     "--slurm-opt=--job-name=\(jobName)", "--option", "png=\(folder)/fixture.png"],
+                                    environment: environment, directory: folder)
+        render.wait(for: "\"chunkStart\"")
+        XCTAssertEqual(kill(pid, SIGKILL), 0, "slurmd is killed")
+        usleep(1_500_000)
+        let restart = try Self.command(["bash", RScriptBinary.repositoryRoot + "/tools/slurm.sh", "start"])
+        XCTAssertEqual(restart.status, 0, restart.output)
+        XCTAssertEqual(render.finish(seconds: 60), 0, render.text)
+        for frame in 1...6 { XCTAssertNotNil(pngSize(folder + "/out/scene_000\(frame).png"), "frame \(frame)") }
+        XCTAssertEqual(events(render.text, "end").first?["state"] as? String, "finished")
     }
 
     // MARK: - Jobs on Slurm

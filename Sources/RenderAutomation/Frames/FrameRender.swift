@@ -79,6 +79,13 @@ public final class FrameRender {
         options = request.luaOptions
         frames = request.spec.frames
         slots = Array(repeating: nil, count: request.workers)
+        if request.slurm != nil {
+            // A render of this folder whose rscript died left its arrays running: they go first.
+            let stale = SlurmFrameFarm.cancelStale(in: workFolder)
+            if !stale.isEmpty {
+                StandardError.write("rscript: cancelled Slurm array(s) \(stale.map(String.init).joined(separator: ",")) left running by an rscript that is gone\n")
+            }
+        }
         try plan()
         if let slurm = request.slurm {
             // Slurm throttles; the slots are the tasks running on nodes (more are added as needed).

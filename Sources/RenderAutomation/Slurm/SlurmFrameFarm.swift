@@ -63,6 +63,8 @@ final class SlurmFrameFarm {
                 "--job-name=\(jobName)", array, "--output=\(arrayFolder)/slurm-%a.out", "--chdir=\(Self.currentDirectory())",
             ]), script: script)
             arrays.append(job)
+            // For a later run, should this rscript die (`cancelStale`).
+            Self.appendLine(folder + "/arrays", "\(job)")
             for task in slice { task.arrayJob = job }
             tasks += slice
             start = end
@@ -162,6 +164,44 @@ final class SlurmFrameFarm {
         for task in tasks { task.cancelRequested = true }
         let live = Array(Set(tasks.compactMap(\.arrayJob))).sorted()
         try? client.cancel(live.map(String.init))
+    }
+
+    /// The arrays a render left behind when its rscript died (kill -9): every job folder
+    /// `slurm-PID-*` under `workFolder` whose rscript is gone. Their tasks still running are
+    /// cancelled, and waited for (at most `timeout` seconds) so that the new plan sees the
+    /// frames they finished; their folders are removed. Returns what was cancelled, for a notice.
+    static func cancelStale(in workFolder: String, client: SlurmClient = SlurmClient(), timeout: Double = 30) -> [Int] {
+        guard let names = try? FSFile.list(Array(workFolder.utf8)) else { return [] }
+        var cancelled: [Int] = []
+        for name in names.map({ String(decoding: $0, as: UTF8.self) }) where name.hasPrefix("slurm-") {
+            let parts = name.split(separator: "-")
+            guard parts.count == 3, let pid = Int32(parts[1]), pid != getpid() else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }  // its rscript still runs
+            let folder = workFolder + "/" + name
+            let text = SlurmTaskFiles.readFile(folder + "/arrays").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let arrays = text.split(separator: "\n").compactMap { Int($0) }
+            if !arrays.isEmpty, let tasks = try? client.tasks(of: arrays) {
+                let live = Array(Set(tasks.filter { !$0.isEnded }.map(\.arrayJob))).sorted()
+                if !live.isEmpty {
+                    try? client.cancel(live.map(String.init))
+                    cancelled += live
+                    let deadline = MonotonicClock.now() + timeout
+                    while MonotonicClock.now() < deadline,
+                          let left = try? client.tasks(of: live), left.contains(where: { !$0.isEnded }) {
+                        usleep(200_000)
+                    }
+                }
+            }
+            _ = try? FSFile.removeTree(Array(folder.utf8))
+        }
+        return cancelled
+    }
+
+    static func appendLine(_ path: String, _ line: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = writeAll(fd, line + "\n")
     }
 
     static func write(_ path: String, _ text: String) throws {

@@ -11,13 +11,32 @@ local JobManager = {}
 ---@field timeout? number seconds an attempt may run before the job is TIMED_OUT (0 or nil: no limit)
 ---@field passed_data? table what the job script sees as `passed_data` (JSON-like data)
 ---@field max_attempts? integer attempts before a failing job is DROPPED (default: `jm.max_attempts`, 1)
+---@field farm? "local"|"slurm" where the job runs (default: the manager's, see `get_instance`): "slurm" makes each attempt one sbatch job running the script in a worker on a node (docs/slurm.md)
+---@field slurm? rscript.jobmanager.SlurmOptions sbatch options of a job with `farm = "slurm"` (default: the manager's)
+
+--- sbatch options of a job on Slurm.
+---@class rscript.jobmanager.SlurmOptions
+---@field partition? string `--partition`
+---@field time? string|integer `--time` (minutes, or Slurm's `D-HH:MM:SS` forms)
+---@field mem? string|integer `--mem` (`"2G"`, or megabytes)
+---@field cpus? integer `--cpus-per-task`
+---@field args? string[] more sbatch arguments, as they are
+
+--- `get_instance`'s optional table: where jobs added without a `farm` run.
+---@class rscript.jobmanager.InstanceOptions
+---@field farm? "local"|"slurm"
+---@field slurm? rscript.jobmanager.SlurmOptions the default sbatch options of Slurm jobs
 
 --- The runtime's job manager (one per runtime, made on first call). Opening the queue takes
 --- over the jobs left QUEUED or ACTIVE by rscript processes that died, and runs them here.
 --- Raises when the database cannot be opened. Opening and recovery run off the event loop; the
---- calling task waits (in place where it cannot be suspended).
+--- calling task waits (in place where it cannot be suspended). Jobs whose attempt was running on
+--- Slurm are followed there (by their Slurm job id in the queue), not run again.
+--- `get_instance{farm = "slurm", slurm = {...}}` makes Slurm the default farm of the jobs added
+--- from then on without one (a bad table raises, naming the option).
+---@param options? rscript.jobmanager.InstanceOptions
 ---@return rscript.jobmanager.JobManager
-function JobManager.get_instance() end
+function JobManager.get_instance(options) end
 
 --- The runtime's job manager.
 ---@class rscript.jobmanager.JobManager
@@ -78,7 +97,8 @@ function Manager:get_job_id(name) end
 ---@return string
 function Manager:get_log_path(name) end
 
---- Every field of the job, as `rscript jobs show --json` prints it.
+--- Every field of the job, as `rscript jobs show --json` prints it; a job on Slurm also has
+--- `slurm = {options =, job = (the Slurm job id of its last attempt), running =}`.
 ---@param name string
 ---@return table
 function Manager:get_job_info(name) end

@@ -84,5 +84,7 @@ public enum FrameRenderEvent {
     case chunkDone(FrameChunkRun)
     /// `frames` were not rendered; `retry` tells whether they are queued again.
     case chunkFailed(FrameChunkRun, reason: String, frames: [Int], retry: Bool)
+    /// `--farm slurm`: a batch of chunk attempts went to Slurm as these arrays, in `seconds`.
+    case submitted(arrays: [Int], tasks: Int, seconds: Double)
     case ended
 }

@@ -9,6 +9,7 @@
 /// - `frameDone`: `frame`, `run`, `worker`, `seconds`, `path`, `done`, `total`
 /// - `chunkDone`: `run`, `chunk`, `seconds`
 /// - `chunkFailed`: `run`, `chunk`, `attempt`, `reason`, `frames` (not rendered), `retry`, `log`
+/// - `submit` (`--farm slurm`): `arrays` (Slurm job ids), `tasks`, `seconds` (sbatch included)
 /// - `end`: `state` (finished, failed, interrupted), `rendered`, `skipped`, `failed` (list),
 ///   `notRendered` (list), `seconds`, `output`
 enum FrameEventJSON {
@@ -58,6 +59,8 @@ enum FrameEventJSON {
                 "attempt": .int(Int64(run.attempt)), "reason": .string(reason), "frames": ints(frames),
                 "retry": .bool(retry), "log": .string(run.logPath),
             ]
+        case .submitted(let arrays, let tasks, let seconds):
+            object = ["event": "submit", "arrays": ints(arrays), "tasks": .int(Int64(tasks)), "seconds": .double(rounded(seconds))]
         case .ended:
             object = [
                 "event": "end", "state": .string(render.state.rawValue), "rendered": .int(Int64(render.done.count)),

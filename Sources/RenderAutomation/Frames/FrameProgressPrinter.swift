@@ -45,6 +45,7 @@ public final class FrameProgressPrinter {
         case .chunkDone: break
         case .chunkFailed(let run, let reason, let frames, let retry):
             err(failureLine(render, run, reason, frames, retry) + "\n")
+        case .submitted(let arrays, let tasks, let seconds): out(submitLine(arrays, tasks, seconds) + "\n")
         case .ended: endLines(render)
         }
     }
@@ -65,6 +66,10 @@ public final class FrameProgressPrinter {
             endLines(render)
         case .progress:
             guard bars.isDue(now: MonotonicClock.now()) else { return }
+            draw(render)
+        case .submitted(let arrays, let tasks, let seconds):
+            bars.clear()
+            out(submitLine(arrays, tasks, seconds) + "\n")
             draw(render)
         case .chunkStarted, .frameDone, .chunkDone:
             draw(render)
@@ -116,6 +121,11 @@ public final class FrameProgressPrinter {
         return "rendering \(render.frameCount) frame\(render.frameCount == 1 ? "" : "s") of \(render.request.spec) with \(render.request.label)"
             + " in \(render.planned.count) chunk\(render.planned.count == 1 ? "" : "s") (up to \(render.maxFramesPerChunk) frames each)"
             + " on \(render.slots.count) worker\(render.slots.count == 1 ? "" : "s")\(skipped); images like \(example)"
+    }
+
+    private func submitLine(_ arrays: [Int], _ tasks: Int, _ seconds: Double) -> String {
+        "submitted \(tasks) chunk\(tasks == 1 ? "" : "s") to Slurm as job array\(arrays.count == 1 ? "" : "s") "
+            + arrays.map(String.init).joined(separator: ",") + " in \(SecondsText.twoDigits(seconds))"
     }
 
     private func failureLine(_ render: FrameRender, _ run: FrameChunkRun, _ reason: String, _ frames: [Int], _ retry: Bool) -> String {

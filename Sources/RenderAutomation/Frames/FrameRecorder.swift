@@ -48,7 +48,7 @@ final class FrameRecorder {
                 let missing = render.notRendered + render.failed.sorted()
                 try store.renderEnded(renderId, state: render.state.rawValue, rendered: render.done.count,
                                       notRendered: missing.isEmpty ? nil : FrameEventJSON.ranges(missing))
-            case .progress, .frameDone:
+            case .progress, .frameDone, .submitted:
                 break
             }
         } catch {

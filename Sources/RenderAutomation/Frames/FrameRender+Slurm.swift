@@ -25,6 +25,13 @@ extension FrameRender {
             }
         }
         guard !ready.isEmpty else { return }
+        let began = MonotonicClock.now()
+        let before = farm.arrays.count
+        defer {
+            let arrays = Array(farm.arrays.dropFirst(before))
+            let tasks = ready.filter { $0.0.slurmTask?.arrayJob != nil }.count
+            if !arrays.isEmpty { notify(.submitted(arrays: arrays, tasks: tasks, seconds: MonotonicClock.now() - began)) }
+        }
         do {
             let files = try farm.taskFiles(count: ready.count)
             var tasks: [SlurmChunkTask] = []

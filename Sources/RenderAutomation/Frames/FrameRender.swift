@@ -242,7 +242,7 @@ public final class FrameRender {
             state = failed.isEmpty && notRendered.isEmpty ? .finished : .failed
         }
         // The Slurm job folder stays when something failed (the task files and Slurm's output).
-        if let farm, state == .finished { removeTree(farm.folder) }
+        if let farm, state == .finished, Environment.get("RSCRIPT_SLURM_KEEP") == nil { removeTree(farm.folder) }
         removeFolderIfEmpty(workFolder)
         notify(.ended)
     }

@@ -4,7 +4,8 @@
 #   bash tools/slurm-bench.sh [RSCRIPT]     # default: .build/debug/rscript
 #
 # 1. 24 POV-Ray frames of orbit.pov (320x240, chunks of 2, 2 at once): rscript local, rscript
-#    --farm slurm, and a hand-written `sbatch --array=0-11%2 --wait` of the same povray commands.
+#    --farm slurm, and a hand-written `sbatch --array=0-11%2` of the same povray commands
+#    (followed with squeue every 0.2 s until it is over).
 # 2. 1,000 one-frame chunks (a renderer that copies a PNG): the time to submit, the squeue calls
 #    (slurmctld's REQUEST_JOB_INFO count from sdiag) and polls, in 1 array and in 10 (MaxArraySize
 #    capped at 100 with RSCRIPT_SLURM_MAX_ARRAY_SIZE).
@@ -39,13 +40,18 @@ work = sys.argv[1]
 lines = ["#!/bin/sh", "cd \"$(mktemp -d)\"", 'case "$SLURM_ARRAY_TASK_ID" in']
 for i, log in enumerate(sorted(glob.glob(f"{work}/farm/logs/chunk-*.log"))):
     first = next(l for l in open(log) if l.startswith("rscript: chunk "))
-    command = first.split(": ", 2)[2].strip().replace(f"{work}/farm/", f"{work}/hand/")
+    # rscript's povray writes to the chunk's scratch folder, then moves the images; here they stay.
+    command = re.sub(r"\+O\S+", f"+O{work}/hand/f_", first.split(": ", 2)[2].strip())
     lines.append(f"  {i}) exec {command} ;;")
 lines.append("esac")
 open(f"{work}/hand/array.sh", "w").write("\n".join(lines) + "\n")
 PY
-  t=$(now); sbatch --wait --quiet --array=0-11%2 --output=/dev/null "$WORK/hand/array.sh"; hand_times+=("$(since "$t")")
-  ls "$WORK"/hand/orbit_*.png | wc -l | grep -qx 24 || { echo "the hand-written array did not render 24 frames" >&2; exit 1; }
+  # Followed like rscript does, squeue every 0.2 s (sbatch --wait backs off to 30 s polls).
+  t=$(now)
+  job=$(sbatch --parsable --array=0-11%2 --output=/dev/null "$WORK/hand/array.sh")
+  while [ -n "$(squeue -h -j "$job" -t PD,R,CG,CF -o %i 2>/dev/null)" ]; do sleep 0.2; done
+  hand_times+=("$(since "$t")")
+  ls "$WORK"/hand/f_*.png | wc -l | grep -qx 24 || { echo "the hand-written array did not render 24 frames" >&2; exit 1; }
 done
 l=$(median "${local_times[@]}"); f=$(median "${farm_times[@]}"); h=$(median "${hand_times[@]}")
 echo "local: ${local_times[*]} (median $l s)"
@@ -71,7 +77,7 @@ function Copy:framePath(output, frame)
 end
 function registerBackgroundRenderers(manager) manager:registerBackgroundRenderer("Copy", Copy) end
 LUA
-export RSCRIPT_PLUGIN_PATH=$WORK/plugins:&
+export RSCRIPT_PLUGIN_PATH="$WORK/plugins:&"
 for cap in "" 100; do
   rm -rf "$WORK/many"
   sdiag -r >/dev/null

@@ -6,9 +6,10 @@
 # 1. 24 POV-Ray frames of orbit.pov (320x240, chunks of 2, 2 at once): rscript local, rscript
 #    --farm slurm, and a hand-written `sbatch --array=0-11%2` of the same povray commands
 #    (followed with squeue every 0.2 s until it is over).
-# 2. 1,000 one-frame chunks (a renderer that copies a PNG): the time to submit, the squeue calls
-#    (slurmctld's REQUEST_JOB_INFO count from sdiag) and polls, in 1 array and in 10 (MaxArraySize
-#    capped at 100 with RSCRIPT_SLURM_MAX_ARRAY_SIZE).
+# 2. 1,000 one-frame chunks (a renderer that copies a PNG): the time to submit, then 30 s of
+#    tracking: the squeue calls (slurmctld's REQUEST_JOB_INFO count from sdiag) and all client
+#    RPCs, in 1 array and in 10 (MaxArraySize capped at 100 with RSCRIPT_SLURM_MAX_ARRAY_SIZE);
+#    then Ctrl-C, until Slurm reports every task over.
 # 3. The latency from a chunk's end on the node (its exit file) to its record in the gallery
 #    database (frame_chunks.endedAt), at the default poll (1 s) and at 0.2 s.
 set -euo pipefail
@@ -21,11 +22,14 @@ WORK=$(mktemp -d /tmp/rscript-slurm-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export RSCRIPT_DB=$WORK/gallery.db
 SCENE=$ROOT/scripts/examples/scenes/orbit.pov
+PARTS=" ${SLURM_BENCH_PARTS:-1 2 3} "   # e.g. SLURM_BENCH_PARTS="2 3"
+part() { [[ $PARTS == *" $1 "* ]]; }
 
 now() { python3 -c 'import time; print(time.monotonic())'; }
 since() { python3 -c "import sys, time; print(f'{time.monotonic() - float(sys.argv[1]):.2f}')" "$1"; }
 median() { python3 -c 'import sys, statistics; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.2f}")' "$@"; }
 
+if part 1; then
 echo "== 1. 24 POV-Ray frames, 320x240, --chunk 2, 2 at once (3 runs each, median)"
 local_times=(); farm_times=(); hand_times=()
 for run in 1 2 3; do
@@ -59,6 +63,8 @@ echo "--farm slurm: ${farm_times[*]} (median $f s)"
 echo "hand-written sbatch --array: ${hand_times[*]} (median $h s)"
 python3 -c "import sys; print(f'ratio --farm slurm / hand-written: {float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$f" "$h"
 
+fi
+
 echo "== 2. 1,000 one-frame chunks (a renderer that copies a PNG)"
 mkdir -p "$WORK/plugins/backgroundrenderers"
 python3 -c 'import base64, sys; open(sys.argv[1], "wb").write(base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="))' "$WORK/fixture.png"
@@ -78,32 +84,40 @@ end
 function registerBackgroundRenderers(manager) manager:registerBackgroundRenderer("Copy", Copy) end
 LUA
 export RSCRIPT_PLUGIN_PATH="$WORK/plugins:&"
+if part 2; then
+# On 2 CPUs Slurm runs about 2 such tasks a second: the run is followed for 30 s, then stopped
+# with Ctrl-C (which cancels the arrays and waits until Slurm reports them over).
 for cap in "" 100; do
   rm -rf "$WORK/many"
   sdiag -r >/dev/null
-  t=$(now)
-  (cd "$WORK" && RSCRIPT_SLURM_MAX_ARRAY_SIZE=$cap "$RSCRIPT" render "$WORK/fixture.png" --renderer Copy --frames 1-1000 --chunk 1 \
-     --output many --farm slurm --json --option "png=$WORK/fixture.png" >"$WORK/many.jsonl")
-  total=$(since "$t")
-  python3 - "$WORK/many.jsonl" "$total" "$(sdiag)" <<'PY'
+  (cd "$WORK" && RSCRIPT_SLURM_MAX_ARRAY_SIZE=$cap exec "$RSCRIPT" render "$WORK/fixture.png" --renderer Copy --frames 1-1000 \
+     --chunk 1 --output many --farm slurm --json --option "png=$WORK/fixture.png" >"$WORK/many.jsonl") &
+  pid=$!
+  sleep 30
+  during=$(sdiag)
+  t=$(now); kill -INT "$pid"; wait "$pid" || true; stopped=$(since "$t")
+  python3 - "$WORK/many.jsonl" "$during" "$stopped" <<'PY'
 import json, re, sys
-events = [json.loads(l) for l in open(sys.argv[1])]
+events = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 submits = [e for e in events if e["event"] == "submit"]
-end = next(e for e in events if e["event"] == "end")
-sdiag = sys.argv[3]
+done = sum(1 for e in events if e["event"] == "frameDone")
+sdiag = sys.argv[2]
 def count(name):
     m = re.search(rf"^\s*{name}\s*\(\s*\d+\)\s*count:(\d+)", sdiag, re.M)
     return int(m.group(1)) if m else 0
-seconds = float(sys.argv[2])
+rpcs = sdiag.split("Remote Procedure Call statistics by message type")[1].split("Remote Procedure Call statistics by user")[0]
+total = sum(int(n) for n in re.findall(r"count:(\d+)", rpcs))
 job_info = count("REQUEST_JOB_INFO") + count("REQUEST_JOB_INFO_SINGLE")
-total = sum(int(n) for n in re.findall(r"count:(\d+)", sdiag.split("Remote Procedure Call statistics by message type")[1].split("Remote Procedure Call statistics by user")[0]))
-print(f"{sum(len(s['arrays']) for s in submits)} array(s), {sum(s['tasks'] for s in submits)} tasks submitted in "
-      f"{sum(s['seconds'] for s in submits):.2f} s; {end['rendered']} rendered ({end['state']}) in {seconds:.1f} s; "
-      f"squeue calls (REQUEST_JOB_INFO): {job_info} = {job_info / seconds:.2f}/s at a 1 s poll; "
-      f"sbatch (REQUEST_SUBMIT_BATCH_JOB): {count('REQUEST_SUBMIT_BATCH_JOB')}; all client RPCs: {total}")
+print(f"{sum(len(s['arrays']) for s in submits)} array(s) of {sum(s['tasks'] for s in submits)} tasks submitted in "
+      f"{sum(s['seconds'] for s in submits):.2f} s; in the first 30 s: {done} chunks done, {job_info} squeue calls "
+      f"(REQUEST_JOB_INFO, one per 1 s poll), {count('REQUEST_SUBMIT_BATCH_JOB')} sbatch, {total} client RPCs in all; "
+      f"Ctrl-C to every task over: {float(sys.argv[3]):.2f} s")
 PY
 done
 
+fi
+
+if part 3; then
 echo "== 3. latency: a chunk's end on the node to its record in the gallery database (48 one-frame chunks)"
 for poll in 1 0.2; do
   rm -rf "$WORK/latency" "$WORK/latency.db"
@@ -122,3 +136,4 @@ print(f"poll {poll} s: {len(delays)} chunks, median {statistics.median(delays) *
       f"p95 {delays[int(len(delays) * 0.95) - 1] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms")
 PY
 done
+fi

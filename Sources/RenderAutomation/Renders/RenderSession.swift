@@ -36,8 +36,10 @@ public struct RenderSession {
         }
         RenderProgressPrinter.automatic(json: json).attach(job)
         runtime.scheduler.run(until: { job.endAnnounced || runtime.interruptReceived })
-        if !job.state.isEnded {
-            // Ctrl-C: stopBackgroundRender runs, the processes go, then we exit.
+        if !job.state.isEnded || runtime.interruptReceived {
+            // Ctrl-C: stopBackgroundRender runs, the processes go, then we exit. The stop hooks
+            // run even when the interrupt already ended the render (it reached the driver while
+            // it ran Lua): a plugin's `rscript.onStop` hook may have a farm job to cancel.
             runtime.runStopHooks()
             return 130
         }

@@ -5,7 +5,13 @@ struct WebServerSettings: Sendable {
     var address = "127.0.0.1"
     /// 0 picks a free port.
     var port = 8008
+    /// More ports to listen on, beside `port` (Houdini's `ports`); 0 picks a free one.
+    var extraPorts: [Int] = []
     var debug = false
+    /// Whether the script registered WebSocket handlers before `run`: only then does the server
+    /// take upgrades (hummingbird-websocket's channel closes a malformed request without the
+    /// 400 that the plain HTTP/1 channel answers, and costs a little on every request).
+    var webSockets = false
     /// Bodies above this are refused with 413.
     var maxRequestSize = 3 * 1024 * 1024 * 1024
     /// Uploaded files above this many bytes go to a temporary file, never whole into memory.

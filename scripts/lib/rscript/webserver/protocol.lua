@@ -6,6 +6,7 @@ local Request = require("rscript.webserver.request")
 local response = require("rscript.webserver.response")
 local api = require("rscript.webserver.api")
 local cors = require("rscript.webserver.cors")
+local reload = require("rscript.webserver.reload")
 
 --- The addresses served without a token: the default one, and its other names. Any other
 --- (0.0.0.0, a LAN address, even 127.0.0.2) needs one.
@@ -260,6 +261,8 @@ return function(core)
 
     --- `run(port)` or `run{port=, debug=, in_background=, settings=, max_request_size=}`.
     function M.run(options)
+        -- Run again by reload_source_changes: the server is up; the new handlers are in.
+        if reload.active then error(reload.DONE, 0) end
         if type(options) ~= "table" then options = { port = options } end
         settings = options.settings or {}
         if type(settings) == "string" then settings = dofile(settings) or {} end
@@ -289,6 +292,24 @@ return function(core)
             request_timeout = settings.REQUEST_TIMEOUT,
         })
         if not ok then error(errors.OperationFailed(err), 2) end
+        local watch = options.reload_source_changes
+        if watch == nil then watch = options.debug and true or false end
+        if watch then
+            local main = arg and arg[0]
+            if type(main) == "string" and io.open(main) then
+                reload.watch(main, {
+                    isRunning = function() return core.serverPort() ~= nil end,
+                    swap = function()
+                        local old = { handlers, webSockets, api.functions }
+                        handlers, webSockets, api.functions = {}, {}, {}
+                        return function() handlers, webSockets, api.functions = old[1], old[2], old[3] end
+                    end,
+                    log = function(message) io.stderr:write("rscript: webserver: ", message, "\n") end,
+                })
+            else
+                io.stderr:write("rscript: webserver: reload_source_changes needs a script file; not watching\n")
+            end
+        end
         if not options.in_background then core._waitForShutdown() end
     end
 

@@ -174,6 +174,12 @@ enum WebServerModule: RuntimeModule {
         }
         if let debug = fields["debug"] { settings.debug = debug.isTruthy }
         if let sockets = fields["web_sockets"] { settings.webSockets = sockets.isTruthy }
+        if let route = fields["benchmark_swift_route"], !route.isNil {
+            guard let path = route.stringValue, path.hasPrefix("/") else {
+                throw LuaArgumentError(position: 1, "BENCHMARK_SWIFT_ROUTE must be a path starting with /")
+            }
+            settings.swiftBaselineRoute = path
+        }
         if let size = fields["max_request_size"], !size.isNil {
             guard let n = size.intValue, n >= 0 else { throw LuaArgumentError(position: 1, "max_request_size must be a whole number of bytes") }
             settings.maxRequestSize = Int(n)

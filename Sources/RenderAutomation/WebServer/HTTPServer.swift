@@ -32,6 +32,10 @@ enum HTTPServer {
         let apps = ports.enumerated().map { index, port in
             Application(
                 responder: CallbackResponder<WebRequestContext> { request, context in
+                    if let baseline = settings.swiftBaselineRoute, request.uri.path == baseline {
+                        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                                        body: ResponseBody(byteBuffer: NIOCore.ByteBuffer(string: "<p>hello world</p>")))
+                    }
                     let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox)
                     if let path = reply.filePath {
                         return FileReply.response(reply, path: path, range: request.headers[.range])

@@ -20,6 +20,9 @@ struct WebServerSettings: Sendable {
     var threads = 4
     /// Requests handed to Lua and not yet answered; beyond this the server answers 503.
     var maxPendingRequests = 1000
+    /// A path answered "hello" by Swift on the same server, never reaching Lua: the baseline of
+    /// the web server's benchmark (`settings.BENCHMARK_SWIFT_ROUTE`; docs/benchmarks.md).
+    var swiftBaselineRoute: String?
     /// Seconds a handler has to answer before the client gets 504 (nil: no deadline).
     var requestTimeout: Double? = 60
 }

@@ -283,6 +283,7 @@ return function(core)
             port = options.port == nil and 8008 or options.port,
             ports = options.ports,
             web_sockets = next(webSockets) ~= nil,
+            benchmark_swift_route = settings.BENCHMARK_SWIFT_ROUTE,
             address = address,
             debug = options.debug and true or false,
             max_request_size = options.max_request_size,

@@ -140,6 +140,18 @@ final class WebServerClientTests: XCTestCase {
         XCTAssertEqual(live, 2, "no request or socket left a coroutine behind")
     }
 
+    func testIdleConnectionsAreClosedAfterIdleTimeout() throws {
+        let server = try startServer(settings: "{IDLE_TIMEOUT = 1, plainHTTP = true}")
+        let seen = try PythonClient.run("idle_client.py", ["127.0.0.1", "\(server.port)"])
+        for kind in ["silent", "half"] {
+            let seconds = seen[kind] as? Double
+            XCTAssertNotNil(seconds, "\(kind): still open after 20 s")
+            XCTAssertGreaterThan(seconds ?? 0, 0.5, kind)
+            XCTAssertLessThan(seconds ?? 99, 5, kind)
+        }
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/hello").status, 200)
+    }
+
     /// A port nobody listens on now (bound and let go).
     private func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

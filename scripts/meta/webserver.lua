@@ -24,6 +24,7 @@ local webServer = {}
 ---@field CORS_WHITELIST? string[] origins that get CORS headers
 ---@field REQUEST_TIMEOUT? number seconds before the client gets 504 (default 60; 0: none); the handler runs on
 ---@field MAX_PENDING_REQUESTS? integer requests in progress before the server answers 503 (default 1000)
+---@field IDLE_TIMEOUT? number seconds an idle connection stays open (default 60; 0: no limit)
 ---@field BENCHMARK_SWIFT_ROUTE? string a path Swift answers "hello world" on, without Lua (the benchmark's baseline)
 
 ---Starts the server. Prints `listening on http://ADDRESS:PORT` to stderr. Raises a

@@ -198,6 +198,12 @@ enum WebServerModule: RuntimeModule {
             }
             settings.requestTimeout = seconds == 0 ? nil : seconds
         }
+        if let idle = fields["idle_timeout"], !idle.isNil {
+            guard let seconds = idle.doubleValue, seconds >= 0, seconds < 1e9 else {
+                throw LuaArgumentError(position: 1, "IDLE_TIMEOUT must be a number of seconds (0: none)")
+            }
+            settings.idleTimeout = seconds == 0 ? nil : seconds
+        }
         if let pending = fields["max_pending_requests"], !pending.isNil {
             guard let n = pending.intValue, n >= 1 else { throw LuaArgumentError(position: 1, "MAX_PENDING_REQUESTS must be a positive integer") }
             settings.maxPendingRequests = Int(n)

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import LuaBridge
 import Logging
@@ -28,6 +29,7 @@ enum HTTPServer {
         var logger = Logger(label: "rscript.webserver")
         logger.logLevel = settings.debug ? .info : .critical
         let ports = [settings.port] + settings.extraPorts
+        let http1 = HTTP1Channel.Configuration(idleTimeout: settings.idleTimeout.map { TimeAmount.milliseconds(Int64($0 * 1000)) })
         let bound = BoundPorts(count: ports.count)
         let apps = ports.enumerated().map { index, port in
             Application(
@@ -42,9 +44,11 @@ enum HTTPServer {
                     }
                     return reply.response
                 },
-                server: settings.webSockets ? .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: WebSocketBridge.maxFrameSize))) { head, channel, _ in
-                    await WebSocketBridge.shouldUpgrade(head, channel: channel, settings: settings, mailbox: mailbox)
-                } : .http1(),
+                server: settings.webSockets
+                    ? .http1WebSocketUpgrade(configuration: .init(http1: http1, ws: .init(maxFrameSize: WebSocketBridge.maxFrameSize))) { head, channel, _ in
+                        await WebSocketBridge.shouldUpgrade(head, channel: channel, settings: settings, mailbox: mailbox)
+                    }
+                    : .http1(configuration: http1),
                 configuration: .init(address: .hostname(settings.address, port: port), serverName: nil),
                 onServerRunning: { channel in
                     // `run` returns once every port listens.

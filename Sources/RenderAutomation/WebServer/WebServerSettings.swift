@@ -23,6 +23,9 @@ struct WebServerSettings: Sendable {
     /// A path answered "hello" by Swift on the same server, never reaching Lua: the baseline of
     /// the web server's benchmark (`settings.BENCHMARK_SWIFT_ROUTE`; docs/benchmarks.md).
     var swiftBaselineRoute: String?
+    /// Seconds a connection may sit idle (no request, or one half sent) before the server
+    /// closes it, so idle clients cannot hold its sockets (nil: never).
+    var idleTimeout: Double? = 60
     /// Seconds a handler has to answer before the client gets 504 (nil: no deadline).
     var requestTimeout: Double? = 60
 }

@@ -291,6 +291,7 @@ return function(core)
             max_in_memory_file_upload_size = options.max_in_memory_file_upload_size,
             max_pending_requests = settings.MAX_PENDING_REQUESTS,
             request_timeout = settings.REQUEST_TIMEOUT,
+            idle_timeout = settings.IDLE_TIMEOUT,
         })
         if not ok then error(errors.OperationFailed(err), 2) end
         local watch = options.reload_source_changes

@@ -32,9 +32,9 @@ alive() {  # alive PIDFILE: the pid in the file is a live process (not a zombie 
 
 install_packages() {
   local missing=()
-  command -v munged >/dev/null || missing+=(munge)
-  command -v slurmctld >/dev/null || missing+=(slurmctld)
-  command -v slurmd >/dev/null || missing+=(slurmd)
+  [ -x /usr/sbin/munged ] || missing+=(munge)
+  [ -x /usr/sbin/slurmctld ] || missing+=(slurmctld)
+  [ -x /usr/sbin/slurmd ] || missing+=(slurmd)
   command -v sbatch >/dev/null || missing+=(slurm-client)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: run as root, or apt-get install ${PACKAGES[*]}"
@@ -48,7 +48,7 @@ write_conf() {
   local node cpus line
   node=$(hostname -s)
   # slurmd -C reports the node as slurmd sees it: real CPUs, sockets, cores, memory (MB).
-  line=$(slurmd -C | head -n 1)
+  line=$(/usr/sbin/slurmd -C | head -n 1)
   cpus=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$line")
   [ -n "$cpus" ] || die "slurmd -C printed no CPU count: $line"
   cat >"$CONF.tmp" <<EOF
@@ -113,7 +113,7 @@ start_munge() {
   chown munge:munge /run/munge /var/lib/munge /var/log/munge
   chmod 755 /run/munge
   rm -f /run/munge/munged.pid
-  runuser -u munge -- munged --pid-file=/run/munge/munged.pid
+  runuser -u munge -- /usr/sbin/munged --pid-file=/run/munge/munged.pid
   for _ in $(seq 50); do [ -s /run/munge/munged.pid ] && break; sleep 0.1; done
   cp /run/munge/munged.pid "$DIR/run/munged.pid"
   munge -n </dev/null | unmunge >/dev/null || die "munged does not answer (see /var/log/munge/munged.log)"

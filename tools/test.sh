@@ -11,6 +11,11 @@ python3 -m pip install -q --disable-pip-version-check requests websocket-client 
   || python3 -m pip install -q --disable-pip-version-check --break-system-packages requests websocket-client
 echo "==> swift build --build-tests"
 swift build --build-tests
+# The release binary: the 200 MB upload test runs through it (a debug build's multipart
+# parser would take minutes), as a user's server would.
+echo "==> swift build -c release --product rscript (.build-release)"
+swift build -c release --static-swift-stdlib --product rscript --scratch-path .build-release
+export RSCRIPT_RELEASE_BIN="$PWD/.build-release/release/rscript"
 echo "==> tools/slurm.sh start (the single-node cluster of the Slurm tests)"
 bash tools/slurm.sh start || echo "tools/slurm.sh start failed: the Slurm tests will fail"
 echo "==> swift test"

@@ -11,8 +11,9 @@ public final class ServerProcess: @unchecked Sendable {  // stderr is guarded by
 
     /// Starts `rscript run SCRIPT ARGS...` and waits (at most `timeout` seconds) for it to
     /// listen. Throws with what it printed if it exits or never listens.
-    public init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30) throws {
-        process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
+    public init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30,
+                executable: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable ?? RScriptBinary.path)
         process.arguments = ["run", script] + arguments
         var env = ProcessInfo.processInfo.environment
         if env["RSCRIPT_DB"] == nil { env["RSCRIPT_DB"] = RScriptBinary.testDatabase }

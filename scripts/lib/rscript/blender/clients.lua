@@ -74,7 +74,7 @@ end
 -- Renders `frames` on every client, taking frames from one queue; `update_fn` gets
 -- {frame, done, total, sample, samples, completed} as frames end and samples go by.
 local function renderQueue(self, frames, options)
-  local queue, head, attempts = {}, 1, {}
+  local queue, head, tail, attempts = {}, 1, #frames, {}
   for i, n in ipairs(frames) do queue[i] = n end
   local total, done, results = #frames, 0, {}
   local update = options.update_fn
@@ -117,7 +117,8 @@ local function renderQueue(self, frames, options)
         elseif client.dead and not client.closed then
           failures[#failures + 1] = result
           if attempts[n] < 2 then
-            queue[#queue + 1] = n  -- another client (or this one, restarted) renders it again
+            tail = tail + 1
+            queue[tail] = n  -- another client (or this one, restarted) renders it again
           end
           if not pcall(client.restart, client) then return end
         else

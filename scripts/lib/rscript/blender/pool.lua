@@ -175,7 +175,8 @@ function BlenderPool:apply_async(fn, args, options)
   local future = newFuture(self, fn, list, options and options.retry or false, #self._all + 1)
   bindProgress(future, list)
   self._all[#self._all + 1] = future
-  self._queue[#self._queue + 1] = future
+  self._tail = self._tail + 1
+  self._queue[self._tail] = future
   dispatch(self)
   return future
 end
@@ -299,7 +300,7 @@ return function(jobs, options)
   if spawn.log ~= nil and spawn.log_dir == nil then spawn.log_dir, spawn.log = spawn.log, nil end  -- visionsim's older name
   local ok, clients = pcall(BlenderClients.spawn, spawn)
   if not ok then error(clients, 2) end
-  local self = setmetatable({ clients = clients, _free = {}, _queue = {}, _head = 1, _all = {}, _running = {},
+  local self = setmetatable({ clients = clients, _free = {}, _queue = {}, _head = 1, _tail = 0, _all = {}, _running = {},
     _closed = false }, BlenderPool)
   for i = 1, jobs do self._free[i] = i end
   return self

@@ -28,7 +28,18 @@ REQUESTS = io.open(3, "rb", buffering=65536, closefd=False)
 ANSWERS = 4
 
 
+try:
+    import ctypes
+    _fflush = ctypes.CDLL(None).fflush
+except (ImportError, OSError, AttributeError):
+    _fflush = None
+
+
 def send(message):
+    # Blender's own lines before this message reach the log first (its C stdout is buffered).
+    sys.stdout.flush()
+    if _fflush is not None:
+        _fflush(None)
     data = (json.dumps(message, default=to_json, separators=(",", ":")) + "\n").encode("utf-8")
     view = memoryview(data)
     while view:
@@ -79,13 +90,13 @@ class Server:
         scene = self.require_scene()
         path = self.frame_path(frame)
         if allow_skips and os.path.exists(path):
-            return {"frame": frame, "path": path, "skipped": True}
+            return {"frame": frame, "path": path, "skipped": True, "pid": os.getpid()}
         scene.frame_set(frame)
         scene.render.filepath = path
         bpy.ops.render.render(write_still=True)
         if not os.path.exists(path):
             raise RuntimeError("Blender rendered frame %d but wrote no image at %s" % (frame, path))
-        return {"frame": frame, "path": path}
+        return {"frame": frame, "path": path, "pid": os.getpid()}
 
     def render_list(self, frames, allow_skips=False):
         results = []

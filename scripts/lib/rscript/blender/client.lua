@@ -121,19 +121,36 @@ function BlenderClient.spawn(options)
   }, BlenderClient)
 end
 
--- "Fra:12 ... | Sample 5/8" lines of Cycles in the log, as progress.
+-- What update_fn gets: a table of its own (a callback may keep it).
+local function report(progress, onProgress)
+  onProgress({ frame = progress.frame, done = progress.done, total = progress.total, sample = progress.sample,
+    samples = progress.samples, completed = progress.completed, path = progress.path })
+end
+
+-- "Fra:12 ... | Sample 5/8" lines of Cycles in the log, as progress of the frame in flight.
 local function sampleProgress(lines, progress, onProgress)
   for _, line in ipairs(lines) do
     local frame, sample, samples = line:match("^Fra:(%-?%d+) .*| Sample (%d+)/(%d+)")
-    if frame then
-      progress.frame, progress.sample, progress.samples = tonumber(frame), tonumber(sample), tonumber(samples)
-      progress.completed = progress.done + (progress.total > 0 and progress.sample / progress.samples or 0)
-      onProgress(progress)
+    if frame and progress.open and tonumber(frame) == progress.frame then
+      progress.sample, progress.samples = tonumber(sample), tonumber(samples)
+      progress.completed = progress.done + progress.sample / math.max(1, progress.samples)
+      report(progress, onProgress)
     end
   end
 end
 
--- Sends one request and waits for its answer; progress messages go to `onProgress`.
+-- A progress message of the server: a frame starts (no path) or ends (its path).
+local function applyProgress(progress, fields, onProgress)
+  for k, v in pairs(fields) do progress[k] = v end
+  progress.open = fields.path == nil
+  progress.sample = 0
+  progress.completed = progress.done
+  report(progress, onProgress)
+  progress.path = nil
+end
+
+-- Sends one request and waits for its answer; progress messages go to `onProgress`, with the
+-- samples Cycles prints in the log in between.
 function BlenderClient:_request(method, args, kwargs, onProgress)
   if self.closed then error(format("BlenderClient:%s: the client is closed", method), 3) end
   if self.dead then error(format("BlenderClient:%s: Blender (pid %d) is dead; restart() the client", method, self.pid), 3) end
@@ -149,32 +166,30 @@ function BlenderClient:_request(method, args, kwargs, onProgress)
     self.dead = true
     error(format("BlenderClient:%s: Blender (pid %d) is gone (log %s); its last lines:\n%s", method, self.pid, proc.logPath, lastLines(proc)), 3)
   end
-  local progress = { frame = nil, done = 0, total = 0, sample = 0, samples = 0, completed = 0 }
+  local progress = { frame = nil, done = 0, total = 0, sample = 0, samples = 0, completed = 0, open = false }
   proc:readLines()  -- only this request's lines count for its progress
   while true do
     local line = proc:receive(onProgress and 0.1 or nil)
-    if onProgress then sampleProgress(proc:readLines(), progress, onProgress) end
     if line == nil and proc:poll() ~= nil then
       self._busy = false
       self.dead = true
-      error(format("BlenderClient:%s: Blender (pid %d) died (exit code %d) during the call (log %s); its last lines:\n%s",
-        method, self.pid, proc:poll(), proc.logPath, lastLines(proc)), 3)
+      local how = self.closed and "was closed" or format("died (exit code %d)", proc:poll())
+      error(format("BlenderClient:%s: Blender (pid %d) %s during the call (log %s); its last lines:\n%s",
+        method, self.pid, how, proc.logPath, lastLines(proc)), 3)
     end
     local message = line and json.decode(line)
-    if type(message) == "table" and message.id == id then
-      if message.progress ~= nil then
-        if onProgress then
-          for k, v in pairs(message.progress) do progress[k] = v end
-          progress.sample, progress.samples = 0, progress.samples
-          progress.completed = progress.done
-          onProgress(progress)
-        end
-      else
-        self._busy = false
-        if not onProgress then proc:readLines() end
-        if message.ok then return message.result end
-        error(format("BlenderClient:%s: %s\n%s", method, tostring(message.error), tostring(message.traceback or "")), 3)
-      end
+    local mine = type(message) == "table" and message.id == id
+    local fields = mine and message.progress
+    if onProgress then
+      if fields and fields.path == nil then applyProgress(progress, fields, onProgress) end
+      sampleProgress(proc:readLines(), progress, onProgress)
+      if fields and fields.path ~= nil then applyProgress(progress, fields, onProgress) end
+    end
+    if mine and fields == nil then
+      self._busy = false
+      if not onProgress then proc:readLines() end
+      if message.ok then return message.result end
+      error(format("BlenderClient:%s: %s\n%s", method, tostring(message.error), tostring(message.traceback or "")), 3)
     end
   end
 end

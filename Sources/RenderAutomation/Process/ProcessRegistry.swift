@@ -26,6 +26,8 @@ public final class ProcessRegistry {
         var killTimer: Int?
         /// Its message channel, when spawned with one through `process.spawn`.
         var channel: ProcessChannel?
+        /// Spawned by a script with `keepAlive = false`: killed when the script ends.
+        var detached = false
         init(process: ManagedProcess, owner: LuaScheduler.Task?) {
             self.process = process
             self.owner = owner
@@ -87,7 +89,14 @@ public final class ProcessRegistry {
         let messages = spec.channel ? ProcessChannel(scheduler: runtime.scheduler) : nil
         let process = try spawn(spec, channel: spec.channel, keepsLoopAlive: spec.keepAlive,
                                 onMessage: messages?.receiver(mailbox: runtime.scheduler.mailbox), messages: messages)
+        if !spec.keepAlive { records[ObjectIdentifier(process)]?.detached = true }
         return (process, messages)
+    }
+
+    /// Kills the process groups a script spawned with `keepAlive = false` and left running (a
+    /// persistent server nobody closed) once the script is done.
+    public func killDetached() {
+        for record in records.values where record.detached { record.process.signalGroup(SIGKILL) }
     }
 
     /// Delivers the lines waiting in a channel's inbox (posted by the I/O thread).

@@ -359,6 +359,37 @@ final class BlenderClientTests: XCTestCase {
         assertNoServerLeft()
     }
 
+    // MARK: - the CLI
+
+    func testRenderFramesOnPersistentClients() throws {
+        let scene = try blend()
+        let dir = Self.folder + "/cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let env = ["RSCRIPT_DB": dir + "/gallery.db", "RSCRIPT_PLUGIN_PATH": dir + "/none:&"]
+        let args = ["render", scene, "--renderer", "Blender", "--frames", "1-6", "--workers", "2", "--persistent",
+                    "--res", "24x18", "--option", "threads=1", "--output", dir + "/out"]
+        let result = try RScriptBinary.run(args, environment: env, directory: dir, timeout: 90)
+        XCTAssertEqual(result.status, 0, "\(result.stdout)\n\(result.stderr)")
+        XCTAssertTrue(result.stdout.contains("on 2 persistent Blenders"), result.stdout)
+        for frame in 1...6 {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/out/scene_000\(frame).png"), "frame \(frame): \(result.stdout)")
+        }
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir + "/out/logs")
+        XCTAssertEqual(logs.count, 2, "one Blender per worker, started once: \(logs)")
+        // the same pattern as chunked renders: everything is skipped now
+        let again = try RScriptBinary.run(args, environment: env, directory: dir, timeout: 60)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("all 6 frames are already in"), again.stdout)
+        let wrong = try RScriptBinary.run(["render", scene, "--renderer", "POV-Ray", "--frames", "1-2", "--persistent"],
+                                          environment: env, directory: dir, timeout: 30)
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("POV-Ray has no persistent clients"), wrong.stderr)
+        let noFrames = try RScriptBinary.run(["render", scene, "--renderer", "Blender", "--persistent"],
+                                             environment: env, directory: dir, timeout: 30)
+        XCTAssertTrue(noFrames.stderr.contains("--persistent is for frame ranges"), noFrames.stderr)
+        assertNoServerLeft()
+    }
+
     // MARK: - the ports of visionsim's examples
 
     func testTheExamplesRun() throws {

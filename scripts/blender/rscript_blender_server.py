@@ -62,6 +62,7 @@ def to_json(value):
 class Server:
     def __init__(self, service):
         self.root = None
+        self.pattern = None
         self.blend_file = None
         self.request_id = None
         self.service = service
@@ -83,12 +84,13 @@ class Server:
 
     def frame_path(self, frame):
         render = self.scene.render
-        render.filepath = os.path.join(self.root, "frames", "frame_######")
+        render.filepath = self.pattern or os.path.join(self.root, "frames", "frame_######")
         return render.frame_path(frame=frame)
 
     def render_one(self, frame, allow_skips=False):
         scene = self.require_scene()
         path = self.frame_path(frame)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         if allow_skips and os.path.exists(path):
             return {"frame": frame, "path": path, "skipped": True, "pid": os.getpid()}
         scene.frame_set(frame)
@@ -118,8 +120,8 @@ class Server:
             raise FileNotFoundError("no such .blend file: %s" % blend_file)
         bpy.ops.wm.open_mainfile(filepath=blend_file)
         self.blend_file = blend_file
+        self.pattern = None
         self.root = os.path.abspath(os.fspath(root_path))
-        os.makedirs(os.path.join(self.root, "frames"), exist_ok=True)
         scene = self.scene
         # Cycles keeps the scene's data between the frames of this connection.
         scene.render.use_persistent_data = True
@@ -155,6 +157,14 @@ class Server:
         render.resolution_x, render.resolution_y = int(width), int(height)
         render.resolution_percentage = 100
         return [render.resolution_x, render.resolution_y]
+
+    def set_output(self, pattern=None):
+        """Images at `pattern` (# for the frame number, Blender's -o) instead of <root>/frames/."""
+        self.require_scene()
+        self.pattern = os.path.abspath(pattern) if pattern else None
+        if self.pattern:
+            os.makedirs(os.path.dirname(self.pattern), exist_ok=True)
+        return self.frame_path(self.scene.frame_current)
 
     def set_current_frame(self, frame):
         scene = self.require_scene()
@@ -218,7 +228,7 @@ class Server:
             raise AttributeError("the service has no function exposed_%s (exposed: %s)" % (name, ", ".join(exposed) or "none"))
         return function(*args)
 
-    METHODS = ("ping", "initialize", "info", "animation_range", "set_resolution", "set_current_frame",
+    METHODS = ("ping", "initialize", "info", "animation_range", "set_resolution", "set_output", "set_current_frame",
                "set_camera", "move_keyframes", "cycles_settings", "image_settings", "render_frame",
                "render_frames", "render_animation", "call")
 

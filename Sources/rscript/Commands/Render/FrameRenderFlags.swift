@@ -24,10 +24,14 @@ struct FrameRenderFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Kill (and retry) a renderer that prints nothing for S seconds.", valueName: "S"))
     var stall: Double?
 
+    @Flag(help: "Render the range on persistent clients (Blender): each worker starts its renderer once and takes the next free frame.")
+    var persistent = false
+
     func validateFrames() throws {
         guard frames != nil else {
             let given = [(workers != nil, "--workers"), (chunk != nil, "--chunk"), (output != nil, "--output"),
-                         (noSkip, "--no-skip"), (retries != nil, "--retries"), (stall != nil, "--stall")]
+                         (noSkip, "--no-skip"), (retries != nil, "--retries"), (stall != nil, "--stall"),
+                         (persistent, "--persistent")]
             if let flag = given.first(where: { $0.0 })?.1 {
                 throw ValidationError("\(flag) is for frame ranges: add --frames SPEC (e.g. --frames 1-24)")
             }
@@ -41,6 +45,7 @@ struct FrameRenderFlags: ParsableArguments {
         if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more, got \(retries)") }
         if let stall, !(stall > 0) { throw ValidationError("--stall must be a positive number of seconds") }
         if let output, output.isEmpty { throw ValidationError("--output must not be empty") }
+        if persistent, chunk != nil { throw ValidationError("--chunk is for chunked renders: with --persistent each free client takes the next frame") }
     }
 
     /// The parsed --frames, or nil without it.

@@ -231,6 +231,13 @@ function BlenderClient:set_resolution(width, height)
   return self:_setup("set_resolution", { width, height })
 end
 
+--- Images at `pattern` (`/abs/frames/shot_####`; nil: back to <root_path>/frames/).
+function BlenderClient:set_output(pattern)
+  checkClient(self, "set_output")
+  if pattern ~= nil and type(pattern) ~= "string" then error("bad argument #1 to 'set_output' (pattern string expected, got " .. type(pattern) .. ")", 2) end
+  return self:_setup("set_output", { pattern == nil and json.null or pattern })
+end
+
 function BlenderClient:set_current_frame(n)
   checkClient(self, "set_current_frame")
   checkFrame("set_current_frame", 1, n)

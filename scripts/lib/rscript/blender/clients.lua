@@ -62,7 +62,7 @@ local function fanOutMethod(name)
   end
 end
 
-for _, name in ipairs({ "initialize", "set_resolution", "set_current_frame", "move_keyframes", "set_camera",
+for _, name in ipairs({ "initialize", "set_resolution", "set_output", "set_current_frame", "move_keyframes", "set_camera",
   "cycles_settings", "image_settings", "call" }) do
   BlenderClients[name] = fanOutMethod(name)
 end
@@ -79,12 +79,12 @@ local function renderQueue(self, frames, options)
   local total, done, results = #frames, 0, {}
   local update = options.update_fn
   local inFlight = {}  -- client index -> {frame, fraction}
-  local function report(frame, sample, samples)
+  local function report(frame, sample, samples, path)
     if not update then return end
     local fraction = 0
     for _, f in pairs(inFlight) do fraction = fraction + f.fraction end
     update({ frame = frame, done = done, total = total, sample = sample or 0, samples = samples or 0,
-      completed = done + fraction })
+      completed = done + fraction, path = path })
   end
   local failures = {}
   fanOut(self.clients, function(client, i)
@@ -106,14 +106,14 @@ local function renderQueue(self, frames, options)
           allow_skips = options.allow_skips,
           update_fn = update and function(p)
             if p.samples and p.samples > 0 then inFlight[i].fraction = p.sample / p.samples end
-            report(n, p.sample, p.samples)
+            if not p.path then report(n, p.sample, p.samples) end
           end,
         })
         inFlight[i] = nil
         if ok then
           results[#results + 1] = result
           done = done + 1
-          report(n)
+          report(n, nil, nil, result.path)
         elseif client.dead and not client.closed then
           failures[#failures + 1] = result
           if attempts[n] < 2 then

@@ -77,15 +77,18 @@ final class BlenderClientTests: XCTestCase {
         XCTAssertTrue(result.stdout.hasSuffix("ok\n"), "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)", file: file, line: line)
     }
 
-    /// No Blender of the server script is left running.
-    private func assertNoServerLeft(file: StaticString = #filePath, line: UInt = #line) {
+    /// No Blender server started from `dir` (its working folder) is left running. Scoped to
+    /// the folder: tests of this class may run at once in parallel workers.
+    private func assertNoServerLeft(in dir: String, file: StaticString = #filePath, line: UInt = #line) {
         let deadline = Date().addingTimeInterval(5)
         var left: [String] = []
         repeat {
             left = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid -> String? in
-                guard Int(pid) != nil, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-                let text = String(decoding: cmdline, as: UTF8.self)
-                return text.contains("rscript_blender_server.py") ? pid : nil
+                guard Int(pid) != nil, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                      String(decoding: cmdline, as: UTF8.self).contains("rscript_blender_server.py"),
+                      let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+                      cwd.hasPrefix(dir) else { return nil }
+                return pid
             } ?? []
             if left.isEmpty { return }
             usleep(100_000)
@@ -153,13 +156,13 @@ final class BlenderClientTests: XCTestCase {
         let log = try String(contentsOfFile: dir + "/logs/" + logs[0], encoding: .utf8)
         XCTAssertTrue(log.contains("Blender 3") || log.contains("Blender "), "Blender's own output goes to the log")
         XCTAssertTrue(log.contains("Saved: '"), "Blender's own output goes to the log")
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     // MARK: - several clients
 
     func testClientsShareOneFrameQueueAndReportProgress() throws {
-        let (result, _) = try run("""
+        let (result, dir) = try run("""
             local blender = require('rscript.blender')
             local fs = require('rscript.fs')
             local clients <close> = blender.BlenderClients.spawn{ jobs = 2, timeout = 30, threads = 1 }
@@ -184,13 +187,13 @@ final class BlenderClientTests: XCTestCase {
             print('ok')
             """)
         assertPassed(result)
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     // MARK: - services
 
     func testServiceCallsAndARaisingServiceFunction() throws {
-        let (result, _) = try run("""
+        let (result, dir) = try run("""
             local blender = require('rscript.blender')
             local client <close> = blender.BlenderClient.spawn{ timeout = 30, service = '\(Self.examples)/extended_service.py' }
             client:initialize(SCENE, 'renders/s')
@@ -206,6 +209,7 @@ final class BlenderClientTests: XCTestCase {
             print('ok')
             """)
         assertPassed(result)
+        assertNoServerLeft(in: dir)
     }
 
     // MARK: - the pool
@@ -260,13 +264,13 @@ final class BlenderClientTests: XCTestCase {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: png), png)
             }
         }
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     // MARK: - failures
 
     func testAKilledBlenderFailsItsTaskWithLogLinesAndTheClientRestarts() throws {
-        let (result, _) = try run("""
+        let (result, dir) = try run("""
             local blender = require('rscript.blender')
             local process = require('rscript.process')
             local time = require('rscript.time')
@@ -308,11 +312,11 @@ final class BlenderClientTests: XCTestCase {
             print('ok')
             """, timeout: 120)
         assertPassed(result)
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     func testSpawnTimeoutAndABlenderThatExitsEarly() throws {
-        let (result, _) = try run("""
+        let (result, dir) = try run("""
             local blender = require('rscript.blender')
             local time = require('rscript.time')
             local t0 = time.monotonic()
@@ -328,11 +332,11 @@ final class BlenderClientTests: XCTestCase {
             print('ok')
             """)
         assertPassed(result)
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     func testCloseWithARenderInFlight() throws {
-        let (result, _) = try run("""
+        let (result, dir) = try run("""
             local blender = require('rscript.blender')
             local process = require('rscript.process')
             local time = require('rscript.time')
@@ -356,7 +360,7 @@ final class BlenderClientTests: XCTestCase {
             print('ok')
             """)
         assertPassed(result)
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     // MARK: - the CLI
@@ -387,7 +391,7 @@ final class BlenderClientTests: XCTestCase {
         let noFrames = try RScriptBinary.run(["render", scene, "--renderer", "Blender", "--persistent"],
                                              environment: env, directory: dir, timeout: 30)
         XCTAssertTrue(noFrames.stderr.contains("--persistent is for frame ranges"), noFrames.stderr)
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 
     // MARK: - the ports of visionsim's examples
@@ -407,6 +411,6 @@ final class BlenderClientTests: XCTestCase {
             let frames = try FileManager.default.contentsOfDirectory(atPath: dir + "/renders/\(scene)/frames")
             XCTAssertGreaterThanOrEqual(frames.count, 5, "\(scene): \(frames)")
         }
-        assertNoServerLeft()
+        assertNoServerLeft(in: dir)
     }
 }

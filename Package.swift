@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -50,8 +51,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
@@ -78,7 +81,8 @@ let package = Package(
         .testTarget(
             name: "rscriptEndToEndTests",
             dependencies: ["RScriptTesting", "RenderAutomation", .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Snapshots"],  // help screens read at run time from the source tree
+            // Help screens and the Python clients, read at run time from the source tree.
+            exclude: ["Snapshots", "Clients"],
             swiftSettings: strict),
     ]
 )

@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh debug
+# The web server's tests talk to it with the Python clients studios use (PyPI).
+echo "==> python3 -m pip install requests websocket-client"
+python3 -m pip install -q --disable-pip-version-check requests websocket-client 2>/dev/null \
+  || python3 -m pip install -q --disable-pip-version-check --break-system-packages requests websocket-client
 echo "==> swift build --build-tests"
 swift build --build-tests
 echo "==> swift test"

@@ -24,17 +24,18 @@ public enum RScriptBinary {
         public var stderr: String
     }
 
-    /// Runs `rscript ARGS...`, feeding `stdin`, draining both pipes, and waits (at most `timeout`
+    /// Runs `rscript ARGS...` (or `executable ARGS...`), feeding `stdin`, draining both pipes, and waits (at most `timeout`
     /// seconds, then the process is killed and the test fails through `status == -9`).
     public static func run(
         _ arguments: [String],
         stdin: String? = nil,
         environment: [String: String] = [:],
         directory: String? = nil,
-        timeout: Double = 60
+        timeout: Double = 60,
+        executable: String? = nil
     ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable ?? path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         // Tests never write to the user's own gallery and queue: one database per test run

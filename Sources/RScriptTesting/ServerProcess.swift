@@ -82,6 +82,7 @@ public final class ServerProcess: @unchecked Sendable {  // stderr is guarded by
 
 public struct ServerError: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

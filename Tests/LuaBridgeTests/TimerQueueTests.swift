@@ -25,4 +25,43 @@ final class TimerQueueTests: XCTestCase {
         XCTAssertNil(timers.nextDeadline)
         XCTAssertEqual(timers.liveCount, 0)
     }
+
+    /// Thousands of adds and cancels in a random order fire exactly the timers left, in
+    /// deadline order (ties in the order added), as a plain sorted list says they should.
+    func testRandomAddsAndCancelsMatchASortedList() {
+        var rng = SystemRandomNumberGenerator()
+        var timers = TimerQueue()
+        var model: [(deadline: Double, order: Int, id: Int)] = []
+        var fired: [Int] = []
+        for order in 0..<5000 {
+            if !model.isEmpty && Int.random(in: 0..<3, using: &rng) == 0 {
+                let victim = model.remove(at: Int.random(in: 0..<model.count, using: &rng))
+                timers.cancel(victim.id)
+            } else {
+                let deadline = Double(Int.random(in: 0..<200, using: &rng))  // many ties
+                let id = timers.add(deadline: deadline) { fired.append(order) }
+                model.append((deadline, order, id))
+            }
+            XCTAssertEqual(timers.liveCount, model.count)
+        }
+        for action in timers.popDue(now: 1e9) { action() }
+        let expected = model.sorted { ($0.deadline, $0.order) < ($1.deadline, $1.order) }.map(\.order)
+        XCTAssertEqual(fired, expected)
+    }
+
+    /// A cancelled timer lets go of its action (and what it holds) at once.
+    func testACancelledTimerReleasesItsAction() {
+        final class Held {}
+        var timers = TimerQueue()
+        weak var weakHeld: Held?
+        var id = 0
+        do {
+            let held = Held()
+            weakHeld = held
+            id = timers.add(deadline: 60) { _ = held }
+        }
+        XCTAssertNotNil(weakHeld)
+        timers.cancel(id)
+        XCTAssertNil(weakHeld, "the action was dropped with the timer, not kept until 60 s")
+    }
 }

@@ -14,6 +14,8 @@ local webServer = {}
 ---@field max_in_memory_file_upload_size? integer uploaded files above this go to a temporary file (default 2.5 MB)
 ---@field max_num_threads? integer the server's I/O threads (default 4; Lua handlers run on the script's loop)
 ---@field settings? rscript.webserver.Settings|string a table, or a Lua file returning one
+---@field ports? integer[] more ports to listen on beside `port` (0 picks a free one)
+---@field reload_source_changes? boolean run the script again when it or a module it required changes (default: `debug`)
 
 ---@class rscript.webserver.Settings
 ---@field ADDRESS? string the address to bind (default "127.0.0.1"); any other needs TOKEN
@@ -22,6 +24,7 @@ local webServer = {}
 ---@field CORS_WHITELIST? string[] origins that get CORS headers
 ---@field REQUEST_TIMEOUT? number seconds before the client gets 504 (default 60; 0: none); the handler runs on
 ---@field MAX_PENDING_REQUESTS? integer requests in progress before the server answers 503 (default 1000)
+---@field BENCHMARK_SWIFT_ROUTE? string a path Swift answers "hello world" on, without Lua (the benchmark's baseline)
 
 ---Starts the server. Prints `listening on http://ADDRESS:PORT` to stderr. Raises a
 ---`webServer.OperationFailed` naming the port and the reason when it cannot listen.
@@ -31,6 +34,10 @@ function webServer.run(options) end
 ---The bound port while the server runs, else nil.
 ---@return integer?
 function webServer.serverPort() end
+
+---Every bound port, the main one first (`ports` adds the others); empty when stopped.
+---@return integer[]
+function webServer.serverPorts() end
 
 ---Stops accepting connections; requests in progress are answered, then `run` returns.
 function webServer.requestShutdown() end
@@ -46,6 +53,7 @@ function webServer.isInDebugMode() end
 ---@class rscript.webserver.HandlerOptions
 ---@field is_prefix? boolean also serve every path below `path` (the longest prefix wins)
 ---@field methods? string[] the methods served (others get 405 with `Allow`)
+---@field ports? integer[] serve only requests that came in on these ports
 
 ---Serves `path` with `fn`, which returns a `Response`, a string (HTML) or a table (JSON).
 ---Without `fn`, returns a function that registers the function it is given.
@@ -58,6 +66,7 @@ function webServer.urlHandler(path, options, fn) end
 ---@field return_binary? boolean the result is a string of bytes, sent as `application/octet-stream`
 ---@field arg_types? table<string, "int"|"float"|"bool"|"json"|"string"> converts form arguments by parameter name
 ---@field defaults? table<string, any> values for parameters a call leaves out (otherwise they are required)
+---@field ports? integer[] callable only on these ports
 
 ---Registers `namespace.name` for `POST /api` (`json=[name, args, kwargs]` or
 ---`cmd_function=name&kw=value`). Keyword arguments bind to `fn`'s parameters by name;
@@ -122,6 +131,35 @@ function webServer.fileResponse(path, content_type, delete_file, download_as_fil
 ---@param url_prefix? string
 function webServer.registerStaticFilesDirectory(dir, url_prefix) end
 
+---@class rscript.webserver.WebSocketHandlers
+---@field connect? fun(ws: rscript.webserver.WebSocket, request: rscript.webserver.Request) call `ws:accept()` to open (default: accept all)
+---@field receive? fun(ws: rscript.webserver.WebSocket, data: string, kind: "text"|"binary")
+---@field disconnect? fun(ws: rscript.webserver.WebSocket, code: integer) 1000 clean, 1006 broken
+---@field ports? integer[] accept only on these ports
+
+---Serves WebSocket connections at `path`; register before `run`.
+---@param path string
+---@param handlers rscript.webserver.WebSocketHandlers
+function webServer.webSocket(path, handlers) end
+
+---@class rscript.webserver.WebSocket
+---@field id integer
+---@field path string
+---@field request rscript.webserver.Request the upgrade request
+---@field closed? boolean true once the connection has closed
+local WebSocket = {}
+---Opens the connection (only in `connect`).
+function WebSocket:accept() end
+---Sends text (UTF-8), or bytes with `{binary = true}`; false once closed.
+---@param data string
+---@param options? {binary?: boolean}
+---@return boolean
+function WebSocket:send(data, options) end
+---Closes with `code` (default 1000) and `reason` (at most 123 bytes).
+---@param code? integer
+---@param reason? string
+function WebSocket:close(code, reason) end
+
 ---@class rscript.webserver.Response
 local Response = {}
 ---@param name string
@@ -175,6 +213,9 @@ function Request:clientAddress() end
 function Request:isSecure() end
 ---@return boolean
 function Request:isInDebugMode() end
+---The port the request came in on.
+---@return integer
+function Request:port() end
 ---The files of a multipart body, field name -> file.
 ---@return table<string, rscript.webserver.UploadedFile>
 function Request:files() end

@@ -28,6 +28,9 @@ public final class LuaScheduler {
         public internal(set) var result: Result<[LuaValue], LuaError>?
         /// When the task must have finished (CLOCK_MONOTONIC seconds), and the span it was given.
         var deadline: (at: Double, span: Double)?
+        /// The timer that enforces `deadline`; cancelled when the task ends, so that it does not
+        /// keep the loop alive for the rest of the span.
+        var deadlineTimer: Int?
         var onFinish: ((Result<[LuaValue], LuaError>) -> Void)?
         var whenDone: [(Result<[LuaValue], LuaError>) -> Void] = []
 
@@ -126,7 +129,7 @@ public final class LuaScheduler {
     /// web request's REQUEST_TIMEOUT).
     public func setDeadline(_ task: Task, seconds: Double) {
         task.deadline = (rscript_monotonic() + seconds, seconds)
-        after(seconds) { [unowned self] in self.enforceDeadline(task) }
+        task.deadlineTimer = after(seconds) { [unowned self] in self.enforceDeadline(task) }
     }
 
     private func enforceDeadline(_ task: Task) {
@@ -134,7 +137,7 @@ public final class LuaScheduler {
         guard task.state == .suspended else {
             // Ready or yielded plainly: the hook meets it when it runs; look again soon, in
             // case it only ever runs a few instructions between waits.
-            after(0.05) { [unowned self] in self.enforceDeadline(task) }
+            task.deadlineTimer = after(0.05) { [unowned self] in self.enforceDeadline(task) }
             return
         }
         let span = deadline.span == deadline.span.rounded() && deadline.span < 1e15 ? "\(Int(deadline.span))" : "\(deadline.span)"
@@ -350,6 +353,10 @@ public final class LuaScheduler {
         task.result = result
         if case .failure = result { task.state = .failed } else { task.state = .finished }
         liveTasks[task.id] = nil
+        if let timer = task.deadlineTimer {
+            cancelTimer(timer)
+            task.deadlineTimer = nil
+        }
         if let onFinish = task.onFinish {
             onFinish(result)
         } else if reportingUnhandled, case .failure(let error) = result, task.whenDone.isEmpty {

@@ -1,5 +1,8 @@
-/// Timers of one loop, by deadline (CLOCK_MONOTONIC seconds). A binary heap; cancelled timers
-/// are dropped lazily when they reach the top.
+/// Timers of one loop, by deadline (CLOCK_MONOTONIC seconds; equal deadlines in the order they
+/// were added). A binary heap that knows where each timer sits, so that a cancel removes it at
+/// once in O(log n): a web request's 60 s deadline timer is cancelled when the request ends,
+/// and thousands a second must neither be searched for nor held (with the task their action
+/// keeps alive) until they would have fired.
 struct TimerQueue {
     struct Entry {
         var deadline: Double
@@ -8,68 +11,72 @@ struct TimerQueue {
     }
 
     private var heap: [Entry] = []
-    private var cancelled: Set<Int> = []
+    /// Where each timer is in `heap`, by id.
+    private var positions: [Int: Int] = [:]
     private var nextID = 1
-    private(set) var liveCount = 0
+
+    var liveCount: Int { heap.count }
 
     mutating func add(deadline: Double, _ action: @escaping () -> Void) -> Int {
         let id = nextID
         nextID += 1
         heap.append(Entry(deadline: deadline, id: id, action: action))
+        positions[id] = heap.count - 1
         siftUp(heap.count - 1)
-        liveCount += 1
         return id
     }
 
+    /// Removes the timer `id`; nothing happens if it has fired or was cancelled already.
     mutating func cancel(_ id: Int) {
-        guard heap.contains(where: { $0.id == id }), cancelled.insert(id).inserted else { return }
-        liveCount -= 1
+        guard let index = positions[id] else { return }
+        remove(at: index)
     }
 
-    var nextDeadline: Double? {
-        mutating get {
-            dropCancelled()
-            return heap.first?.deadline
-        }
-    }
+    var nextDeadline: Double? { heap.first?.deadline }
 
     /// Removes and returns the actions of every timer due at `now`.
     mutating func popDue(now: Double) -> [() -> Void] {
         var due: [() -> Void] = []
-        while true {
-            dropCancelled()
-            guard let first = heap.first, first.deadline <= now else { break }
-            due.append(removeFirst().action)
-            liveCount -= 1
+        while let first = heap.first, first.deadline <= now {
+            due.append(remove(at: 0).action)
         }
         return due
     }
 
-    private mutating func dropCancelled() {
-        while let first = heap.first, cancelled.contains(first.id) {
-            cancelled.remove(first.id)
-            _ = removeFirst()
-        }
-    }
-
-    private mutating func removeFirst() -> Entry {
-        let first = heap[0]
+    @discardableResult
+    private mutating func remove(at index: Int) -> Entry {
+        let removed = heap[index]
+        positions[removed.id] = nil
         let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            siftDown(0)
+        if index < heap.count {
+            heap[index] = last
+            positions[last.id] = index
+            siftDown(siftUp(index))
         }
-        return first
+        return removed
     }
 
-    private mutating func siftUp(_ index: Int) {
+    private func before(_ a: Int, _ b: Int) -> Bool {
+        heap[a].deadline < heap[b].deadline || (heap[a].deadline == heap[b].deadline && heap[a].id < heap[b].id)
+    }
+
+    private mutating func swap(_ a: Int, _ b: Int) {
+        heap.swapAt(a, b)
+        positions[heap[a].id] = a
+        positions[heap[b].id] = b
+    }
+
+    /// Moves the entry at `index` up to its place; returns where it ended.
+    @discardableResult
+    private mutating func siftUp(_ index: Int) -> Int {
         var child = index
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
+            guard before(child, parent) else { break }
+            swap(child, parent)
             child = parent
         }
+        return child
     }
 
     private mutating func siftDown(_ index: Int) {
@@ -77,10 +84,10 @@ struct TimerQueue {
         while true {
             let left = 2 * parent + 1, right = left + 1
             var smallest = parent
-            if left < heap.count && heap[left].deadline < heap[smallest].deadline { smallest = left }
-            if right < heap.count && heap[right].deadline < heap[smallest].deadline { smallest = right }
+            if left < heap.count && before(left, smallest) { smallest = left }
+            if right < heap.count && before(right, smallest) { smallest = right }
             if smallest == parent { return }
-            heap.swapAt(parent, smallest)
+            swap(parent, smallest)
             parent = smallest
         }
     }

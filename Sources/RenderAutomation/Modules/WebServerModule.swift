@@ -60,6 +60,51 @@ enum WebServerModule: RuntimeModule {
                 runtime.webServer.dispatcher = try call.function(1)
                 return 0
             }),
+            ("_setWebSocketDispatcher", { [unowned runtime] call in
+                runtime.webServer.webSocketDispatcher = try call.function(1)
+                return 0
+            }),
+            // ws:accept(): only during `connect`, before its verdict is given.
+            ("_wsAccept", { [unowned runtime] call in
+                guard let connection = runtime.webServer.webSocket(try call.int(1)) else {
+                    throw LuaScriptError("ws:accept: the connection is closed")
+                }
+                connection.accept()
+                return 0
+            }),
+            // ws:send(data, binary): false once the connection has closed.
+            ("_wsSend", { [unowned runtime] call in
+                let bytes = try call.bytes(2)
+                guard let connection = runtime.webServer.webSocket(try call.int(1)) else {
+                    call.push(false)
+                    return 1
+                }
+                if call.truthy(3) {
+                    connection.send(.binary(bytes))
+                } else if let text = String(validating: bytes, as: UTF8.self) {
+                    connection.send(.text(text))
+                } else {
+                    throw LuaArgumentError(position: 1, "ws:send: the data is not UTF-8 text; send it with {binary = true}")
+                }
+                call.push(true)
+                return 1
+            }),
+            ("_wsClose", { [unowned runtime] call in
+                let code = try call.optionalInteger(2) ?? 1000
+                guard (1000...4999).contains(code), ![1004, 1005, 1006, 1015].contains(code) else {
+                    throw LuaArgumentError(position: 1, "ws:close: the code must be 1000-4999 and one a peer may send (not 1004-1006 or 1015)")
+                }
+                let reason = try call.optionalString(3) ?? ""
+                guard reason.utf8.count <= 123 else {
+                    throw LuaArgumentError(position: 2, "ws:close: the reason must be at most 123 bytes")
+                }
+                runtime.webServer.webSocket(try call.int(1))?.send(.close(code: UInt16(code), reason: reason))
+                return 0
+            }),
+            ("serverPorts", { [unowned runtime] call in
+                try call.push(.array(runtime.webServer.ports.map { .int(Int64($0)) }))
+                return 1
+            }),
             ("serverPort", { [unowned runtime] call in
                 if let port = runtime.webServer.port { call.push(port) } else { call.pushNil() }
                 return 1
@@ -109,11 +154,32 @@ enum WebServerModule: RuntimeModule {
             }
             settings.port = Int(n)
         }
+        if let extra = fields["ports"], !extra.isNil {
+            let list: [LuaValue]
+            switch extra {
+            case .array(let items): list = items
+            case .object(let items) where items.isEmpty: list = []
+            default: throw LuaArgumentError(position: 1, "ports must be a list of port numbers")
+            }
+            settings.extraPorts = try list.map { item in
+                guard let n = item.intValue, (0...65535).contains(n) else {
+                    throw LuaArgumentError(position: 1, "ports must hold integers from 0 to 65535 (got \(item))")
+                }
+                return Int(n)
+            }
+        }
         if let address = fields["address"], !address.isNil {
             guard let s = address.stringValue, !s.isEmpty else { throw LuaArgumentError(position: 1, "address must be a string") }
             settings.address = s
         }
         if let debug = fields["debug"] { settings.debug = debug.isTruthy }
+        if let sockets = fields["web_sockets"] { settings.webSockets = sockets.isTruthy }
+        if let route = fields["benchmark_swift_route"], !route.isNil {
+            guard let path = route.stringValue, path.hasPrefix("/") else {
+                throw LuaArgumentError(position: 1, "BENCHMARK_SWIFT_ROUTE must be a path starting with /")
+            }
+            settings.swiftBaselineRoute = path
+        }
         if let size = fields["max_request_size"], !size.isNil {
             guard let n = size.intValue, n >= 0 else { throw LuaArgumentError(position: 1, "max_request_size must be a whole number of bytes") }
             settings.maxRequestSize = Int(n)

@@ -1,9 +1,11 @@
 import Hummingbird
+import HummingbirdWebSocket
 import LuaBridge
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +17,7 @@ import Glibc
 enum HTTPServer {
     /// What the loop hears about the server's life, each through the mailbox.
     struct Events: Sendable {
-        let listening: @Sendable (_ port: Int) -> Void
+        let listening: @Sendable (_ ports: [Int]) -> Void
         let failed: @Sendable (_ reason: String) -> Void
         let stopped: @Sendable () -> Void
     }
@@ -25,23 +27,35 @@ enum HTTPServer {
         let threads = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         var logger = Logger(label: "rscript.webserver")
         logger.logLevel = settings.debug ? .info : .critical
-        let app = Application(
-            responder: CallbackResponder<WebRequestContext> { request, context in
-                let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox)
-                if let path = reply.filePath {
-                    return FileReply.response(reply, path: path, range: request.headers[.range])
-                }
-                return reply.response
-            },
-            configuration: .init(address: .hostname(settings.address, port: settings.port), serverName: nil),
-            onServerRunning: { channel in
-                events.listening(channel.localAddress?.port ?? settings.port)
-            },
-            eventLoopGroupProvider: .shared(threads),
-            logger: logger
-        )
+        let ports = [settings.port] + settings.extraPorts
+        let bound = BoundPorts(count: ports.count)
+        let apps = ports.enumerated().map { index, port in
+            Application(
+                responder: CallbackResponder<WebRequestContext> { request, context in
+                    if let baseline = settings.swiftBaselineRoute, request.uri.path == baseline {
+                        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                                        body: ResponseBody(byteBuffer: NIOCore.ByteBuffer(string: "<p>hello world</p>")))
+                    }
+                    let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox)
+                    if let path = reply.filePath {
+                        return FileReply.response(reply, path: path, range: request.headers[.range])
+                    }
+                    return reply.response
+                },
+                server: settings.webSockets ? .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: WebSocketBridge.maxFrameSize))) { head, channel, _ in
+                    await WebSocketBridge.shouldUpgrade(head, channel: channel, settings: settings, mailbox: mailbox)
+                } : .http1(),
+                configuration: .init(address: .hostname(settings.address, port: port), serverName: nil),
+                onServerRunning: { channel in
+                    // `run` returns once every port listens.
+                    if let all = bound.record(channel.localAddress?.port ?? port, at: index) { events.listening(all) }
+                },
+                eventLoopGroupProvider: .shared(threads),
+                logger: logger
+            )
+        }
         // No signals: Ctrl-C belongs to the runtime, which stops the server through its stop hooks.
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: apps, logger: logger))
         Task {
             do {
                 try await group.run()
@@ -85,7 +99,8 @@ enum HTTPServer {
             host: request.head.authority ?? "",
             body: Array(body.readableBytesView),
             clientAddress: context.clientAddress,
-            debug: settings.debug)
+            debug: settings.debug,
+            port: context.localPort)
         if let (_, parts) = multipart {
             data.form = parts.fields
             data.files = parts.files
@@ -93,10 +108,11 @@ enum HTTPServer {
         let ready = data
         let reply = ReplyOnce()
         // The loop ends the handler at its deadline and answers 504; this timer answers too
-        // (a second later), in case the loop itself is busy in a long C call.
+        // (a second later), in case the loop itself is busy in a long C call. NIO's timer, not
+        // a sleeping Task: a cancelled one leaves its queue at once (a cancelled Task.sleep
+        // held about 1 KB per request until its 61 s were up).
         let deadline = settings.requestTimeout.map { timeout in
-            Task {
-                try await Task.sleep(for: .seconds(timeout + 1))
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64((timeout + 1) * 1000))) {
                 reply.answer(.error(504, WebServerHost.timeoutMessage(timeout)))
             }
         }
@@ -109,6 +125,21 @@ enum HTTPServer {
             runtime.webServer.dispatch(ready) { reply.answer($0) }
         }
         return await withCheckedContinuation { reply.wait($0) }
+    }
+
+    /// The ports bound so far; complete once each application listens.
+    private final class BoundPorts: Sendable {
+        private let ports: Mutex<[Int?]>
+        init(count: Int) { ports = Mutex(Array(repeating: nil, count: count)) }
+
+        /// All the ports, main one first, when this was the last to bind.
+        func record(_ port: Int, at index: Int) -> [Int]? {
+            ports.withLock { ports in
+                ports[index] = port
+                let all = ports.compactMap { $0 }
+                return all.count == ports.count ? all : nil
+            }
+        }
     }
 
     /// NIO's bind errors, said the way a person reads them.

@@ -49,9 +49,13 @@ final class MultipartBody {
         parser.onBody = { [unowned self] buffer in inPart = true; append(&buffer) }
         parser.onPartComplete = { [unowned self] in completePart() }
         var total = 0
+        var headerGuard = MultipartHeaderGuard(boundary: boundary)
         for try await chunk in body {
             total += chunk.readableBytes
             if total > limit { throw Failure(status: 413, message: "the request body is larger than the server's limit of \(limit) bytes") }
+            guard chunk.withUnsafeReadableBytes({ headerGuard.check($0) }) else {
+                throw Failure(status: 400, message: "malformed multipart body: a part's header name holds a byte that is not ASCII")
+            }
             do {
                 try parser.execute(chunk)
             } catch {

@@ -14,6 +14,8 @@ struct WebRequestData: Sendable {
     var body: [UInt8]
     var clientAddress: String
     var debug: Bool
+    /// The port the request came in on (the main one or one of `ports`).
+    var port: Int
     /// The fields of a multipart body (its files are in `files`; `body` is then empty).
     var form: [(name: String, value: String)] = []
     var files: [UploadedFileData] = []
@@ -29,6 +31,7 @@ struct WebRequestData: Sendable {
             "clientAddress": .string(clientAddress),
             "isSecure": .bool(false),
             "debug": .bool(debug),
+            "port": .int(Int64(port)),
             "multipart": .bool(!form.isEmpty || !files.isEmpty),
             "form": .array(form.map { .array([.string($0.name), .string($0.value)]) }),
             "files": .array(files.map(\.luaValue)),

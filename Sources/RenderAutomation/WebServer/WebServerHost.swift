@@ -5,13 +5,19 @@ import ServiceLifecycle
 /// Lua dispatcher, the bound port, and the tasks waiting for the server to start or stop.
 /// Confined to the loop's thread; the server's threads reach it only through the mailbox.
 final class WebServerHost {
-    private unowned let runtime: ScriptRuntime
+    unowned let runtime: ScriptRuntime
     /// The Lua function that turns a request table into a response table (the Lua half of
     /// `rscript.webserver` sets it).
     var dispatcher: LuaFunction?
+    /// The Lua function that runs WebSocket events: `(event, id, payload [, kind])`.
+    var webSocketDispatcher: LuaFunction?
+    /// Open (or opening) WebSocket connections, by id.
+    var webSockets: [Int: WebSocketConnection] = [:]
     private(set) var settings = WebServerSettings()
     /// The bound port while the server is listening.
     private(set) var port: Int?
+    /// Every bound port, the main one first (`ports` adds to it).
+    private(set) var ports: [Int] = []
     private var group: ServiceGroup?
     private var startToken: LuaScheduler.WakeToken?
     private var shutdownWaiters: [LuaScheduler.WakeToken] = []
@@ -34,22 +40,25 @@ final class WebServerHost {
         let mailbox = scheduler.mailbox
         scheduler.hold()  // the loop lives while the server does
         group = HTTPServer.start(settings, mailbox: mailbox, events: .init(
-            listening: { port in mailbox.post { ScriptRuntime.of($0.state)?.webServer.listening(on: port) } },
+            listening: { ports in mailbox.post { ScriptRuntime.of($0.state)?.webServer.listening(on: ports) } },
             failed: { reason in mailbox.post { ScriptRuntime.of($0.state)?.webServer.failed(reason) } },
             stopped: { mailbox.post { ScriptRuntime.of($0.state)?.webServer.stopped() } }))
         // Ctrl-C (or the main chunk failing) stops the server with the runtime.
         runtime.onStop { [weak self] in self?.requestShutdown() }
     }
 
-    private func listening(on port: Int) {
+    private func listening(on ports: [Int]) {
+        let port = ports[0]
         self.port = port
-        StandardError.write("listening on http://\(settings.address):\(port)\n")
+        self.ports = ports
+        for bound in ports { StandardError.write("listening on http://\(settings.address):\(bound)\n") }
         if let token = startToken { runtime.scheduler.resolve(token, with: [.int(Int64(port))]) }
         startToken = nil
     }
 
     private func failed(_ reason: String) {
-        let message = "webServer.OperationFailed: cannot listen on port \(settings.port) of \(settings.address): \(reason)"
+        let which = settings.extraPorts.isEmpty ? "port \(settings.port)" : "ports \(([settings.port] + settings.extraPorts).map(String.init).joined(separator: ", "))"
+        let message = "webServer.OperationFailed: cannot listen on \(which) of \(settings.address): \(reason)"
         if let token = startToken {
             runtime.scheduler.resolve(token, raising: message)
         } else {
@@ -61,6 +70,7 @@ final class WebServerHost {
     private func stopped() {
         group = nil
         port = nil
+        ports = []
         runtime.scheduler.release()
         let waiters = shutdownWaiters
         shutdownWaiters = []

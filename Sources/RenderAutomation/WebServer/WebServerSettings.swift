@@ -5,7 +5,13 @@ struct WebServerSettings: Sendable {
     var address = "127.0.0.1"
     /// 0 picks a free port.
     var port = 8008
+    /// More ports to listen on, beside `port` (Houdini's `ports`); 0 picks a free one.
+    var extraPorts: [Int] = []
     var debug = false
+    /// Whether the script registered WebSocket handlers before `run`: only then does the server
+    /// take upgrades (hummingbird-websocket's channel closes a malformed request without the
+    /// 400 that the plain HTTP/1 channel answers, and costs a little on every request).
+    var webSockets = false
     /// Bodies above this are refused with 413.
     var maxRequestSize = 3 * 1024 * 1024 * 1024
     /// Uploaded files above this many bytes go to a temporary file, never whole into memory.
@@ -14,6 +20,9 @@ struct WebServerSettings: Sendable {
     var threads = 4
     /// Requests handed to Lua and not yet answered; beyond this the server answers 503.
     var maxPendingRequests = 1000
+    /// A path answered "hello" by Swift on the same server, never reaching Lua: the baseline of
+    /// the web server's benchmark (`settings.BENCHMARK_SWIFT_ROUTE`; docs/benchmarks.md).
+    var swiftBaselineRoute: String?
     /// Seconds a handler has to answer before the client gets 504 (nil: no deadline).
     var requestTimeout: Double? = 60
 }

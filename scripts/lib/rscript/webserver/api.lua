@@ -38,6 +38,19 @@ local converters = {
 --- Registers `namespace.name`; `options` may give `return_binary`, `arg_types` (parameter ->
 --- "int"/"float"/"bool"/"json"/"string") and `defaults` (parameter -> value used when the
 --- call leaves it out: Lua has no default parameter values of its own).
+--- `ports = {8009, ...}` as a set (nil: every port), checked for `who`.
+function api.portSet(ports, who)
+    if ports == nil then return nil end
+    if type(ports) == "number" then ports = { ports } end
+    assert(type(ports) == "table", who .. ": ports must be a list of port numbers")
+    local set = {}
+    for _, p in ipairs(ports) do
+        assert(math.type(p) == "integer" and p >= 1 and p <= 65535, who .. ": ports must hold integers from 1 to 65535")
+        set[p] = true
+    end
+    return set
+end
+
 function api.register(namespace, name, fn, options)
     if type(fn) == "table" and type(options) == "function" then fn, options = options, fn end
     assert(type(namespace) == "string" and namespace ~= "", "apiFunction: the namespace must be a non-empty string")
@@ -52,6 +65,7 @@ function api.register(namespace, name, fn, options)
         name = namespace .. "." .. name, fn = fn, names = names, vararg = vararg,
         binary = options.return_binary and true or false,
         types = options.arg_types or {}, defaults = options.defaults or {},
+        ports = api.portSet(options.ports, "apiFunction"),
     }
 end
 
@@ -136,7 +150,9 @@ function api.handle(request)
     end
     local name, positional, keywords, fromForm = parseCall(request)
     local entry = api.functions[name]
-    if not entry then fail(404, "no API function named '" .. name .. "'") end
+    if not entry or (entry.ports and not entry.ports[request:port()]) then
+        fail(404, "no API function named '" .. name .. "'")
+    end
     local args, n = bind(entry, positional, keywords, fromForm)
     local result = entry.fn(request, table.unpack(args, 1, n))
     if response.isResponse(result) then return result end

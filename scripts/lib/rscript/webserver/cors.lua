@@ -7,6 +7,11 @@ function cors.setWhitelist(origins)
     for _, origin in ipairs(origins or {}) do cors.whitelist[tostring(origin)] = true end
 end
 
+--- Whether `origin` is on the whitelist.
+function cors.allows(origin)
+    return cors.whitelist[origin] == true or cors.whitelist["*"] == true
+end
+
 local function allowedOrigin(request)
     local origin = request:headers()["origin"]
     if origin and (cors.whitelist[origin] or cors.whitelist["*"]) then return origin end

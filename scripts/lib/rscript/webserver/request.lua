@@ -35,6 +35,8 @@ function Request:host() return self._data.host end
 function Request:clientAddress() return self._data.clientAddress end
 function Request:isSecure() return self._data.isSecure end
 function Request:isInDebugMode() return self._data.debug end
+--- The port the request came in on: `run`'s port or one of its `ports`.
+function Request:port() return self._data.port end
 
 --- The query's fields (name -> value).
 function Request:GET()

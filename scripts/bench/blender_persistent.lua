@@ -7,6 +7,7 @@
 --    (a) BlenderClients.spawn{jobs = 2}:render_animation (spawn included)
 --    (b) two plain `blender -b scene.blend -t 1 -s A -e B -a` halves in parallel: the limit
 --    (c) `rscript render scene.blend --renderer Blender --frames 1-24 --workers 2` (no --persistent)
+--    (e) the same with --persistent
 --    Target: (a) <= 1.00 x (b).
 -- 2. 20 one-frame renders of one scene with the resolution changed between them:
 --    (a) one persistent client, against (d) one new `blender -b` per frame. Target: (a) <= 0.5 x (d).
@@ -59,7 +60,7 @@ local function parallel(fns)
   end
 end
 
-local sides = { a = {}, b = {}, c = {}, a2 = {}, d = {} }
+local sides = { a = {}, b = {}, c = {}, e = {}, a2 = {}, d = {} }
 for round = 1, ROUNDS do
   local out = work .. "/r" .. round
   sides.a[round] = timed(function()
@@ -78,6 +79,10 @@ for round = 1, ROUNDS do
     run({ RSCRIPT, "render", scene, "--renderer", "Blender", "--frames", "1-24", "--workers", "2",
       "--option", "threads=1", "--output", out .. "/c", "--no-skip" }, "rscript render --frames")
   end)
+  sides.e[round] = timed(function()
+    run({ RSCRIPT, "render", scene, "--renderer", "Blender", "--frames", "1-24", "--workers", "2", "--persistent",
+      "--option", "threads=1", "--output", out .. "/e", "--no-skip" }, "rscript render --frames --persistent")
+  end)
   -- 2: twenty one-frame renders, the resolution changed between them
   sides.a2[round] = timed(function()
     local client <close> = blender.BlenderClient.spawn{ threads = 1, timeout = 60 }
@@ -94,8 +99,8 @@ for round = 1, ROUNDS do
         "-o", out .. "/d/f_####", "-f", tostring(i) }, "blender -f")
     end
   end)
-  io.stderr:write(string.format("round %d: a %.2f  b %.2f  c %.2f  |  a %.2f  d %.2f\n", round,
-    sides.a[round], sides.b[round], sides.c[round], sides.a2[round], sides.d[round]))
+  io.stderr:write(string.format("round %d: a %.2f  b %.2f  c %.2f  e %.2f  |  a %.2f  d %.2f\n", round,
+    sides.a[round], sides.b[round], sides.c[round], sides.e[round], sides.a2[round], sides.d[round]))
 end
 
 local b, d = median(sides.b), median(sides.d)
@@ -103,6 +108,7 @@ print(string.format("24 frames %sx%s, %s samples, 2 x 1 thread, %d rounds (media
 print(string.format("  (a) BlenderClients 2 clients          %6.2f  %.2f", median(sides.a), median(sides.a) / b))
 print(string.format("  (b) 2 x blender -a halves             %6.2f  1.00", b))
 print(string.format("  (c) rscript render --frames --workers 2 %4.2f  %.2f", median(sides.c), median(sides.c) / b))
+print(string.format("  (e) rscript render ... --persistent     %6.2f  %.2f", median(sides.e), median(sides.e) / b))
 print("20 one-frame renders, resolution changed between them (median s, ratio to d):")
 print(string.format("  (a) one persistent client             %6.2f  %.2f", median(sides.a2), median(sides.a2) / d))
 print(string.format("  (d) a new blender -b per frame        %6.2f  1.00", d))

@@ -100,6 +100,13 @@ function BlenderClient:set_resolution(width, height) end
 ---@return integer
 function BlenderClient:set_current_frame(n) end
 
+---Images at `pattern` instead of `<root_path>/frames/frame_NNNNNN.png`: `#`s stand for the
+---frame number, as Blender's `-o` (`/abs/frames/shot_####` gives `shot_0001.png`); nil goes back.
+---Returns the current frame's path.
+---@param pattern string|nil
+---@return string
+function BlenderClient:set_output(pattern) end
+
 ---Scales then shifts every keyframe and the scene's frame range; returns `{start, end}`.
 ---@param options {scale?: number, shift?: number}
 ---@return integer[]
@@ -172,6 +179,7 @@ function BlenderClients.spawn(options) end
 function BlenderClients:initialize(blend_file, root_path) end
 function BlenderClients:set_resolution(width, height) end
 function BlenderClients:set_current_frame(n) end
+function BlenderClients:set_output(pattern) end
 function BlenderClients:move_keyframes(options) end
 function BlenderClients:set_camera(name) end
 function BlenderClients:cycles_settings(settings) end

@@ -20,8 +20,9 @@ local PoolProgress = {}
 ---@return PoolProgress
 function PoolProgress.new(pool, options) end
 
----Tracks a future from `pool:apply_async` under `label` (default "task N"); returns it.
----@param future PoolFuture
+---Tracks a future from `pool:apply_async` (rscript.pool's, or a `BlenderPool`'s) under `label`
+---(default "task N"); returns it.
+---@param future PoolFuture|BlenderFuture
 ---@param label? string
 ---@return PoolFuture
 function PoolProgress:add(future, label) end
@@ -32,8 +33,25 @@ function PoolProgress:add(future, label) end
 ---@return any[]
 function PoolProgress:wait() end
 
----Draws once (`wait` does it by itself).
----@param final? boolean
-function PoolProgress:update(final) end
+---Draws once (`wait` does it by itself). With a task id from `add_task` and a table, advances
+---that task instead (visionsim's `progress.update(task, completed=, total=)`):
+---`progress:update(id, {completed = 3, total = 10})`, `{advance = 1}`, `{message = "..."}`.
+---@param final? boolean|PoolProgressTask
+---@param fields? {completed?: number, total?: number, advance?: number, message?: string}
+function PoolProgress:update(final, fields) end
+
+---visionsim's `add_task`: a bar the caller advances with `progress:update(id, {...})`. The id
+---is also callable, `id{completed =, total =}`, so it can be an `update_fn` (render progress
+---tables carry `completed` and `total`). Given to a pool task among its arguments, it ends with
+---that task (done or failed), so `wait` never hangs on a task whose Blender died.
+---@param label string
+---@param total? number
+---@return PoolProgressTask
+function PoolProgress:add_task(label, total) end
+
+---@class PoolProgressTask
+---@field completed number
+---@field total number|nil
+---@overload fun(fields: {completed?: number, total?: number, advance?: number})
 
 return PoolProgress

@@ -12,6 +12,8 @@ local process = {}
 ---@field cwd? string working directory (must exist)
 ---@field env? table<string, string|number|false> variables to set (false removes one); the rest is inherited
 ---@field log? string the log file (default: a file under $TMPDIR/rscript-<pid>/)
+---@field channel? boolean a message channel: the child reads lines on fd 3 and writes lines on fd 4 (`send`, `receive`)
+---@field keepAlive? boolean false: the running process does not keep the script running (a task waiting on it does); it is killed when the script ends (default true)
 
 ---Starts a program. Raises `process.spawn: cannot run 'x': No such file or directory` when it cannot.
 ---@param spec ProcessSpawnSpec
@@ -63,6 +65,23 @@ function Process:tail(n) end
 ---@field peakRss integer peak resident memory, bytes
 ---@field running boolean
 ---@field elapsed number seconds since it started
+
+---With `channel = true`: writes one line (a newline is added; the line must not contain one)
+---to the child's fd 3 without blocking (what the pipe does not take now is written in order
+---later). False when the channel is closed or the child is gone.
+---@param line string
+---@return boolean
+function Process:send(line) end
+
+---With `channel = true`: the next line the child wrote to its fd 4. Suspends the calling task
+---(others run) until one comes; nil after `timeout` seconds (0: do not wait), or once the
+---process has exited and every line it wrote was received.
+---@param timeout? number
+---@return string|nil
+function Process:receive(timeout) end
+
+---Closes the child's fd 3 once what was sent is written: the child reads end of file.
+function Process:closeChannel() end
 
 ---CPU and memory, from /proc while it runs.
 ---@return ProcessStats

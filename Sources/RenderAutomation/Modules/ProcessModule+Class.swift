@@ -90,6 +90,7 @@ extension ProcessModule {
             let state = handle.process.exitStatus.map { "\($0)" } ?? "running"
             return "Process \(handle.process.pid) (\(handle.process.command.first ?? "")): \(state)"
         }
+        addChannelMethods(to: &process, runtime: runtime)
         runtime.state.register(process)
     }
 }

@@ -4,7 +4,8 @@ import LuaBridge
 ///
 /// `spawn{ cmd, args..., cwd=, env=, log= }` returns a `Process`: `pid`, `logPath`, `poll()`,
 /// `wait([timeout])` (suspends the task), `kill([signal])`, `terminate([grace])`,
-/// `readLines()`, `tail([n])`, `stats()`. Each process runs in its own process group; signals go
+/// `readLines()`, `tail([n])`, `stats()`; with `channel = true`, `send(line)`, `receive([timeout])`
+/// and `closeChannel()` (JSON lines on the child's fds 3 and 4). Each process runs in its own process group; signals go
 /// to the whole group. Its stdout and stderr are drained in the background into `logPath`.
 enum ProcessModule: RuntimeModule {
     static let name = "rscript.process"
@@ -12,7 +13,12 @@ enum ProcessModule: RuntimeModule {
     /// The Lua-side handle (lives on the loop thread).
     final class Handle {
         let process: ManagedProcess
-        init(process: ManagedProcess) { self.process = process }
+        /// Its message channel (`channel = true`).
+        let channel: ProcessChannel?
+        init(process: ManagedProcess, channel: ProcessChannel? = nil) {
+            self.process = process
+            self.channel = channel
+        }
     }
 
     static func open(in runtime: ScriptRuntime) {
@@ -21,12 +27,13 @@ enum ProcessModule: RuntimeModule {
             ("spawn", { [unowned runtime] call in
                 let spec = try SpawnSpec(call)
                 let process: ManagedProcess
+                let channel: ProcessChannel?
                 do {
-                    process = try runtime.processes.spawn(spec)
+                    (process, channel) = try runtime.processes.spawnForScript(spec)
                 } catch let error as ProcessSupervisor.SpawnError {
                     throw LuaScriptError("process.spawn: \(error.description)")
                 }
-                call.push(object: Handle(process: process))
+                call.push(object: Handle(process: process, channel: channel))
                 return 1
             }),
             ("signal", { call in

@@ -6,6 +6,11 @@ struct SpawnSpec {
     var directory: String?
     var environment: [String: String?] = [:]
     var logPath: String?
+    /// `channel = true`: a JSON-lines message channel on fds 3 (to the child) and 4 (from it).
+    var channel = false
+    /// `keepAlive = false`: the running process does not keep the script running (a persistent
+    /// server the script may leave idle); a task waiting on it still does.
+    var keepAlive = true
 
     init(command: [String]) {
         self.command = command
@@ -68,9 +73,14 @@ struct SpawnSpec {
             default: throw LuaArgumentError(position: 1, "env must be a table of NAME = value")
             }
         }
-        for (k, v) in named where !["cwd", "env", "log"].contains(k) {
+        for key in ["channel", "keepAlive"] {
+            guard let value = named[key], !value.isNil else { continue }
+            guard case .bool(let flag) = value else { throw LuaArgumentError(position: 1, "\(key) must be a boolean") }
+            if key == "channel" { channel = flag } else { keepAlive = flag }
+        }
+        for (k, v) in named where !["cwd", "env", "log", "channel", "keepAlive"].contains(k) {
             _ = v
-            throw LuaArgumentError(position: 1, "unknown option '\(k)' (expected cwd, env, log)")
+            throw LuaArgumentError(position: 1, "unknown option '\(k)' (expected cwd, env, log, channel, keepAlive)")
         }
     }
 }

@@ -24,6 +24,10 @@ public final class ProcessRegistry {
         var holdsLoop = true
         var waiters: [(LuaScheduler.WakeToken, timer: Int?)] = []
         var killTimer: Int?
+        /// Its message channel, when spawned with one through `process.spawn`.
+        var channel: ProcessChannel?
+        /// Spawned by a script with `keepAlive = false`: killed when the script ends.
+        var detached = false
         init(process: ManagedProcess, owner: LuaScheduler.Task?) {
             self.process = process
             self.owner = owner
@@ -75,6 +79,35 @@ public final class ProcessRegistry {
     /// keep a finished script running).
     func spawn(_ spec: SpawnSpec, channel: Bool = false, keepsLoopAlive: Bool = true,
                onMessage: (@Sendable (String) -> Void)? = nil) throws -> ManagedProcess {
+        try spawn(spec, channel: channel, keepsLoopAlive: keepsLoopAlive, onMessage: onMessage, messages: nil)
+    }
+
+    /// Starts `spec` for `process.spawn`: with `spec.channel`, its messages go to the returned
+    /// `ProcessChannel` (for `Process:receive`); `spec.keepAlive` false lets the script end while
+    /// it runs idle.
+    func spawnForScript(_ spec: SpawnSpec) throws -> (ManagedProcess, ProcessChannel?) {
+        let messages = spec.channel ? ProcessChannel(scheduler: runtime.scheduler) : nil
+        let process = try spawn(spec, channel: spec.channel, keepsLoopAlive: spec.keepAlive,
+                                onMessage: messages?.receiver(mailbox: runtime.scheduler.mailbox), messages: messages)
+        if !spec.keepAlive { records[ObjectIdentifier(process)]?.detached = true }
+        return (process, messages)
+    }
+
+    /// Kills the process groups a script spawned with `keepAlive = false` and left running (a
+    /// persistent server nobody closed) once the script is done.
+    public func killDetached() {
+        for record in records.values where record.detached { record.process.signalGroup(SIGKILL) }
+    }
+
+    /// Delivers the lines waiting in a channel's inbox (posted by the I/O thread).
+    func deliverChannel(_ id: ObjectIdentifier) {
+        channels[id]?.deliver()
+    }
+
+    private var channels: [ObjectIdentifier: ProcessChannel] = [:]
+
+    private func spawn(_ spec: SpawnSpec, channel: Bool, keepsLoopAlive: Bool,
+                       onMessage: (@Sendable (String) -> Void)?, messages: ProcessChannel?) throws -> ManagedProcess {
         var environment: [String]?
         if !spec.environment.isEmpty {
             var merged: [String: String] = [:]
@@ -110,6 +143,10 @@ public final class ProcessRegistry {
             channel: channel, onMessage: onMessage)
         let record = Record(process: process, owner: runtime.scheduler.currentTask)
         record.holdsLoop = keepsLoopAlive
+        if let messages {
+            record.channel = messages
+            channels[ObjectIdentifier(messages)] = messages
+        }
         records[ObjectIdentifier(process)] = record
         if keepsLoopAlive { runtime.scheduler.hold() }
         for listener in spawnListeners { listener(process, record.owner) }
@@ -130,10 +167,15 @@ public final class ProcessRegistry {
     private func exited(_ process: ManagedProcess) {
         guard let record = records.removeValue(forKey: ObjectIdentifier(process)) else { return }
         if record.holdsLoop { runtime.scheduler.release() }
+        if let channel = record.channel {
+            channels[ObjectIdentifier(channel)] = nil
+            channel.end()
+        }
         if let killTimer = record.killTimer { runtime.scheduler.cancelTimer(killTimer) }
         let code = LuaValue.int(Int64(process.exitStatus?.code ?? -1))
         for (token, timer) in record.waiters {
             if let timer { runtime.scheduler.cancelTimer(timer) }
+            if !record.holdsLoop { runtime.scheduler.release() }
             runtime.scheduler.resolve(token, with: [code])
         }
         for listener in exitListeners { listener(process, record.owner) }
@@ -147,10 +189,14 @@ public final class ProcessRegistry {
         }
         var timer: Int?
         if let timeout {
-            timer = runtime.scheduler.after(timeout) { [unowned self] in
-                self.runtime.scheduler.resolve(token, with: [.nil])
+            timer = runtime.scheduler.after(timeout) { [unowned self, weak record] in
+                guard self.runtime.scheduler.resolve(token, with: [.nil]), let record else { return }
+                record.waiters.removeAll { $0.0 == token }
+                if !record.holdsLoop { self.runtime.scheduler.release() }
             }
         }
+        // A task waiting on a process that does not hold the loop holds it while it waits.
+        if !record.holdsLoop { runtime.scheduler.hold() }
         record.waiters.append((token, timer))
     }
 

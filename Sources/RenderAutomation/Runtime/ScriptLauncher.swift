@@ -41,6 +41,7 @@ public enum ScriptLauncher {
         }
         fflush(nil)  // all C streams: Lua's print writes through stdout
         defer { runtime.processes.removeDefaultLogs() }
+        defer { runtime.processes.killDetached() }  // after the pools: servers a script left open
         defer { runtime.closePools() }  // first: the workers' logs go with the folder
         if outcome == .success, case .file(let path) = source, runtime.state.globalFunction("registerBackgroundRenderers") != nil {
             return renderWithScriptRenderers(runtime, file: path, arguments: arguments, parser: renderArguments)

@@ -1,6 +1,6 @@
 """Make a tiny .blend for rscript's Blender background renderer.
 
-    blender -b --factory-startup --python make_blend.py -- out.blend [--res WxH] [--samples N] [--denoise]
+    blender -b --factory-startup --python make_blend.py -- out.blend [--res WxH] [--samples N] [--frames N] [--denoise]
 
 The scene: a camera, a sun light, a ground plane, a cube and a sphere; Cycles on the CPU with few
 samples and NO denoising (Debian's Blender is built without OpenImageDenoise, so a scene that asks
@@ -11,6 +11,7 @@ message about it. Then render it with
 """
 
 import math
+import os
 import sys
 
 import bpy
@@ -19,8 +20,9 @@ import bpy
 def parse_args(argv):
     args = argv[argv.index("--") + 1:] if "--" in argv else []
     if not args or args[0].startswith("--"):
-        raise SystemExit("usage: blender -b --python make_blend.py -- out.blend [--res WxH] [--samples N] [--denoise]")
+        raise SystemExit("usage: blender -b --python make_blend.py -- out.blend [--res WxH] [--samples N] [--frames N] [--denoise]")
     out, res, samples, denoise = args[0], (64, 64), 8, False
+    global FRAMES
     i = 1
     while i < len(args):
         if args[i] == "--res":
@@ -30,12 +32,19 @@ def parse_args(argv):
         elif args[i] == "--samples":
             samples = int(args[i + 1])
             i += 2
+        elif args[i] == "--frames":
+            FRAMES = int(args[i + 1])
+            i += 2
         elif args[i] == "--denoise":
             denoise = True
             i += 1
         else:
             raise SystemExit("make_blend.py: unknown argument %r" % args[i])
-    return out, res, samples, denoise
+    # Blender's save wants an absolute path; the usage line shows a relative one.
+    return os.path.abspath(out), res, samples, denoise
+
+
+FRAMES = 1
 
 
 def material(name, rgb):
@@ -108,8 +117,16 @@ def main():
         layer.cycles.use_denoising = denoise
 
     scene.frame_start = 1
-    scene.frame_end = 1
+    scene.frame_end = FRAMES
     scene.frame_current = 1
+    if FRAMES > 1:
+        # An animation: the cube turns a quarter and the sphere rises over the range.
+        cube, sphere = bpy.data.objects["Cube"], bpy.data.objects["Sphere"]
+        for frame, turn, height in ((1, 25, 0.6), (FRAMES, 115, 1.4)):
+            cube.rotation_euler[2] = math.radians(turn)
+            cube.keyframe_insert("rotation_euler", index=2, frame=frame)
+            sphere.location[2] = height
+            sphere.keyframe_insert("location", index=2, frame=frame)
 
     bpy.ops.wm.save_as_mainfile(filepath=out, compress=False)
     print("make_blend.py: wrote %s (%dx%d, %d samples, denoising %s)" % (out, res_x, res_y, samples, "on" if denoise else "off"))

@@ -115,12 +115,18 @@ function PoolProgress.new(pool, options)
   }, PoolProgress)
 end
 
+-- A future of rscript.pool, or of another pool with the same methods (rscript.blender's).
+local function isFuture(future)
+  local mt = getmetatable(future)
+  return mt == Pool.Future or (type(mt) == "table" and mt.__name == "BlenderFuture") or (type(mt) == "table" and mt.__name == "PoolProgressTask")
+end
+
 --- Tracks `future` (from `pool:apply_async`) under `label`; returns the future.
 ---@param future PoolFuture
 ---@param label string|nil
 ---@return PoolFuture
 function PoolProgress:add(future, label)
-  if getmetatable(future) ~= Pool.Future then
+  if not isFuture(future) then
     error("bad argument #1 to 'add' (a future from pool:apply_async expected, got " .. type(future) .. ")", 2)
   end
   local n = #self.entries + 1
@@ -256,9 +262,79 @@ function PoolProgress:_drawPlain(final)
   end
 end
 
---- Draws the current state once (wait() does this by itself).
----@param final boolean|nil
-function PoolProgress:update(final)
+---------------------------------------------------------------- visionsim's add_task
+
+-- A task the caller advances itself (visionsim's `progress.add_task`): it is its own future.
+-- Calling it, `tick{completed =, total =, advance =}`, is `progress:update(tick, {...})`, so it
+-- can be passed as an `update_fn`. A pool that gets it among a task's arguments binds it to
+-- the task's future: it then ends (done or failed) with that future, whatever it was told.
+local Task = {}
+Task.__index = Task
+Task.__name = "PoolProgressTask"
+PoolProgress.Task = Task
+
+function Task:status()
+  local bound = self._future
+  if bound and bound:ready() then return bound:status() end
+  if self.total and self.completed >= self.total and self.total > 0 then return "done" end
+  if self._updates > 0 or (bound and bound:status() == "running") then return "running" end
+  return "queued"
+end
+function Task:ready() local s = self:status() return s == "done" or s == "failed" or s == "cancelled" end
+function Task:progress()
+  if self:status() == "done" then return 1 end
+  if not self.total or self.total <= 0 then return 0 end
+  return min(1, max(0, self.completed / self.total))
+end
+function Task:info()
+  local bound = self._future and self._future:info() or {}
+  return {
+    status = self:status(), fraction = self:progress(), message = self.message, worker = bound.worker,
+    error = bound.error, updates = self._updates, elapsed = self._started and (time.monotonic() - self._started) or bound.elapsed,
+  }
+end
+function Task:get() return self._future and self._future:get() or null end
+function Task:cancel() return self._future and self._future:cancel() or false end
+function Task:_bind(future) self._future = future end
+function Task:__call(fields) return self._progress:update(self, fields) end
+
+local taskFields = { completed = 1, total = 1, advance = 1, description = 1, message = 1, visible = 1 }
+
+--- Adds a task advanced by `progress:update(id, {completed =, total =})` (visionsim's
+--- `add_task`); returns its id, which can also be called as an `update_fn`.
+---@param label string
+---@param total number|nil
+---@return PoolProgressTask
+function PoolProgress:add_task(label, total)
+  if type(label) ~= "string" then error("bad argument #1 to 'add_task' (label string expected, got " .. type(label) .. ")", 2) end
+  if total ~= nil and (type(total) ~= "number" or total < 0) then error("bad argument #2 to 'add_task' (a number >= 0 expected)", 2) end
+  local id = setmetatable({ _progress = self, completed = 0, total = total, _updates = 0 }, Task)
+  self:add(id, label)
+  return id
+end
+
+--- Draws the current state once (wait() does this by itself). With a task id from `add_task`
+--- and a table, advances that task instead: `{completed =, total =, advance =, message =}`.
+---@param final boolean|PoolProgressTask|nil
+---@param fields table|nil
+function PoolProgress:update(final, fields)
+  if getmetatable(final) == Task then
+    if type(fields) ~= "table" then error("bad argument #2 to 'update' (table {completed =, total =} expected, got " .. type(fields) .. ")", 2) end
+    for key in pairs(fields) do
+      if not taskFields[key] then
+        -- render progress tables ({frame, done, sample, ...}) pass through: only these count
+        if type(key) ~= "string" then error("update: unknown field " .. tostring(key), 2) end
+      end
+    end
+    local id = final
+    if fields.total ~= nil then id.total = tonumber(fields.total) end
+    if fields.completed ~= nil then id.completed = tonumber(fields.completed) or id.completed end
+    if fields.advance ~= nil then id.completed = id.completed + (tonumber(fields.advance) or 0) end
+    if fields.message ~= nil or fields.description ~= nil then id.message = tostring(fields.message or fields.description) end
+    id._updates = id._updates + 1
+    id._started = id._started or time.monotonic()
+    return
+  end
   self.lastDraw = time.monotonic()
   if self.tty then self:_drawTTY(final) else self:_drawPlain(final) end
 end
@@ -292,7 +368,18 @@ function PoolProgress:wait()
     local now = time.monotonic()
     if now - self.lastDraw >= self.interval then self:update(false) end
     -- Wakes when a future ends, or for the next redraw: never a busy loop.
-    Pool.wait_any(pending, max(0.001, self.interval - (time.monotonic() - self.lastDraw)))
+    local timeout = max(0.001, self.interval - (time.monotonic() - self.lastDraw))
+    local kind = getmetatable(pending[1])
+    for _, future in ipairs(pending) do
+      if getmetatable(future) ~= kind then kind = nil break end
+    end
+    if kind == Pool.Future then
+      Pool.wait_any(pending, timeout)
+    elseif kind and kind.wait_any then
+      kind.wait_any(pending, timeout)
+    else
+      time.sleep(timeout)
+    end
   end
   self:update(true)
   local first, count = firstFailure(self)
@@ -302,9 +389,21 @@ function PoolProgress:wait()
   end
   local results = {}
   for i, entry in ipairs(self.entries) do
-    if entry.future:status() == "done" then results[i] = entry.future:get() else results[i] = null end
+    if entry.future:status() == "done" then
+      local value = entry.future:get()
+      if value == nil then value = null end
+      results[i] = value
+    else
+      results[i] = null
+    end
   end
   return results
 end
+
+-- `local progress <close> = PoolProgress.new()`, as visionsim's `with PoolProgress() as progress`.
+function PoolProgress:__close() end
+
+-- `local progress <close> = PoolProgress.new()`, as visionsim's `with PoolProgress() as progress`.
+function PoolProgress:__close() end
 
 return PoolProgress

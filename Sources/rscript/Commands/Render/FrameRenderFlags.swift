@@ -34,11 +34,15 @@ struct FrameRenderFlags: ParsableArguments {
             help: ArgumentHelp("With --farm slurm: an sbatch argument, as it is (repeatable), e.g. --slurm-opt=--time=10.", valueName: "ARG"))
     var slurmOptions: [String] = []
 
+    @Flag(help: "Render the range on persistent clients (Blender): each worker starts its renderer once and takes the next free frame.")
+    var persistent = false
+
     func validateFrames() throws {
         guard frames != nil else {
             let given = [(workers != nil, "--workers"), (chunk != nil, "--chunk"), (output != nil, "--output"),
                          (noSkip, "--no-skip"), (retries != nil, "--retries"), (stall != nil, "--stall"),
-                         (farm != nil, "--farm"), (partition != nil, "--partition"), (!slurmOptions.isEmpty, "--slurm-opt")]
+                         (farm != nil, "--farm"), (partition != nil, "--partition"), (!slurmOptions.isEmpty, "--slurm-opt"),
+                         (persistent, "--persistent")]
             if let flag = given.first(where: { $0.0 })?.1 {
                 throw ValidationError("\(flag) is for frame ranges: add --frames SPEC (e.g. --frames 1-24)")
             }
@@ -56,6 +60,8 @@ struct FrameRenderFlags: ParsableArguments {
         if farm != "slurm", partition != nil || !slurmOptions.isEmpty {
             throw ValidationError("--partition and --slurm-opt are for --farm slurm")
         }
+        if persistent, chunk != nil { throw ValidationError("--chunk is for chunked renders: with --persistent each free client takes the next frame") }
+        if persistent, farm == "slurm" { throw ValidationError("--persistent renders on this machine's clients: it cannot go with --farm slurm") }
     }
 
     /// The parsed --frames, or nil without it.

@@ -71,6 +71,16 @@ struct RenderCommand: ParsableCommand {
         for option in render.options {
             if let (key, value) = RenderManager.Request.parseOption(option) { request.pluginOptions[key] = value }
         }
+        if frameFlags.persistent {
+            guard PersistentFrameRender.renderers.contains(renderer) else {
+                throw ValidationError("--persistent: \(renderer) has no persistent clients (those that do: \(PersistentFrameRender.renderers.sorted().joined(separator: ", ")))")
+            }
+            var runtimeOptions = runtimeFlags.runtimeOptions()
+            runtimeOptions.handlesInterrupt = true
+            let status = PersistentFrameRender(request: request).run(in: try ScriptRuntime(options: runtimeOptions))
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         var session = FrameRenderSession(request: request)
         session.json = render.json
         session.databasePath = render.db

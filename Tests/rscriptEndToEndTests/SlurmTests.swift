@@ -470,7 +470,24 @@ final class SlurmTests: XCTestCase {
         XCTAssertTrue(flag.stderr.contains("--partition and --slurm-opt are for --farm slurm"), flag.stderr)
         XCTAssertEqual(try ourTasks(states: "all"), [], "nothing was submitted")
     }
+    /// A scene the nodes cannot see is refused before anything is submitted. The scene lives on
+    /// a tmpfs mounted in a mount namespace of rscript's own (unshare -m): this process sees it,
+    /// slurmd does not. RSCRIPT_SLURM_CHECK_PATHS=always makes the single-node cluster check.
+    func testASceneTheNodesCannotSeeIsRefusedWithNothingSubmitted() throws {
+        try requireCluster()
+        let mountPoint = folder + "/private"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let render = [RScriptBinary.path, "render", mountPoint + "/orbit.pov", "--renderer", "POV-Ray", "--frames", "1-2",
+                      "--farm", "slurm", "--slurm-opt=--job-name=\(jobName)"].map { "'\($0)'" }.joined(separator: " ")
+        let script = "mount -t tmpfs none '\(mountPoint)' && cp '\(Self.scenes)/orbit.pov' '\(mountPoint)/' && cd '\(mountPoint)' && "
+            + "RSCRIPT_SLURM_CHECK_PATHS=always RSCRIPT_DB='\(folder)/gallery.db' exec \(render)"
+        let refused = try Self.command(["unshare", "-m", "sh", "-c", script])
+        XCTAssertEqual(refused.status, 1, refused.output)
+        XCTAssertTrue(refused.output.contains("the nodes cannot see \(mountPoint)/orbit.pov"), refused.output)
+        XCTAssertEqual(try ourTasks(states: "all"), [], "nothing was submitted")
+    }
 }
+
 
 /// A test that needs the cluster and finds none fails with this.
 private struct NoCluster: Error, CustomStringConvertible {

@@ -93,7 +93,8 @@ public final class FrameRender {
             guard !planned.isEmpty else { return }
             do {
                 farm = try SlurmFrameFarm(options: slurm, folder: workFolder + "/slurm-\(getpid())-\(Int(wallClock()))",
-                                          jobName: "rscript:" + String(decoding: FSPath.basename(Array(request.scene.utf8)), as: UTF8.self))
+                                          jobName: "rscript:" + String(decoding: FSPath.basename(Array(request.scene.utf8)), as: UTF8.self),
+                                          scene: Self.absolute(request.scene))
             } catch {
                 throw FrameRenderError("--farm slurm: \(error)")
             }
@@ -245,5 +246,15 @@ public final class FrameRender {
         if let farm, state == .finished, Environment.get("RSCRIPT_SLURM_KEEP") == nil { removeTree(farm.folder) }
         removeFolderIfEmpty(workFolder)
         notify(.ended)
+    }
+}
+
+extension FrameRender {
+    /// `path` made absolute with realpath(3) (as it is when that fails: the node check then
+    /// names it as given).
+    static func absolute(_ path: String) -> String {
+        guard !path.utf8.contains(0), let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -111,7 +111,7 @@ public struct SlurmClient: Sendable {
     static func cleaned(_ text: String) -> String {
         text.split(separator: "\n").map { line -> String in
             var line = String(line)
-            for prefix in ["sbatch: error: ", "scancel: error: ", "error: "] where line.hasPrefix(prefix) {
+            for prefix in ["sbatch: error: ", "scancel: error: ", "srun: error: ", "sinfo: error: ", "error: "] where line.hasPrefix(prefix) {
                 line.removeFirst(prefix.count)
             }
             return line

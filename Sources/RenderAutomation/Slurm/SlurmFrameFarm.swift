@@ -23,9 +23,11 @@ final class SlurmFrameFarm {
 
     /// Checks that a cluster answers and that a submission with these options would be taken
     /// (`sbatch --test-only`: the partition, the extra options), and makes the job folder.
+    /// Then, unless every node is this machine, that a node can read the scene, the rscript it
+    /// runs and the job folder (`RSCRIPT_SLURM_CHECK_PATHS`: `always`, `never`, or `auto`).
     /// Submits nothing. Throws `SlurmError` with Slurm's message, or with the command that
     /// starts a cluster.
-    init(options: SlurmFarmOptions, folder: String, jobName: String) throws {
+    init(options: SlurmFarmOptions, folder: String, jobName: String, scene: String) throws {
         client = SlurmClient()
         self.options = options
         self.folder = folder
@@ -40,6 +42,13 @@ final class SlurmFrameFarm {
         try Self.write(probe, "#!/bin/sh\ntrue\n")
         defer { unlink(probe) }
         try client.check(options.sbatchArguments(["--job-name=\(jobName)", "--output=/dev/null", "--array=0-0"]), script: probe)
+        let mode = Environment.get("RSCRIPT_SLURM_CHECK_PATHS") ?? "auto"
+        let check = mode == "always" ? true : mode == "never" ? false : !(try client.nodesAreThisHost(partition: options.partition))
+        if check {
+            if let unseen = try client.unseenPaths([scene, rscript, folder], partition: options.partition).first {
+                throw SlurmError("the nodes cannot see \(unseen): the scene, the output folder and rscript must be on storage the nodes share (docs/slurm.md)")
+            }
+        }
     }
 
     var isIdle: Bool { tasks.isEmpty }

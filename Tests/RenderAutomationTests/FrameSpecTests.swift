@@ -107,14 +107,15 @@ final class FrameSpecTests: XCTestCase {
     }
 
     func testAutoChunkSize() {
-        // POV-Ray (fast start): about 4 chunks per worker; Blender (1.4 s start): 2.
+        // POV-Ray (fast start): about 4 chunks per worker; Blender (1.4 s start): one, so no
+        // Blender starts beyond one per worker.
         XCTAssertEqual(FrameChunking.autoSize(frameCount: 24, workers: 2, startupSeconds: 0.1), 3)
-        XCTAssertEqual(FrameChunking.autoSize(frameCount: 240, workers: 4, startupSeconds: 1.4), 30)
+        XCTAssertEqual(FrameChunking.autoSize(frameCount: 240, workers: 4, startupSeconds: 1.4), 60, "slow to start: one chunk per worker")
         XCTAssertEqual(FrameChunking.autoSize(frameCount: 240, workers: 4, startupSeconds: 0.5), 20)
         XCTAssertEqual(FrameChunking.autoSize(frameCount: 3, workers: 8, startupSeconds: 0.1), 1)
         XCTAssertEqual(FrameChunking.autoSize(frameCount: 24, workers: 1, startupSeconds: 0.1), 24, "one worker: one chunk")
         let plan = FrameChunking.plan([1, 2, 3, 4, 5, 6], steps: Array(repeating: 1, count: 6), size: .auto, workers: 2, startupSeconds: 1.4)
-        XCTAssertEqual(plan.chunks.map(\.description), ["1-2", "3-4", "5-6"])
+        XCTAssertEqual(plan.chunks.map(\.description), ["1-3", "4-6"])
         XCTAssertEqual(FrameChunking.Size(parsing: "auto"), .auto)
         XCTAssertEqual(FrameChunking.Size(parsing: "5"), .frames(5))
         XCTAssertNil(FrameChunking.Size(parsing: "0"))

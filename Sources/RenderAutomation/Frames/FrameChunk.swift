@@ -90,10 +90,13 @@ public enum FrameChunking {
 
     /// How many chunks each worker should get with `--chunk auto`: enough that a worker which
     /// finishes early takes over work (a dynamic queue needs several chunks per worker), few
-    /// enough that the renderer's start-up is paid rarely. Blender (about 1.4 s to start) gets
-    /// 2 per worker, a renderer that starts in a fraction of a second 4.
+    /// enough that the renderer's start-up is paid rarely. A renderer that takes a second or
+    /// more to start (Blender, about 1.4 s) gets one chunk per worker: each start beyond the
+    /// first cost more than the balance it bought (24 short frames on 2 workers: 1.09 of two
+    /// plain `blender -a` halves with 2 chunks each, 0.97 with one; issue 16). A renderer that
+    /// starts in a fraction of a second gets 4.
     public static func chunksPerWorker(startupSeconds: Double) -> Int {
-        if startupSeconds >= 1 { return 2 }
+        if startupSeconds >= 1 { return 1 }
         if startupSeconds >= 0.3 { return 3 }
         return 4
     }

@@ -296,7 +296,7 @@ end
 -- above does not use it.
 --
 -- One blender process renders a chunk as Blender renders any animation, so its start-up (about
--- 1.4 s: `--chunk auto` makes few, long chunks) is paid once per chunk:
+-- 1.4 s: `--chunk auto` makes one chunk per worker) is paid once per chunk:
 --   blender -b <scene.blend> --python-exit-code 3 --python-expr <setup> -o <output> -F PNG -x 1 \
 --           -s <first> -e <last> -j <step> -a
 -- <output> is the runtime's pattern (/abs/frames/shot_####): Blender itself writes

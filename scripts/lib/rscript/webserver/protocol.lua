@@ -175,16 +175,26 @@ return function(core)
         if options ~= nil and type(options) ~= "table" then
             error("ws:send: bad argument #2 (options): expected a table such as {binary = true}, got " .. type(options), 2)
         end
+        local binary = options ~= nil and options.binary and true or false
+        if not binary and utf8.len(data) == nil then
+            error("ws:send: bad argument #1 (data): not UTF-8 text; send bytes with {binary = true}", 2)
+        end
         if self.closed then return false end
-        return core._wsSend(self.id, data, options and options.binary or false)
+        return core._wsSend(self.id, data, binary)
     end
     --- Closes the connection with `code` (1000) and `reason`; `disconnect` follows.
     function WebSocket:close(code, reason)
         if code ~= nil and math.type(code) ~= "integer" then
             error("ws:close: bad argument #1 (code): expected an integer close code, got " .. type(code), 2)
         end
+        if code ~= nil and (code < 1000 or code > 4999 or code == 1004 or code == 1005 or code == 1006 or code == 1015) then
+            error("ws:close: bad argument #1 (code): expected 1000-4999, one a peer may send (not 1004-1006 or 1015), got " .. code, 2)
+        end
         if reason ~= nil and type(reason) ~= "string" then
             error("ws:close: bad argument #2 (reason): expected a string, got " .. type(reason), 2)
+        end
+        if reason ~= nil and #reason > 123 then
+            error("ws:close: bad argument #2 (reason): at most 123 bytes, got " .. #reason, 2)
         end
         if not self.closed then core._wsClose(self.id, code, reason) end
     end

@@ -11,10 +11,16 @@ public final class ServerProcess: @unchecked Sendable {  // stderr is guarded by
 
     /// Starts `rscript run SCRIPT ARGS...` and waits (at most `timeout` seconds) for it to
     /// listen. Throws with what it printed if it exits or never listens.
-    public init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30,
+    public convenience init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30,
+                            executable: String? = nil) throws {
+        try self.init(rscript: ["run", script] + arguments, environment: environment, timeout: timeout, executable: executable)
+    }
+
+    /// Starts `rscript ARGUMENTS...` (`["serve", "--port", "0"]`), as above.
+    public init(rscript arguments: [String], environment: [String: String] = [:], timeout: Double = 30,
                 executable: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable ?? RScriptBinary.path)
-        process.arguments = ["run", script] + arguments
+        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         if env["RSCRIPT_DB"] == nil { env["RSCRIPT_DB"] = RScriptBinary.testDatabase }
         for (k, v) in environment { env[k] = v }

@@ -143,9 +143,11 @@ final class RenderControlTests: XCTestCase {
             ([UInt8](repeating: UInt8(ascii: "x"), count: 70_000), "the command is longer than 65536 bytes"),
         ]
         for (bytes, message) in cases {
-            let answer = try RawSocket.exchange(socket, bytes)
-            XCTAssertTrue(answer.hasPrefix(#"{"code":"badRequest","error":""#) && answer.contains(message) && answer.hasSuffix(#","ok":false}"#),
-                          "\(String(decoding: bytes.prefix(60), as: UTF8.self)): \(answer)")
+            let line = try RawSocket.exchange(socket, bytes)
+            let answer = try JSONValue(jsonText: line)
+            XCTAssertEqual(answer["ok"], false, line)
+            XCTAssertEqual(answer["code"], "badRequest", line)
+            XCTAssertTrue(answer["error"]?.stringValue?.hasPrefix(message) == true, "\(String(decoding: bytes.prefix(60), as: UTF8.self)): \(line)")
         }
         let other = try RawSocket.exchange(socket, Array("{\"command\":\"stop\",\"render\":\(render.id + 1000)}\n".utf8))
         XCTAssertEqual(other, #"{"code":"notRunning","error":"render \#(render.id + 1000) is not running in process \#(render.pid)","ok":false}"#)

@@ -78,11 +78,13 @@ final class LiveRender: @unchecked Sendable {  // `output` is guarded by `lock`
         guard process.isRunning else { return }
         let children = Self.children(of: pid)
         kill(pid, SIGKILL)
-        process.waitUntilExit()
+        // Before waiting: Foundation sees rscript's exit only once every holder of a descriptor
+        // it gave rscript is gone, renderers included.
         for child in children {
             kill(-child, SIGKILL)
             kill(child, SIGKILL)
         }
+        process.waitUntilExit()
     }
 
     /// The pids in /proc/PID/task/*/children.

@@ -82,8 +82,18 @@ final class ControlListener: Sendable {
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {
-                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { usleep(100_000) }
-                continue  // EINTR, ECONNABORTED, or out of descriptors for a moment
+                switch errno {
+                case EINTR, ECONNABORTED, EPROTO, EAGAIN:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    usleep(100_000)  // out of descriptors or memory for a moment
+                    continue
+                default:
+                    let message = "rscript: warning: the control channel \(address) stopped: \(UnixSocket.errorText)"
+                    mailbox.post { scheduler in ScriptRuntime.of(scheduler.state)?.errorReporter(message) }
+                    close(fd)
+                    return
+                }
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)  // (Glibc's Swift module has no accept4)
             if connections.wrappingAdd(1, ordering: .relaxed).newValue > Self.maximumConnections {

@@ -9,7 +9,9 @@ import Glibc
 ///     let pid = snapshot.pid!  // the gallery records which process runs each render
 ///     try RenderControlClient().send(.click(render: 12, x: 0.5, y: 0.25), toProcess: pid, database: store.path)
 ///
-/// `send` blocks the calling thread (at most `timeout` seconds): call it off any event loop.
+/// `send` blocks the calling thread (at most `timeout` seconds): call it off any event loop, and
+/// never on a runtime's loop thread, since a render of that same runtime is served on its loop
+/// (it would answer `timedOut`). It needs no Lua state and no runtime.
 /// It throws `RenderControlError` only. For the REST API (`POST /api/v1/renders/{id}/stop`,
 /// `/click`), its kinds map to:
 ///

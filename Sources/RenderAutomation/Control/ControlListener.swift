@@ -178,10 +178,13 @@ final class ControlListener: Sendable {
 
     /// The answer to the connection's line; nil when the client went away without sending one.
     private func answer(_ fd: Int32) -> ControlAnswer? {
+        let read = UnixSocket.readLine(fd, limit: Self.maximumLineLength, deadline: MonotonicClock.now() + Self.readTimeout)
+        // Checked after the read: a client whose line was not read yet may find the connection
+        // reset when it writes, and never see the answer.
         guard let uid = UnixSocket.peerUID(fd), uid == getuid() || uid == 0 else {
             return .failure(.denied, "the control channel of process \(pid) takes commands from its own user only")
         }
-        switch UnixSocket.readLine(fd, limit: Self.maximumLineLength, deadline: MonotonicClock.now() + Self.readTimeout) {
+        switch read {
         case .line(let bytes):
             do {
                 return apply(try RenderControlCommand(jsonLine: String(decoding: bytes, as: UTF8.self)))

@@ -52,18 +52,17 @@ public struct RenderControlClient: Sendable {
             throw RenderControlError(.noChannel, render: render, pid: pid,
                                      message: "process \(pid), which owns render \(render), has no control channel (\(address): \(reason))")
         }
-        guard UnixSocket.send(fd, Array((command.jsonValue.jsonText + "\n").utf8)) else {
-            throw RenderControlError(.noChannel, render: render, pid: pid,
-                                     message: "process \(pid) closed its control channel before taking the command (\(UnixSocket.errorText))")
-        }
+        // A send that fails may still leave an answer to read (a listener with too many clients
+        // answers before it reads), so the answer is read either way.
+        let sent = UnixSocket.send(fd, Array((command.jsonValue.jsonText + "\n").utf8))
         let line: [UInt8]
         switch UnixSocket.readLine(fd, limit: ControlListener.maximumLineLength, deadline: deadline) {
         case .line(let bytes):
             line = bytes
-        case .timedOut:
+        case .timedOut where sent:
             throw RenderControlError(.timedOut, render: render, pid: pid,
                                      message: "process \(pid) did not answer within \(SecondsText.exact(timeout)) (render \(render))")
-        case .tooLong, .closed, .failed:
+        case .timedOut, .tooLong, .closed, .failed:
             guard ProcessLiveness.isAlive(pid) else { throw RenderControlError.processGone(render: render, pid: pid) }
             throw RenderControlError(.noChannel, render: render, pid: pid,
                                      message: "process \(pid) closed its control channel without answering (render \(render))")

@@ -128,6 +128,48 @@ final class ControlListenerTests: XCTestCase {
         XCTAssertTrue(ControlSocketAddress.canonicalPath(of: "g.db").hasPrefix("/"))
     }
 
+    /// Another user (nobody, through setpriv: the tests run as root) cannot connect to the socket
+    /// file (0600 in a 0700 folder), and is refused on an abstract socket, which has no file.
+    func testAnotherUserIsKeptOut() throws {
+        guard getuid() == 0 else { throw XCTSkip("needs root, to run a client as another user (nobody)") }
+        for tool in ["/usr/bin/setpriv", "/usr/bin/python3"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            XCTFail("\(tool) is missing: apt-get install util-linux python3")
+            return
+        }
+        chmod(folder, 0o755)
+        let short = ControlListener.offer(render: 3, database: folder + "/g.db", mailbox: Mailbox())
+        var deep = folder
+        while deep.utf8.count < 120 { deep += "/a-folder-with-a-long-name" }
+        try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
+        let long = ControlListener.offer(render: 3, database: deep + "/g.db", mailbox: Mailbox())
+        waitForSocket(short.address)
+        waitForSocket(long.address)
+        func asNobody(_ address: String) throws -> String {
+            let script = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    s.connect(sys.argv[1].replace("@", "\\0", 1))
+                except OSError as e:
+                    print("connect: " + e.strerror); sys.exit(0)
+                s.sendall(b'{"command":"stop","render":3}\\n')
+                print(s.makefile().readline().strip())
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script, address]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertEqual(try asNobody(short.address.description), "connect: Permission denied")
+        XCTAssertEqual(try asNobody(long.address.description),
+                       #"{"code":"denied","error":"the control channel of process \#(getpid()) takes commands from its own user only","ok":false}"#)
+    }
+
     private func deadPid() throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/true")

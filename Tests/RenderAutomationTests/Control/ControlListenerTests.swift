@@ -90,6 +90,32 @@ final class ControlListenerTests: XCTestCase {
         }
     }
 
+    func testClientsPastTheLimitAreToldAtOnce() throws {
+        let listener = ControlListener.offer(render: 5, database: folder + "/many.db", mailbox: Mailbox())
+        waitForSocket(listener.address)
+        usleep(200_000)  // the probe's connection is done with
+        var silent: [Int32] = []
+        defer { for fd in silent { close(fd) } }
+        for _ in 0..<ControlListener.maximumConnections {
+            let fd = UnixSocket.make()
+            XCTAssertEqual(listener.address.withSocketAddress { connect(fd, $0, $1) }, 0)
+            silent.append(fd)
+        }
+        usleep(200_000)  // the listener has taken them all
+        let start = Date()
+        XCTAssertThrowsError(try RenderControlClient().send(.stop(render: 6), toProcess: getpid(), database: folder + "/many.db")) { error in
+            XCTAssertEqual((error as? RenderControlError)?.kind, .timedOut)
+            XCTAssertEqual("\(error)", "the control channel of process \(getpid()) has 16 clients already; try again")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1, "told at once, not after the others' 2 s")
+        for fd in silent { close(fd) }
+        silent = []
+        usleep(2_300_000)  // their threads end when their 2 s are up
+        XCTAssertThrowsError(try RenderControlClient().send(.stop(render: 6), toProcess: getpid(), database: folder + "/many.db")) { error in
+            XCTAssertEqual((error as? RenderControlError)?.kind, .notRunning, "served again: \(error)")
+        }
+    }
+
     func testALongPathFallsBackToAnAbstractSocketBothSidesAgreeOn() throws {
         var deep = folder
         while deep.utf8.count < 120 { deep += "/a-folder-with-a-long-name" }

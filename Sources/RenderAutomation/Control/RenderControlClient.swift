@@ -11,7 +11,9 @@ import Glibc
 ///
 /// `send` blocks the calling thread (at most `timeout` seconds): call it off any event loop, and
 /// never on a runtime's loop thread, since a render of that same runtime is served on its loop
-/// (it would answer `timedOut`). It needs no Lua state and no runtime.
+/// (it would answer `timedOut`). It needs no Lua state and no runtime. The channel is local to
+/// the host: a pid recorded by another machine sharing the database is not reachable.
+///
 /// It throws `RenderControlError` only. For the REST API (`POST /api/v1/renders/{id}/stop`,
 /// `/click`), its kinds map to:
 ///

@@ -58,7 +58,9 @@ public enum RenderControlCommand: Sendable, Equatable {
         try self.init(json: value)
     }
 
-    /// Reads a command from its JSON object, checking every member it uses.
+    /// Reads a command from its JSON object, checking every member it uses. A REST route can
+    /// read its body with it (adding `command` and `render` from the URL) to refuse a bad `x` or
+    /// `y` with the listener's own words, without a round trip.
     public init(json value: JSONValue) throws {
         let example = #"{"command":"stop","render":12}"#
         guard let object = value.objectValue else {

@@ -109,6 +109,58 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(stale.wait { $0.first?.kind == "reset" }, stale.raw)
     }
 
+    /// POV-Ray on one thread at 16 samples a pixel: several seconds at 1280x960.
+    func startSlowPOVRay() throws -> LiveRender {
+        try LiveRender(["render", Self.scenes + "/spheres.pov", "--renderer", "POV-Ray", "--res", "1280x960",
+                        "--option", "antialias=0.0", "--option", "antialias_depth=4", "--option", "threads=1", "--json"],
+                       environment: ["RSCRIPT_DB": db], directory: folder)
+    }
+
+    func waitForProgress(_ server: ServerProcess, _ id: Int64) -> Bool {
+        waitFor(timeout: 60) {
+            let render = (try? self.get(server, "/api/v1/renders/\(id)").json) ?? [:]
+            return ((render["metadata"] as? [String: Any])?["percentDone"] as? Double ?? 0) > 0
+        }
+    }
+
+    func testAClickThroughTheAPIReachesThePluginInTheRenderingProcess() throws {
+        try requirePOVRay()
+        let server = try serve()
+        let render = try startSlowPOVRay()
+        XCTAssertTrue(waitForProgress(server, render.id), "the render progressed")
+        check(try post(server, "/api/v1/renders/\(render.id)/click", json: #"{"x": 2, "y": 0}"#), 400, "normalized")
+        check(try post(server, "/api/v1/renders/\(render.id)/click", json: "nope"), 400, "must be JSON")
+        let clicked = try post(server, "/api/v1/renders/\(render.id)/click", json: #"{"x": 0.95, "y": 0.5}"#)
+        XCTAssertEqual(clicked.status, 200, clicked.text)
+        XCTAssertEqual(render.wait(timeout: 180).status, 0)
+        let done = try get(server, "/api/v1/renders/\(render.id)").json
+        XCTAssertEqual(done["state"] as? String, "finished")
+        let metadata = done["metadata"] as? [String: Any] ?? [:]
+        XCTAssertEqual((metadata["lastClick"] as? [String: Any])?["x"] as? Double, 0.95, "the plugin's mouseClick ran: \(metadata)")
+        let names = (done["imagePaths"] as? [[String: Any]] ?? []).compactMap { ($0["path"] as? String).map { ($0 as NSString).lastPathComponent } }
+        XCTAssertEqual(names.first, "region-1.png", "the clicked region is rendered first: \(names)")
+        let regionLog = try String(contentsOfFile: folder + "/gallery-renders/\(render.id)/povray-region.log", encoding: .utf8)
+        XCTAssertTrue(regionLog.contains("rows 361 to 600, columns 961 to 1280"), "the region re-render is in the log: \(regionLog.suffix(400))")
+        check(try post(server, "/api/v1/renders/\(render.id)/click", json: #"{"x": 0.5, "y": 0.5}"#), 409, "is finished")
+    }
+
+    func testStopThroughTheAPIStopsTheRenderAndADeadOwnerIsAConflict() throws {
+        try requirePOVRay()
+        let server = try serve()
+        let render = try startSlowPOVRay()
+        XCTAssertTrue(waitForProgress(server, render.id))
+        let stopped = try post(server, "/api/v1/renders/\(render.id)/stop")
+        XCTAssertEqual(stopped.status, 200, stopped.text)
+        _ = render.wait(timeout: 60)
+        XCTAssertEqual(try get(server, "/api/v1/renders/\(render.id)").json["state"] as? String, "stopped")
+        check(try post(server, "/api/v1/renders/\(render.id)/stop"), 409, "is stopped")
+
+        let doomed = try startSlowPOVRay()
+        XCTAssertTrue(waitForProgress(server, doomed.id))
+        doomed.killWithChildren()
+        check(try post(server, "/api/v1/renders/\(doomed.id)/stop"), 409, "which is gone")
+    }
+
     // MARK: Jobs
 
     func testAJobIsFollowedKilledAndRetriedThroughTheAPI() throws {
@@ -169,10 +221,6 @@ final class ServeTests: XCTestCase {
 
     func testBadInputGivesClearErrors() throws {
         let server = try serve()
-        func check(_ exchange: HTTPExchange, _ status: Int, _ fragment: String, line: UInt = #line) {
-            XCTAssertEqual(exchange.status, status, exchange.text, line: line)
-            XCTAssertTrue((exchange.json["error"] as? String ?? "").contains(fragment), "\(exchange.text) lacks '\(fragment)'", line: line)
-        }
         check(try get(server, "/api/v1/renders/7"), 404, "no render has id 7")
         check(try get(server, "/api/v1/renders/abc"), 404, "no such route")
         check(try get(server, "/api/v1/jobs/3"), 404, "no job has id 3")
@@ -301,6 +349,11 @@ final class ServeTests: XCTestCase {
     }
 
     // MARK: Helpers
+
+    func check(_ exchange: HTTPExchange, _ status: Int, _ fragment: String, line: UInt = #line) {
+        XCTAssertEqual(exchange.status, status, exchange.text, line: line)
+        XCTAssertTrue((exchange.json["error"] as? String ?? "").contains(fragment), "\(exchange.text) lacks '\(fragment)'", line: line)
+    }
 
     func waitFor(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)

@@ -1,0 +1,47 @@
+extension ThumbnailCache {
+    /// The long side of a contact sheet's tiles when none is asked for.
+    public static let defaultTileSize = 160
+    /// The most columns a sheet gets when none are asked for.
+    public static let defaultColumns = 8
+    /// Pixels between a sheet's tiles.
+    static let tileGap = 4
+
+    /// A contact sheet: each frame's thumbnail (`size` px on its long side, centred in a
+    /// `size` x `size` square) with its frame number below it, tiled left to right, `columns` per
+    /// row (default: up to 8). The tiles come from the thumbnail cache, so a sheet of frames
+    /// already seen is cheap; the sheet itself is made each time. A frame whose image cannot be
+    /// read gets a placeholder tile, and its reason joins the sheet's `reason`; the sheet is a
+    /// placeholder only when there are no frames or libvips cannot make it. Blocks the calling thread.
+    public func contactSheet(
+        _ frames: [(frame: Int, path: String)], columns: Int? = nil, size: Int = defaultTileSize
+    ) -> Thumbnail {
+        let size = Self.clamped(size)
+        guard !frames.isEmpty else {
+            return Placeholder.thumbnail(size: size, reason: "a contact sheet of no frames")
+        }
+        let across = min(max(columns ?? Self.defaultColumns, 1), frames.count)
+        let tiles = frames.map { (frame: $0.frame, thumbnail: thumbnail(of: $0.path, size: size)) }
+        let problems = tiles.compactMap { tile in tile.thumbnail.reason.map { "frame \(tile.frame): \($0)" } }
+        do throws(VipsFailure) {
+            let labelHeight = Self.labelHeight(forTile: size)
+            var cells: [VipsImage] = []
+            for tile in tiles {
+                let image = try VipsImage.decode(tile.thumbnail.bytes)
+                cells.append(try image.cell(size: size, labelHeight: labelHeight, label: String(tile.frame)))
+            }
+            let bytes = try VipsImage.grid(cells, across: across, gap: Self.tileGap).png()
+            // The tiles' tags say what is on the sheet; the layout says how.
+            let tags = tiles.map { "\($0.frame)=\($0.thumbnail.etag)" }.joined(separator: ",")
+            return Thumbnail(bytes: bytes, etag: "sheet-" + hex(fnv1a("\(across)x\(size):" + tags)),
+                             isPlaceholder: false, reason: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        } catch {
+            let reason = (problems + ["cannot make the contact sheet: \(error.reason)"]).joined(separator: "; ")
+            return Placeholder.thumbnail(size: size, reason: reason)
+        }
+    }
+
+    /// The height of the strip under a tile that holds its frame number.
+    static func labelHeight(forTile size: Int) -> Int {
+        max(12, size / 8)
+    }
+}

@@ -10,6 +10,7 @@ PACKAGES=(
   tmux                              # the REPL's pty tests
   povray blender                    # the renderers the shipped plugins drive (Cycles on CPU)
   libsqlite3-dev sqlite3            # the gallery database (GRDB links the system SQLite); tests read it
+  libvips42 libvips-tools           # `rscript serve`'s thumbnails (dlopen'd at the first one, not linked); tests make PNG/JPEG with `vips`
 )
 
 missing=()

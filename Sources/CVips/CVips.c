@@ -7,8 +7,15 @@
 #include <string.h>
 
 // The libvips ABI this file relies on (libvips.so.42, the 8.x series), restated here so that
-// building rscript needs no libvips or glib headers. Values from vips/image.h, conversion.h.
-enum { INTERPRETATION_sRGB = 22, FORMAT_UCHAR = 0, EXTEND_BACKGROUND = 5, DIRECTION_VERTICAL = 1 };
+// building rscript needs no libvips or glib headers. Values from vips/image.h, conversion.h,
+// foreign.h (fail_on needs libvips 8.12; Debian 12 has 8.14).
+enum {
+    INTERPRETATION_sRGB = 22,
+    FORMAT_UCHAR = 0,
+    EXTEND_BACKGROUND = 5,
+    DIRECTION_VERTICAL = 1,
+    FAIL_ON_TRUNCATED = 1,
+};
 typedef struct VipsImage VipsImage;
 typedef struct VipsArrayDouble VipsArrayDouble;
 
@@ -137,7 +144,10 @@ static void step(VipsImage **image, VipsImage *next) {
 int rs_vips_thumbnail(const char *path, int size, rs_vips_image **out, char *err, size_t errlen) {
     LOADED();
     VipsImage *image = NULL, *next = NULL;
-    if (vips.thumbnail(path, &image, size, "height", size, NULL) != 0) return fail(NULL, err, errlen);
+    // A truncated file (a frame still being written) fails, rather than giving a half-grey
+    // thumbnail that would be cached; once written, its new mtime and length are a new key.
+    if (vips.thumbnail(path, &image, size, "height", size, "fail_on", FAIL_ON_TRUNCATED, NULL) != 0)
+        return fail(NULL, err, errlen);
     // Thumbnail exports most images to sRGB already; 16-bit, grey and float (OpenEXR, scRGB)
     // ones still need converting to the 8-bit sRGB a PNG thumbnail holds.
     if (vips.colourspace(image, &next, INTERPRETATION_sRGB, NULL) != 0) {
@@ -220,7 +230,7 @@ static VipsArrayDouble *grey(double value) {
     return vips.array_double_new(bands, 3);
 }
 
-int rs_vips_cell(rs_vips_image *image, int size, int label_height, const char *label,
+int rs_vips_cell(rs_vips_image *image, int width, int height, int label_height, const char *label,
                  rs_vips_image **out, char *err, size_t errlen) {
     LOADED();
     VipsImage *tile = NULL, *next = NULL, *strip = NULL;
@@ -239,13 +249,13 @@ int rs_vips_cell(rs_vips_image *image, int size, int label_height, const char *l
         if (vips.bandjoin(grey_bands, &next, 3, NULL) != 0) goto failed;
         step(&tile, next);
     }
-    int x = (size - vips.image_get_width(tile)) / 2, y = (size - vips.image_get_height(tile)) / 2;
-    if (vips.embed(tile, &next, x, y, size, size, "extend", EXTEND_BACKGROUND, "background", background,
+    int x = (width - vips.image_get_width(tile)) / 2, y = (height - vips.image_get_height(tile)) / 2;
+    if (vips.embed(tile, &next, x, y, width, height, "extend", EXTEND_BACKGROUND, "background", background,
                    NULL) != 0)
         goto failed;
     step(&tile, next);
     if (label_height > 0) {
-        if (lettered(size, label_height, label, label_height * 7 / 10, sheet_background, label_colour, &strip,
+        if (lettered(width, label_height, label, label_height * 7 / 10, sheet_background, label_colour, &strip,
                      err, errlen) != 0) {
             unref(tile);
             vips.area_unref(background);

@@ -32,8 +32,8 @@ int rs_vips_placeholder(int width, int height, const char *text, rs_vips_image *
                         char *err, size_t errlen);
 
 /// A contact-sheet cell: `image` flattened onto the sheet's background, centred in a
-/// `size` x `size` square, with `label` drawn in a strip `label_height` high below it.
-int rs_vips_cell(rs_vips_image *image, int size, int label_height, const char *label,
+/// `width` x `height` box, with `label` drawn in a strip `label_height` high below it.
+int rs_vips_cell(rs_vips_image *image, int width, int height, int label_height, const char *label,
                  rs_vips_image **out, char *err, size_t errlen);
 
 /// `count` images of one size tiled left to right, top to bottom, `across` per row, `gap`

@@ -6,9 +6,9 @@ extension ThumbnailCache {
     /// Pixels between a sheet's tiles.
     static let tileGap = 4
 
-    /// A contact sheet: each frame's thumbnail (`size` px on its long side, centred in a
-    /// `size` x `size` square) with its frame number below it, tiled left to right, `columns` per
-    /// row (default: up to 8). The tiles come from the thumbnail cache, so a sheet of frames
+    /// A contact sheet: each frame's thumbnail (`size` px on its long side) with its frame number
+    /// below it, tiled left to right, `columns` per row (default: up to 8). Every cell is the size
+    /// of the largest thumbnail (a frame range's frames share one aspect, so the cells fit them). The tiles come from the thumbnail cache, so a sheet of frames
     /// already seen is cheap; the sheet itself is made each time. A frame whose image cannot be
     /// read gets a placeholder tile, and its reason joins the sheet's `reason`; the sheet is a
     /// placeholder only when there are no frames or libvips cannot make it. Blocks the calling thread.
@@ -24,10 +24,28 @@ extension ThumbnailCache {
         let problems = tiles.compactMap { tile in tile.thumbnail.reason.map { "frame \(tile.frame): \($0)" } }
         do throws(VipsFailure) {
             let labelHeight = Self.labelHeight(forTile: size)
-            var cells: [VipsImage] = []
+            // Decoded first, to size the cells from the real thumbnails; a frame without one
+            // gets a placeholder of the cell's size rather than a square one.
+            var images: [VipsImage?] = []
             for tile in tiles {
-                let image = try VipsImage.decode(tile.thumbnail.bytes)
-                cells.append(try image.cell(size: size, labelHeight: labelHeight, label: String(tile.frame)))
+                if tile.thumbnail.isPlaceholder {
+                    images.append(nil)
+                } else {
+                    images.append(try VipsImage.decode(tile.thumbnail.bytes))
+                }
+            }
+            let width = images.compactMap { $0?.width }.max() ?? size
+            let height = images.compactMap { $0?.height }.max() ?? size
+            var cells: [VipsImage] = []
+            for (tile, decoded) in zip(tiles, images) {
+                let image: VipsImage
+                if let decoded {
+                    image = decoded
+                } else {
+                    image = try VipsImage.placeholder(width: width, height: height, text: "no image")
+                }
+                cells.append(try image.cell(width: width, height: height, labelHeight: labelHeight,
+                                            label: String(tile.frame)))
             }
             let bytes = try VipsImage.grid(cells, across: across, gap: Self.tileGap).png()
             // The tiles' tags say what is on the sheet; the layout says how.

@@ -44,10 +44,10 @@ final class VipsImage {
         try make { out, err, len in rs_vips_placeholder(Int32(width), Int32(height), text, &out, err, len) }
     }
 
-    /// This image centred in a `size` x `size` square with `label` in a strip below it.
-    func cell(size: Int, labelHeight: Int, label: String) throws(VipsFailure) -> VipsImage {
+    /// This image centred in a `width` x `height` box with `label` in a strip below it.
+    func cell(width: Int, height: Int, labelHeight: Int, label: String) throws(VipsFailure) -> VipsImage {
         try Self.make { out, err, len in
-            rs_vips_cell(handle, Int32(size), Int32(labelHeight), label, &out, err, len)
+            rs_vips_cell(handle, Int32(width), Int32(height), Int32(labelHeight), label, &out, err, len)
         }
     }
 
@@ -78,8 +78,10 @@ final class VipsImage {
         var message = [CChar](repeating: 0, count: errorCapacity)
         let status = message.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         if status != 0 {
-            let reason = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw VipsFailure(reason: reason.isEmpty ? "unknown libvips error" : reason)
+            // libvips gives one line per layer ("VipsJpeg: Premature end of input file\n
+            // vips2png: unable to write..."): one log line, with the layers kept.
+            let lines = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: "\n")
+            throw VipsFailure(reason: lines.isEmpty ? "unknown libvips error" : lines.joined(separator: "; "))
         }
     }
 

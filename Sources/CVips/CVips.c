@@ -54,6 +54,13 @@ static struct {
     int (*pngsave_buffer)(VipsImage *in, void **buf, size_t *len, ...);
 } vips;
 
+// libvips's warnings ("error in tile 0 x 104") would go to stderr as GLib prints them, in the
+// middle of `rscript serve`'s log; the failures they precede come back through the error
+// buffer as each call's reason, which the caller logs its own way.
+static void ignore_warning(const char *domain, int level, const char *message, void *data) {
+    (void)domain, (void)level, (void)message, (void)data;
+}
+
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[512];  // empty when libvips loaded
 
@@ -103,6 +110,9 @@ static void load(void) {
         vips.g_free(message);
         return;
     }
+    unsigned (*log_set_handler)(const char *, int, void (*)(const char *, int, const char *, void *), void *);
+    *(void **)&log_set_handler = dlsym(handle, "g_log_set_handler");
+    if (log_set_handler) log_set_handler("VIPS", 1 << 4 /* G_LOG_LEVEL_WARNING */, ignore_warning, NULL);
     // No operation cache: it keys file loads on the file name, so an image rewritten in place
     // (a re-rendered frame) could come back stale. Our own cache keys on the modification time.
     vips.cache_set_max(0);

@@ -3,7 +3,7 @@ import Synchronization
 /// Thumbnails of rendered images for `rscript serve`, cached on disk.
 ///
 /// ```swift
-/// let cache = ThumbnailCache.beside(database: store.path)
+/// let cache = ThumbnailCache.beside(database: store.path)   // rscript.db -> rscript-thumbnails/
 /// let thumb = cache.thumbnail(of: "/renders/shot/0001.exr")  // 256 px on the long side
 /// if let reason = thumb.reason { logger.warning("thumbnail: \(reason)") }
 /// // respond with thumb.bytes (image/png), ETag "\(thumb.etag)"
@@ -35,10 +35,13 @@ public struct ThumbnailCache: Sendable {
         self.directory = directory
     }
 
-    /// The cache in a `thumbnails` folder beside the gallery database at `database`.
+    /// The cache beside the gallery database at `database`, named after it as the gallery's
+    /// work folders are (`~/.local/share/rscript/rscript-thumbnails` for `rscript.db`).
     public static func beside(database: String) -> ThumbnailCache {
-        let folder = database.lastIndex(of: "/").map { String(database[..<$0]) } ?? "."
-        return ThumbnailCache(directory: (folder.isEmpty ? "" : folder) + "/thumbnails")
+        let file = database.lastIndex(of: "/").map { String(database[database.index(after: $0)...]) } ?? database
+        let name = file.lastIndex(of: ".").flatMap { $0 == file.startIndex ? nil : String(file[..<$0]) } ?? file
+        let folder = Environment.directory(of: database)
+        return ThumbnailCache(directory: (folder == "/" ? "" : folder) + "/" + name + "-thumbnails")
     }
 
     /// PNG bytes of a thumbnail of the image at `path`, `size` pixels on its long side (aspect

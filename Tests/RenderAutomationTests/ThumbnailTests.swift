@@ -45,8 +45,26 @@ final class ThumbnailTests: XCTestCase {
         XCTAssertEqual(try pngSize(cache.thumbnail(of: small, size: 1_000_000).bytes), Size(2048, 1024))
     }
 
+    /// 16-bit, grey and RGBA PNGs all become 8-bit thumbnails, and tile one contact sheet.
+    func testSixteenBitGreyAndAlphaPNGsMixInOneSheet() throws {
+        let source = try writePPM("src.ppm", width: 300, height: 200)
+        let deep = folder + "/deep.png", grey = folder + "/grey.png", alpha = folder + "/alpha.png"
+        _ = try vipsOutput(["colourspace", source, deep, "rgb16"])
+        _ = try vipsOutput(["colourspace", source, grey, "b-w"])
+        _ = try vipsOutput(["bandjoin_const", source, alpha, "128"])
+        for image in [deep, grey, alpha] {
+            let thumb = cache.thumbnail(of: image)
+            XCTAssertFalse(thumb.isPlaceholder, thumb.reason ?? "")
+            XCTAssertEqual(try pngSize(thumb.bytes), Size(256, 171), image)
+            XCTAssertEqual(thumb.bytes[24], 8, "\(image): not 8 bits per sample")  // IHDR bit depth
+        }
+        let sheet = cache.contactSheet([(1, deep), (2, grey), (3, alpha)])
+        XCTAssertNil(sheet.reason)
+        XCTAssertEqual(try pngSize(sheet.bytes), Size(3 * 160 + 2 * ThumbnailCache.tileGap, 107 + ThumbnailCache.labelHeight(forTile: 160)))
+    }
+
     /// One Blender start (a second or two): the only OpenEXR writer on the machine.
-    func testOpenEXRFromBlenderIsToneMappedNotBlack() throws {
+    func testOpenEXRFromBlenderIsConvertedToSRGBNotBlack() throws {
         let exr = folder + "/beauty.exr"
         try makeEXR(exr, width: 64, height: 32)
         let thumb = cache.thumbnail(of: exr)

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 extension ThumbnailCache {
     /// The long side of a contact sheet's tiles when none is asked for.
     public static let defaultTileSize = 160
@@ -8,10 +11,11 @@ extension ThumbnailCache {
 
     /// A contact sheet: each frame's thumbnail (`size` px on its long side) with its frame number
     /// below it, tiled left to right, `columns` per row (default: up to 8). Every cell is the size
-    /// of the largest thumbnail (a frame range's frames share one aspect, so the cells fit them). The tiles come from the thumbnail cache, so a sheet of frames
-    /// already seen is cheap; the sheet itself is made each time. A frame whose image cannot be
-    /// read gets a placeholder tile, and its reason joins the sheet's `reason`; the sheet is a
-    /// placeholder only when there are no frames or libvips cannot make it. Blocks the calling thread.
+    /// of the largest thumbnail: a frame range's frames share one aspect, so the cells fit them.
+    /// The tiles come from the thumbnail cache, so a sheet of frames already seen is cheap; the
+    /// sheet itself is made each time. A frame whose image cannot be read gets a placeholder tile,
+    /// and its reason joins the sheet's `reason`; the sheet is a placeholder only when there are
+    /// no frames or libvips cannot make it. Blocks the calling thread.
     public func contactSheet(
         _ frames: [(frame: Int, path: String)], columns: Int? = nil, size: Int = defaultTileSize
     ) -> Thumbnail {
@@ -20,7 +24,7 @@ extension ThumbnailCache {
             return Placeholder.thumbnail(size: size, reason: "a contact sheet of no frames")
         }
         let across = min(max(columns ?? Self.defaultColumns, 1), frames.count)
-        let tiles = frames.map { (frame: $0.frame, thumbnail: thumbnail(of: $0.path, size: size)) }
+        let tiles = tileThumbnails(frames, size: size)
         let problems = tiles.compactMap { tile in tile.thumbnail.reason.map { "frame \(tile.frame): \($0)" } }
         do throws(VipsFailure) {
             let labelHeight = Self.labelHeight(forTile: size)
@@ -56,6 +60,18 @@ extension ThumbnailCache {
             let reason = (problems + ["cannot make the contact sheet: \(error.reason)"]).joined(separator: "; ")
             return Placeholder.thumbnail(size: size, reason: reason)
         }
+    }
+
+    /// Each frame's thumbnail, in order, made on several threads at once (a sheet of frames not
+    /// seen yet is that many decodes; libvips is thread-safe).
+    private func tileThumbnails(_ frames: [(frame: Int, path: String)], size: Int) -> [(frame: Int, thumbnail: Thumbnail)] {
+        let made = Mutex<[Int: Thumbnail]>([:])
+        DispatchQueue.concurrentPerform(iterations: frames.count) { i in
+            let thumb = thumbnail(of: frames[i].path, size: size)
+            made.withLock { $0[i] = thumb }
+        }
+        let byIndex = made.withLock { $0 }
+        return frames.indices.map { (frames[$0].frame, byIndex[$0]!) }  // concurrentPerform ran every index
     }
 
     /// The height of the strip under a tile that holds its frame number.

@@ -11,7 +11,7 @@ import Synchronization
 /// ```
 ///
 /// - Formats: whatever the system libvips reads; on Debian 12 that includes PNG, JPEG, PPM/PGM,
-///   OpenEXR (tone-mapped from linear light to sRGB), TIFF and WebP.
+///   OpenEXR (converted from linear light to sRGB), TIFF and WebP. See docs/thumbnails.md.
 /// - Cache: `<directory>/<hash of the image's path>/<size>-<mtime ns>-<length>.png`, written
 ///   atomically (temporary file, then rename), so readers never see a torn file. When an image
 ///   changes, its next thumbnail replaces the outdated one.
@@ -49,11 +49,6 @@ public struct ThumbnailCache: Sendable {
     /// A missing or unreadable image gives a placeholder and a `reason`. Blocks the calling thread.
     public func thumbnail(of path: String, size: Int = defaultSize) -> Thumbnail {
         let size = Self.clamped(size)
-        do throws(VipsFailure) {
-            try VipsImage.load()
-        } catch {
-            return Placeholder.thumbnail(size: size, reason: error.reason)
-        }
         let key: ThumbnailKey
         switch ThumbnailKey.of(path, size: size) {
         case .success(let found): key = found
@@ -66,6 +61,11 @@ public struct ThumbnailCache: Sendable {
             }
             if let reason = FailureMemo.shared.reason(for: key) {
                 return Placeholder.thumbnail(size: size, reason: reason)
+            }
+            do throws(VipsFailure) {
+                try VipsImage.load()
+            } catch {
+                return Placeholder.thumbnail(size: size, reason: error.reason)  // not the image's fault
             }
             do throws(VipsFailure) {
                 let bytes = try VipsImage.thumbnail(of: path, size: size).png()

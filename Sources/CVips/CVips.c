@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 // The libvips ABI this file relies on (libvips.so.42, the 8.x series), restated here so that
@@ -65,7 +66,9 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[512];  // empty when libvips loaded
 
 static void load(void) {
-    static const char *const library = "libvips.so.42";
+    // RSCRIPT_LIBVIPS names another build (or, in tests, a missing one).
+    const char *library = getenv("RSCRIPT_LIBVIPS");
+    if (!library || !*library) library = "libvips.so.42";
     void *handle = dlopen(library, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         snprintf(load_error, sizeof load_error, "%s (Debian: apt-get install libvips42)", dlerror());

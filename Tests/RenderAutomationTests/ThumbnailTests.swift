@@ -230,6 +230,32 @@ final class ThumbnailTests: XCTestCase {
         XCTAssertEqual(try pngSize(complete.bytes), Size(256, 144))
     }
 
+    /// Without libvips (`RSCRIPT_LIBVIPS` names a missing library): plain placeholders and the
+    /// reason. libvips loads once per process, so this test runs itself again in a child process
+    /// of the test binary with that environment.
+    func testWithoutLibvipsEveryImageGetsAPlainPlaceholderAndTheReason() throws {
+        let missing = "/nonexistent/libvips.so.42"
+        if ProcessInfo.processInfo.environment["RSCRIPT_LIBVIPS"] == missing {
+            let image = try writePPM("frame.ppm", width: 64, height: 32)
+            let thumb = cache.thumbnail(of: image)
+            XCTAssertTrue(thumb.isPlaceholder)
+            XCTAssertEqual(thumb.reason, "libvips could not be loaded: \(missing): cannot open shared object file: "
+                           + "No such file or directory (Debian: apt-get install libvips42)")
+            XCTAssertEqual(thumb.bytes, PlainPNG.grey(width: 256, height: 256))
+            let sheet = cache.contactSheet([(1, image)])
+            XCTAssertTrue(sheet.isPlaceholder)
+            XCTAssertTrue(sheet.reason?.contains("frame 1: libvips could not be loaded") == true, sheet.reason ?? "")
+            XCTAssertEqual(try pngSize(sheet.bytes), Size(160, 160))
+            XCTAssertEqual(try cachedFiles(), [])
+            return
+        }
+        let name = "RenderAutomationTests.ThumbnailTests/testWithoutLibvipsEveryImageGetsAPlainPlaceholderAndTheReason"
+        let child = try RScriptBinary.run([name], environment: ["RSCRIPT_LIBVIPS": missing],
+                                          executable: CommandLine.arguments[0])
+        XCTAssertEqual(child.status, 0, child.stdout + child.stderr)
+        XCTAssertTrue(child.stdout.contains("Executed 1 test, with 0 failures"), child.stdout + child.stderr)
+    }
+
     func testThePlainPlaceholderMadeWithoutLibvipsIsAPNGOthersRead() throws {
         for (width, height) in [(1, 1), (20, 10), (256, 256), (300, 300)] {
             let bytes = PlainPNG.grey(width: width, height: height)

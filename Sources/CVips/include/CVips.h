@@ -15,7 +15,8 @@
 
 typedef struct rs_vips_image rs_vips_image;
 
-/// Loads and initialises libvips once (later calls return the first call's result).
+/// Loads and initialises libvips once (later calls return the first call's result):
+/// `$RSCRIPT_LIBVIPS` if set, else libvips.so.42.
 int rs_vips_load(char *err, size_t errlen);
 
 /// A thumbnail of the image file at `path`, fitting a `size` x `size` box (long side `size`,

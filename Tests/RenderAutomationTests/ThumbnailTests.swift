@@ -295,6 +295,16 @@ final class ThumbnailTests: XCTestCase {
         XCTAssertEqual(try cachedFiles().filter { $0.hasSuffix("/160-") || $0.contains("/160-") }.count, 4)
     }
 
+    func testAContactSheetShowsAtMostItsMaximumOfFrames() throws {
+        let image = try writePPM("frame.ppm", width: 32, height: 32)
+        let count = ThumbnailCache.maximumSheetFrames + 5
+        let sheet = cache.contactSheet((1...count).map { ($0, image) }, columns: 50, size: 16)
+        XCTAssertFalse(sheet.isPlaceholder, sheet.reason ?? "")
+        XCTAssertEqual(sheet.reason, "the sheet shows the first \(ThumbnailCache.maximumSheetFrames) of \(count) frames")
+        let rows = ThumbnailCache.maximumSheetFrames / 50, label = ThumbnailCache.labelHeight(forTile: 16)
+        XCTAssertEqual(try pngSize(sheet.bytes), Size(50 * 16 + 49 * ThumbnailCache.tileGap, rows * (16 + label) + (rows - 1) * ThumbnailCache.tileGap))
+    }
+
     func testAContactSheetOfNoFramesIsAPlaceholder() throws {
         let sheet = cache.contactSheet([])
         XCTAssertTrue(sheet.isPlaceholder)

@@ -7,7 +7,9 @@
 //
 // Images are opaque `rs_vips_image` handles (a VipsImage); release each with rs_vips_unref.
 // Every function that can fail returns 0 on success, or -1 with a reason in `err` (at most
-// `errlen` bytes, NUL-terminated). All are thread-safe (libvips is), callable from any thread.
+// `errlen` bytes, NUL-terminated). All are thread-safe (libvips is), callable from any thread;
+// libvips keeps one error buffer per process, so when two threads fail at the same instant one
+// reason may carry both messages and the other "unknown libvips error".
 #ifndef RSCRIPT_CVIPS_H
 #define RSCRIPT_CVIPS_H
 

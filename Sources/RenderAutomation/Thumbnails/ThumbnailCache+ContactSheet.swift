@@ -6,6 +6,9 @@ extension ThumbnailCache {
     public static let defaultTileSize = 160
     /// The most columns a sheet gets when none are asked for.
     public static let defaultColumns = 8
+    /// The most frames a sheet shows (the first ones): a thousand 160 px tiles already make an
+    /// image some 14,000 px tall, decoded in memory as it is made.
+    public static let maximumSheetFrames = 1000
     /// Pixels between a sheet's tiles.
     static let tileGap = 4
 
@@ -15,7 +18,8 @@ extension ThumbnailCache {
     /// The tiles come from the thumbnail cache, so a sheet of frames already seen is cheap; the
     /// sheet itself is made each time. A frame whose image cannot be read gets a placeholder tile,
     /// and its reason joins the sheet's `reason`; the sheet is a placeholder only when there are
-    /// no frames or libvips cannot make it. Blocks the calling thread.
+    /// no frames or libvips cannot make it. At most `maximumSheetFrames` frames are shown (the
+    /// `reason` says so). Blocks the calling thread.
     public func contactSheet(
         _ frames: [(frame: Int, path: String)], columns: Int? = nil, size: Int = defaultTileSize
     ) -> Thumbnail {
@@ -23,9 +27,14 @@ extension ThumbnailCache {
         guard !frames.isEmpty else {
             return Placeholder.thumbnail(size: size, reason: "a contact sheet of no frames")
         }
-        let across = min(max(columns ?? Self.defaultColumns, 1), frames.count)
-        let tiles = tileThumbnails(frames, size: size)
-        let problems = tiles.compactMap { tile in tile.thumbnail.reason.map { "frame \(tile.frame): \($0)" } }
+        var problems: [String] = []
+        if frames.count > Self.maximumSheetFrames {
+            problems.append("the sheet shows the first \(Self.maximumSheetFrames) of \(frames.count) frames")
+        }
+        let shown = Array(frames.prefix(Self.maximumSheetFrames))
+        let across = min(max(columns ?? Self.defaultColumns, 1), shown.count)
+        let tiles = tileThumbnails(shown, size: size)
+        problems += tiles.compactMap { tile in tile.thumbnail.reason.map { "frame \(tile.frame): \($0)" } }
         do throws(VipsFailure) {
             let labelHeight = Self.labelHeight(forTile: size)
             // Decoded first, to size the cells from the real thumbnails; a frame without one

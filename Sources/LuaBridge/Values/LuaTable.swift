@@ -14,6 +14,7 @@ public final class LuaTable: LuaRef {
     /// Throws the `__index` error, `.conversion` if the value is not an `R`, `.closed` after close.
     @inlinable
     public func get<R: LuaReadable>(_ key: some LuaPushable, as type: R.Type) throws -> R {
+        if let key = Self.internedKey(key, state) { return try getKey(key, as: R.self) }
         if Self.isStringKey(key) {
             return try Self.withStringKey(key) { name in try getField(name, as: R.self) }
         }
@@ -24,6 +25,7 @@ public final class LuaTable: LuaRef {
     /// `.closed` after close.
     @inlinable
     public func set(_ key: some LuaPushable, _ value: some LuaPushable) throws {
+        if let key = Self.internedKey(key, state) { return try setKey(key, value) }
         if Self.isStringKey(key) {
             return try Self.withStringKey(key) { name in try setField(name, value) }
         }

@@ -140,8 +140,12 @@ final class LuaSchedulerTests: XCTestCase {
             // A wake-up for the first millisecond, at most one more, one for the last timer,
             // and the turns around them: far fewer than one per timer.
             XCTAssertLessThanOrEqual(turns, 8, "\(turns) turns for 21 timers")
-            XCTAssertEqual(LuaScheduler.coalescedDeadline(12.0004), 12.001, accuracy: 1e-9)
-            XCTAssertEqual(LuaScheduler.coalescedDeadline(12.001), 12.001, accuracy: 1e-9)
+            for (deadline, tolerance) in [(12.0004, 0.001), (12.001, 0.001), (5000.1234, 0.01), (7.5, 0.0001)] {
+                let coalesced = LuaScheduler.coalescedDeadline(deadline, tolerance: tolerance)
+                XCTAssertGreaterThanOrEqual(coalesced, deadline, "never earlier")
+                XCTAssertLessThanOrEqual(coalesced - deadline, max(tolerance, 0.001) + 1e-9, "late by less than the tolerance")
+            }
+            XCTAssertEqual(LuaScheduler.coalescedDeadline(12.0004), LuaScheduler.coalescedDeadline(12.0007), "one wake-up")
         }
     }
 

@@ -70,7 +70,16 @@ let package = Package(
                 "RenderAutomation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // Start-up (docs/benchmarks.md, "Start-up"): a position-dependent executable needs no
+            // relative relocations at load time (122,000 of them, about 370 copy-on-write page
+            // faults and a third of `rscript run hello.lua`), and one that exports no symbols
+            // leaves the Swift runtime's start-up `dladdr` a table of 0 entries to search
+            // instead of 32,000. Nothing looks symbols up in the executable: Lua C modules link
+            // against liblua. Release only, where start-up is measured.
+            linkerSettings: [
+                .unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+            ]
         ),
         .target(name: "CBenchBaseline", dependencies: ["CLuaShim"], path: "Sources/CBenchBaseline"),
         .executableTarget(

@@ -4,6 +4,7 @@
 // from the registry on every use, as LuaBridge's references are).
 #include "CBenchBaseline.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -135,6 +136,38 @@ void cbench_seti_loop(lua_State *L, int tref, long n) {
 void cbench_setfield_loop(lua_State *L, int tref, const char *key, long n) {
     for (long i = 0; i < n; i++) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, tref);
+        lua_pushnumber(L, (lua_Number)i);
+        lua_setfield(L, -2, key);
+        lua_pop(L, 1);
+    }
+}
+
+double cbench_safe_getkey_loop(lua_State *L, int tref, int kref, long n) {
+    double sum = 0;
+    for (long i = 0; i < n; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, tref);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, kref);
+        if (lua_rawget(L, -2) == LUA_TNIL) abort();  // a miss would take the protected path
+        sum += lua_tonumberx(L, -1, NULL);
+        lua_pop(L, 2);
+    }
+    return sum;
+}
+
+void cbench_safe_seti_loop(lua_State *L, int tref, long n) {
+    for (long i = 0; i < n; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, tref);
+        if (lua_getmetatable(L, -1)) abort();  // one would take the protected path
+        lua_pushnumber(L, (lua_Number)i);
+        lua_seti(L, -2, (i & 63) + 1);
+        lua_pop(L, 1);
+    }
+}
+
+void cbench_safe_setfield_loop(lua_State *L, int tref, const char *key, long n) {
+    for (long i = 0; i < n; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, tref);
+        if (lua_getmetatable(L, -1)) abort();
         lua_pushnumber(L, (lua_Number)i);
         lua_setfield(L, -2, key);
         lua_pop(L, 1);

@@ -24,11 +24,8 @@ static inline rscript_state_info *shim_info(lua_State *L) {
 }
 
 static inline void shim_begin_entry(lua_State *L, rscript_state_info *info) {
-    info->instructions_used = 0;
-    info->limit_kind = 0;
-    info->memory_limit_hit = 0;
-    info->deadline = info->deadline_span > 0 ? rscript_monotonic() + info->deadline_span : 0;
-    info->deadline_reported = info->deadline_span;
+    (void)L;
+    rscript_begin_entry_info(info);
 }
 
 /// Arms the limits hook on `L` to run at the next instruction, call or return: how a

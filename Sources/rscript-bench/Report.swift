@@ -83,7 +83,7 @@ func printTable(machine: MachineInfo, options: BenchOptions, loopNs: Double?, re
             + "Lua-loop rows have the empty loop (median \(fixed(loopNs, 2)) ns/iteration) subtracted on both sides.")
         print("")
         print(pad("operation", 44) + pad("rscript ns", 12, right: true) + pad("C ns", 10, right: true)
-            + pad("ratio", 8, right: true) + "  <= \(fixed(ratioTarget, 1))")
+            + pad("ratio", 8, right: true) + "  <= \(fixed(ratioTarget, 2))")
         for r in results {
             print(pad(r.title, 44) + pad(fixed(r.rscript, 1), 12, right: true) + pad(fixed(r.c, 1), 10, right: true)
                 + pad(fixed(r.ratio, 2), 8, right: true) + "  " + (r.meetsTarget ? "yes" : "NO"))
@@ -95,9 +95,9 @@ func printTable(machine: MachineInfo, options: BenchOptions, loopNs: Double?, re
         print(pad("", 28) + pad("median", 10, right: true) + pad("min", 10, right: true))
         print(pad("rscript run hello.lua", 28) + pad(fixed(startup.rscriptMedianMs, 2), 10, right: true)
             + pad(fixed(startup.rscriptMinMs, 2), 10, right: true)
-            + "   target <= \(fixed(StartupResult.targetMs, 0)) ms: " + (startup.meetsTarget ? "yes" : "NO"))
+            + "   ratio \(fixed(startup.ratio, 2))  <= \(fixed(StartupResult.targetRatio, 1)): " + (startup.meetsTarget ? "yes" : "NO"))
         print(pad("\(startup.luaPath) hello.lua", 28) + pad(fixed(startup.luaMedianMs, 2), 10, right: true)
-            + pad(fixed(startup.luaMinMs, 2), 10, right: true))
+            + pad(fixed(startup.luaMinMs, 2), 10, right: true) + "   (the limit)")
     } else if let startupError {
         print("")
         print("start-up: skipped (\(startupError))")
@@ -127,7 +127,7 @@ func printJSON(machine: MachineInfo, options: BenchOptions, loopNs: Double?, res
         fields.append("\"startup\": {\"runs\": \(s.runs), \"rscript\": \(jsonString(s.rscriptPath)), \"lua\": \(jsonString(s.luaPath)), "
             + "\"rscript_median_ms\": \(fixed(s.rscriptMedianMs, 3)), \"rscript_min_ms\": \(fixed(s.rscriptMinMs, 3)), "
             + "\"lua_median_ms\": \(fixed(s.luaMedianMs, 3)), \"lua_min_ms\": \(fixed(s.luaMinMs, 3)), "
-            + "\"target_ms\": \(StartupResult.targetMs), \"meets_target\": \(s.meetsTarget)}")
+            + "\"ratio\": \(fixed(s.ratio, 3)), \"target_ratio\": \(StartupResult.targetRatio), \"meets_target\": \(s.meetsTarget)}")
     } else if let startupError {
         fields.append("\"startup\": {\"skipped\": \(jsonString(startupError))}")
     }

@@ -16,8 +16,11 @@ struct StartupResult {
     var rscriptMinMs: Double
     var luaMedianMs: Double
     var luaMinMs: Double
-    static let targetMs = 25.0
-    var meetsTarget: Bool { rscriptMedianMs <= Self.targetMs }
+    /// rscript's median may take at most this many times lua5.4's, measured in the same run
+    /// (issue 14; the target was 25 ms).
+    static let targetRatio = 2.0
+    var ratio: Double { rscriptMedianMs / luaMedianMs }
+    var meetsTarget: Bool { ratio <= Self.targetRatio }
 }
 
 enum StartupError: Error, CustomStringConvertible {

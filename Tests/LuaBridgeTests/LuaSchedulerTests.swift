@@ -119,6 +119,36 @@ final class LuaSchedulerTests: XCTestCase {
         }
     }
 
+    func testTimersDueInTheSameMillisecondFireInOneTurnAndNeverEarly() throws {
+        try withLuaState { state in
+            let scheduler = LuaScheduler(state: state)
+            var turns = 0
+            scheduler.onTurn = { turns += 1 }
+            var fired: [(String, Double)] = []
+            let start = rscript_monotonic()
+            // Twenty timers inside one millisecond, 20 ms from now, then one a further 10 ms on.
+            for i in 0..<20 {
+                let wanted = 0.020 + Double(i) * 0.00004
+                scheduler.after(wanted) { fired.append(("t\(i)", rscript_monotonic() - start - wanted)) }
+            }
+            scheduler.after(0.030) { fired.append(("late", rscript_monotonic() - start - 0.030)) }
+            scheduler.run()
+            XCTAssertEqual(fired.map(\.0), (0..<20).map { "t\($0)" } + ["late"], "in deadline order")
+            for (name, lateness) in fired {
+                XCTAssertGreaterThanOrEqual(lateness, 0, "\(name) fired early")
+            }
+            // A wake-up for the first millisecond, at most one more, one for the last timer,
+            // and the turns around them: far fewer than one per timer.
+            XCTAssertLessThanOrEqual(turns, 8, "\(turns) turns for 21 timers")
+            for (deadline, tolerance) in [(12.0004, 0.001), (12.001, 0.001), (5000.1234, 0.01), (7.5, 0.0001)] {
+                let coalesced = LuaScheduler.coalescedDeadline(deadline, tolerance: tolerance)
+                XCTAssertGreaterThanOrEqual(coalesced, deadline, "never earlier")
+                XCTAssertLessThanOrEqual(coalesced - deadline, max(tolerance, 0.001) + 1e-9, "late by less than the tolerance")
+            }
+            XCTAssertEqual(LuaScheduler.coalescedDeadline(12.0004), LuaScheduler.coalescedDeadline(12.0007), "one wake-up")
+        }
+    }
+
     func testMailboxPostFromAnotherThreadWakesATask() throws {
         try withLuaState { state in
             let scheduler = LuaScheduler(state: state)

@@ -64,4 +64,21 @@ final class TimerQueueTests: XCTestCase {
         timers.cancel(id)
         XCTAssertNil(weakHeld, "the action was dropped with the timer, not kept until 60 s")
     }
+
+    /// Cancelled timers leave tombstones, which never outnumber the live timers for long.
+    func testCancelsKeepTheHeapBounded() {
+        var timers = TimerQueue()
+        let keep = (0..<10).map { timers.add(deadline: 1e6 + Double($0)) {} }
+        for i in 0..<100_000 {
+            let id = timers.add(deadline: 60 + Double(i % 100)) {}
+            timers.cancel(id)
+            XCTAssertLessThanOrEqual(timers.slotCount, 2 * max(64, timers.liveCount) + 2)
+        }
+        XCTAssertEqual(timers.liveCount, 10)
+        XCTAssertEqual(timers.nextDeadline, 1e6, "the top is a live timer")
+        timers.cancel(keep[0])
+        XCTAssertEqual(timers.nextDeadline, 1e6 + 1)
+        XCTAssertEqual(timers.popDue(now: 2e6).count, 9)
+        XCTAssertEqual(timers.slotCount, 0)
+    }
 }

@@ -2,12 +2,12 @@
 --   rscript run scripts/bench/pool.lua [JOBS] [UPDATES] [ROUNDS]
 -- 1. JOBS (200) trivial jobs, each running `true`, through a 2-worker pool (each task spawns
 --    `true` with rscript.process and waits for it) beside `seq JOBS | xargs -P2 -n1 true`,
---    in the same run: the wall times and their ratio (target <= 1.3). The pool's time covers
+--    in the same run: the wall times and their ratio (target <= 1.10). The pool's time covers
 --    everything: starting the workers, the jobs, closing and joining the pool. Also the pool
 --    alone: the same JOBS items through tasks that only return their argument.
 -- 2. The cost of one progress update seen by the parent: one task calls client:progress
 --    UPDATES (50000) times; the parent's CPU time (its loop and I/O threads) over that call,
---    less a task that loops as long without reporting, divided by UPDATES (target < 5 us).
+--    less a task that loops as long without reporting, divided by UPDATES (target < 2 us).
 -- Each figure is the median of ROUNDS (5) rounds.
 local Pool = require("rscript.pool")
 local process = require("rscript.process")
@@ -83,7 +83,7 @@ end
 print(string.format("%d trivial jobs (true), 2 workers, median of %d rounds:", jobs, rounds))
 print(string.format("  seq %d | xargs -P2 -n1 true   %7.1f ms", jobs, median(xs) * 1000))
 print(string.format("  rscript.pool (2 workers)       %7.1f ms", median(ps) * 1000))
-print(string.format("  wall ratio pool/xargs          %7.2f (target <= 1.3)", median(ratios)))
+print(string.format("  wall ratio pool/xargs          %7.2f (target <= 1.10)", median(ratios)))
 local echoes = {}
 for _ = 1, rounds do echoes[#echoes + 1] = pooled(echoTask) end
 print(string.format("  the pool alone (tasks return their argument, no process): %.1f ms", median(echoes) * 1000))
@@ -107,6 +107,6 @@ for _ = 1, rounds do
 end
 pool:close()
 print(string.format("progress updates: %d from one task, median of %d rounds:", updates, rounds))
-print(string.format("  parent CPU per update          %7.2f us (target < 5 us)", median(costs) * 1e6))
+print(string.format("  parent CPU per update          %7.2f us (target < 2 us)", median(costs) * 1e6))
 print(string.format("  wall per update, end to end    %7.2f us (bounded by the worker sending them)", median(walls) * 1e6))
 os.execute("rm -rf " .. dir)

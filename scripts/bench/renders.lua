@@ -37,7 +37,7 @@ local wall = time.monotonic() - wall0
 local running = 0
 for _, r in ipairs(renders) do if r:state() == "rendering" then running = running + 1 end end
 print(string.format("concurrent renders: %d running, polled at 1 s, for %.1f s", running, wall))
-print(string.format("  rscript CPU: %.2f%% of one core (target < 3%%)", cpu / wall * 100))
+print(string.format("  rscript CPU: %.2f%% of one core (target < 1%% of a core, issue 14)", cpu / wall * 100))
 print(string.format("  rscript RSS: %.1f MB (target < 150 MB)", rssMB()))
 print(string.format("  starting them took %.2f s", startup))
 for _, r in ipairs(renders) do r:stop() end

@@ -36,4 +36,14 @@ void cbench_seti_loop(lua_State *L, int tref, long n);
 /// `n` writes t[key] = i (lua_setfield).
 void cbench_setfield_loop(lua_State *L, int tref, const char *key, long n);
 
+// The same operations as a C library must write them when it cannot know that the table has no
+// metamethods and must never raise (the bridge's rule): the limit the bridge is measured against
+// in the "safe C" rows. `kref` is the registry reference of the key string.
+/// t.x: a raw read with the key pushed from the registry (a hit needs no metatable test).
+double cbench_safe_getkey_loop(lua_State *L, int tref, int kref, long n);
+/// t[i] = v: lua_getmetatable first, then the write (a table with one would go protected).
+void cbench_safe_seti_loop(lua_State *L, int tref, long n);
+/// t.x = v: lua_getmetatable first, then lua_setfield.
+void cbench_safe_setfield_loop(lua_State *L, int tref, const char *key, long n);
+
 #endif

@@ -3,6 +3,7 @@
 #define RSCRIPT_PROTECTED_H
 
 #include "rscript_lua_macros.h"
+#include "rscript_state.h"
 
 // MARK: - Protected entry points (never longjmp into Swift)
 
@@ -21,6 +22,19 @@ void rscript_drop_to_traceback_handler(lua_State *L);
 /// call. The entry point every Swift-to-Lua call goes through. Called when no Lua code runs (not
 /// from a Swift function Lua called), it starts a new entry: fresh instruction budget and deadline.
 int rscript_pcall_msgh(lua_State *L, int nargs, int nresults, int msgh);
+/// rscript_pcall_msgh for a caller that holds the state's bookkeeping (`LuaState.info`): the same
+/// steps, inline, without looking `info` up through lua_getallocf. Why: on a host-to-Lua call
+/// those two calls into the shim and liblua were a tenth of the bridge's cost over lua_pcall.
+static inline int rscript_pcall_info(lua_State *L, rscript_state_info *info, int nargs, int nresults, int msgh) {
+    if (info->entry_depth == 0) rscript_begin_entry_info(info);  // a top-level entry: fresh budget and deadline
+    int saved = info->enforce;
+    info->enforce = 1;
+    info->entry_depth++;
+    int status = lua_pcall(L, nargs, nresults, msgh);
+    info->entry_depth--;
+    info->enforce = saved;
+    return status;
+}
 /// lua_resume with the limit enforced; on error the coroutine's stack is left for tracebacks.
 int rscript_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
 /// Pushes a `coroutine.resume` that resumes through rscript_resume (for the coroutine prelude).

@@ -60,6 +60,14 @@ void rscript_sigint_reset(void);
 void rscript_uninstall_sigint(void);
 /// Resets the per-entry counters; called when Swift enters Lua from the top.
 void rscript_begin_entry(lua_State *L);
+/// rscript_begin_entry given the state's bookkeeping (inline: on every top-level call).
+static inline void rscript_begin_entry_info(rscript_state_info *info) {
+    info->instructions_used = 0;
+    info->limit_kind = 0;
+    info->memory_limit_hit = 0;
+    info->deadline = info->deadline_span > 0 ? rscript_monotonic() + info->deadline_span : 0;
+    info->deadline_reported = info->deadline_span;
+}
 /// Gives the entry just begun on `L` (a task's resume) an earlier deadline: `deadline`
 /// (CLOCK_MONOTONIC seconds), reported as `span` seconds, when it comes before the state's own.
 /// Installs the count hook on `L` if the state has none, so a runaway task meets it.

@@ -42,7 +42,8 @@ public struct LuaLimits: Sendable, Equatable {
 public final class LuaState {
     /// The main thread's `lua_State*`.
     public let L: OpaquePointer
-    let info: UnsafeMutablePointer<rscript_state_info>
+    /// The shim's bookkeeping for this state (inlined calls pass it to rscript_pcall_info).
+    @usableFromInline let info: UnsafeMutablePointer<rscript_state_info>
     // Unchecked: every inlined fast path (LuaFunction.call, LuaTable.get/set) reads this, and a
     // checked read of a class property from another module costs a runtime exclusivity check
     // (swift_beginAccess, ~10 ns, as much as the table read itself). Only close() writes it,

@@ -201,8 +201,21 @@ public final class LuaScheduler {
 
     /// Runs `action` on the loop after `seconds`; returns an id for `cancelTimer`.
     @discardableResult
-    public func after(_ seconds: Double, _ action: @escaping () -> Void) -> Int {
-        timers.add(deadline: rscript_monotonic() + max(0, seconds), action)
+    ///
+    /// `tolerance` (seconds) is how much later it may run: the deadline is rounded up to a
+    /// multiple of it, so timers that fall due within one such span fire in one wake-up
+    /// (as a kernel's timer slack does). Never earlier than asked.
+    public func after(_ seconds: Double, tolerance: Double = 0.001, _ action: @escaping () -> Void) -> Int {
+        timers.add(deadline: Self.coalescedDeadline(rscript_monotonic() + max(0, seconds), tolerance: tolerance), action)
+    }
+
+    /// `deadline` rounded up to a multiple of `tolerance`, by default the next whole millisecond.
+    /// Why: the loop sleeps in whole milliseconds anyway (`Mailbox.wait`), so a timer is never
+    /// more than 1 ms later than before, and every timer that falls due within one millisecond
+    /// fires in one wake-up instead of one each.
+    static func coalescedDeadline(_ deadline: Double, tolerance: Double = 0.001) -> Double {
+        let grain = max(tolerance, 0.001)
+        return (deadline / grain).rounded(.up) * grain
     }
 
     public func cancelTimer(_ id: Int) { timers.cancel(id) }

@@ -52,7 +52,9 @@ public final class Mailbox: Sendable {
     func wait(timeout: Double?) {
         var descriptor = pollfd(fd: wakeFileDescriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds: Int32 = timeout.map { Int32(min(max(($0 * 1000).rounded(.up), 0), 86_400_000)) } ?? -1
-        _ = poll(&descriptor, 1, milliseconds)
+        // Read the eventfd only when it woke us: a timer's wake-up (most of them, for polled
+        // renders) then costs one system call, not two.
+        guard poll(&descriptor, 1, milliseconds) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return }
         var counter: UInt64 = 0
         _ = read(wakeFileDescriptor, &counter, 8)
     }

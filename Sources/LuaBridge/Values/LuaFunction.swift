@@ -133,7 +133,7 @@ public final class LuaFunction: LuaRef {
             rscript_drop_to_traceback_handler(L)
             throw error
         }
-        let status = rscript_pcall_msgh(L, count, 1, -(count + 2))
+        let status = rscript_pcall_info(L, state.info, count, 1, -(count + 2))
         if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
         defer { lua_settop(L, -3) }  // the result and the handler
         return try R.read(from: L, at: -1, state: state)
@@ -150,7 +150,7 @@ public final class LuaFunction: LuaRef {
             rscript_drop_to_traceback_handler(L)
             throw error
         }
-        let status = rscript_pcall_msgh(L, count, 0, -(count + 2))
+        let status = rscript_pcall_info(L, state.info, count, 0, -(count + 2))
         if status != LUA_OK { throw state.callErrorAboveHandler(status: status) }
         lua_settop(L, -2)  // the handler
     }

@@ -18,7 +18,7 @@ extension Int64: LuaPushable, LuaReadable {
         var ok: Int32 = 0
         let v = lua_tointegerx(L, index, &ok)
         if ok != 0 { return v }
-        throw LuaError(.conversion, "integer expected, got \(state.typeName(at: index, on: L))")
+        throw state.conversionError(expected: "integer", at: index, on: L)
     }
 }
 
@@ -35,7 +35,7 @@ extension Double: LuaPushable, LuaReadable {
         var ok: Int32 = 0
         let v = lua_tonumberx(L, index, &ok)
         if ok != 0 { return v }
-        throw LuaError(.conversion, "number expected, got \(state.typeName(at: index, on: L))")
+        throw state.conversionError(expected: "number", at: index, on: L)
     }
 }
 
@@ -78,4 +78,14 @@ extension Optional: LuaReadable where Wrapped: LuaReadable {
 
 extension LuaRef: LuaPushable {
     public func push(on L: OpaquePointer, state: LuaState) { push(on: L) }
+}
+
+extension LuaState {
+    /// The error of a read that found another type. Out of line: built inside an inlined read,
+    /// its string interpolation kept the read itself from being inlined into table and call
+    /// fast paths (a call more on each).
+    @usableFromInline @inline(never)
+    func conversionError(expected: StaticString, at index: Int32, on L: OpaquePointer) -> LuaError {
+        LuaError(.conversion, "\(expected) expected, got \(typeName(at: index, on: L))")
+    }
 }

@@ -103,7 +103,11 @@ public final class ManagedProcess: Sendable {
             return nil
         }
         if let cached { return cached }
-        return stats().peakRss
+        guard let sampled = ProcessStats.readPeakRss(pid: pid) else { return state.withLock { $0.peakRss } }
+        return state.withLock { state in
+            state.peakRss = max(state.peakRss, sampled)
+            return state.peakRss
+        }
     }
 
     /// Calls `watcher` (on the supervisor's thread, or at once) when the process has exited.

@@ -32,6 +32,48 @@ public struct ProcessStats: Sendable, Equatable {
     }
 }
 
+extension ProcessStats {
+    /// VmHWM of /proc/PID/status in bytes: the kernel's own high-water mark of the resident set,
+    /// which is all a peak sample needs (it is never below the RSS of /proc/PID/stat). Nil when
+    /// the process is gone. Why apart from `read`: the render poll samples the peak of every
+    /// running process, and `read` opens two files and splits them into Strings; this one
+    /// opens one and scans its bytes (for 500 renders, `read` was 40% of the runtime's CPU).
+    static func readPeakRss(pid: Int32) -> Int? {
+        let fd = open("/proc/\(pid)/status", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer -> Int? in
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            guard n > 0 else { return nil }
+            return vmHWM(in: UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// The `VmHWM:   1234 kB` line of a status file, in bytes.
+    static func vmHWM(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let tag = Array("VmHWM:".utf8)
+        var i = 0
+        while i + tag.count <= bytes.count {
+            // at the start of a line
+            if bytes[i] == tag[0] && zip(tag.indices, tag).allSatisfy({ bytes[i + $0] == $1 }) {
+                var j = i + tag.count
+                while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
+                var kb = 0
+                var digits = 0
+                while j < bytes.count, bytes[j] >= 0x30, bytes[j] <= 0x39 {
+                    kb = kb * 10 + Int(bytes[j] - 0x30)
+                    j += 1
+                    digits += 1
+                }
+                return digits > 0 ? kb * 1024 : nil
+            }
+            while i < bytes.count, bytes[i] != 0x0A { i += 1 }
+            i += 1
+        }
+        return nil
+    }
+}
+
 extension Substring {
     func trimmingCharacters(in set: String) -> String {
         let chars = Set(set)

@@ -100,13 +100,18 @@ public final class RenderManager {
         }
     }
 
+    /// How late a poll may come so that it shares the loop's wake-up with others: 1% of its
+    /// period, at most 10 ms (500 renders polled each second then wake the loop at most 100
+    /// times a second, not about 400). A process exit, a stop or a click still wakes it at once.
+    static func pollTolerance(_ seconds: Double) -> Double { min(seconds * 0.01, 0.010) }
+
     /// Suspends the driver until the next poll is due, a process of the render exits, a stop
     /// is requested or a click arrives.
     func waitPoll(_ job: BackgroundRender, seconds: Double) -> Bool {
         if job.stopRequested || !job.clicks.isEmpty { return false }
         guard let token = runtime.scheduler.suspendCurrentTask() else { return false }
         job.pollToken = token
-        job.pollTimer = runtime.scheduler.after(seconds) { [unowned self] in
+        job.pollTimer = runtime.scheduler.after(seconds, tolerance: Self.pollTolerance(seconds)) { [unowned self] in
             job.pollTimer = nil
             if job.pollToken == token { job.pollToken = nil }
             self.runtime.scheduler.resolve(token)

@@ -135,10 +135,7 @@ public final class ScriptRuntime {
     }
 
     func setArgTable(script: String, arguments: [String], interpreter: String) {
-        var table: [LuaValue: LuaValue] = [.int(0): .string(script), .int(-1): .string(interpreter)]
-        for (i, argument) in arguments.enumerated() { table[.int(Int64(i + 1))] = .string(argument) }
-        // One level of strings: never too deep, and filling a table takes no stack slots.
-        try? state.setGlobal("arg", .table(table))
+        state.setGlobal("arg", strings: [interpreter, script] + arguments, firstIndex: -1)
     }
 
     // MARK: Stopping

@@ -71,14 +71,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict,
-            // Start-up (docs/benchmarks.md, "Start-up"): a position-dependent executable needs no
-            // relative relocations at load time (122,000 of them, about 370 copy-on-write page
-            // faults and a third of `rscript run hello.lua`), and one that exports no symbols
-            // leaves the Swift runtime's start-up `dladdr` a table of 0 entries to search
-            // instead of 32,000. Nothing looks symbols up in the executable: Lua C modules link
-            // against liblua. Release only, where start-up is measured.
+            // Start-up (docs/benchmarks.md, "Start-up"): an executable that exports no symbols
+            // leaves the Swift runtime's start-up `dladdr` a table of 0 entries to search instead
+            // of 32,000. Nothing looks symbols up in the executable: Lua C modules link against
+            // liblua. It stays position-independent (ASLR): a position-dependent one started a
+            // little faster (no relative relocations), but rscript serves HTTP, and its own code
+            // at a fixed address is a gift to an exploit. Release only, where start-up is measured.
             linkerSettings: [
-                .unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
+                .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
             ]
         ),
         .target(name: "CBenchBaseline", dependencies: ["CLuaShim"], path: "Sources/CBenchBaseline"),

@@ -1,14 +1,19 @@
 """The page of `rscript serve` in headless Chromium, driven by selenium (ServeBrowserTests).
 
-  serve_browser.py live BASE_URL --render ID --job ID --sleeper ID [--frames ID] --out DIR [--docs DIR]
+  serve_browser.py live BASE_URL --render ID --job ID --sleeper ID --trigger FILE [--frames ID] --out DIR [--docs DIR]
       Opens the gallery, watches the live render's percent rise (no reload), opens the render,
       clicks its image at (0.8, 0.5) and waits for the plugin's answer (metadata lastClick and the
-      region image), opens the jobs, follows a job's log as it grows, kills and retries another
-      job with the page's buttons, opens a frame render, and stops the render with its button.
+      region image), opens the jobs, creates FILE (the job waits for it before it logs) and
+      follows the job's log as it grows, kills and retries another job with the page's buttons,
+      opens a frame render, and stops the render with its button.
+  serve_browser.py fill DB --renders N --jobs N --images DIR
+      Writes N finished renders (each with its own 640x480 PNG in DIR) and N jobs straight into
+      the gallery database DB (made by rscript: the tables exist), as many runs would have.
   serve_browser.py firstthumb BASE_URL --out DIR [--runs N]
       Page load to the first thumbnail's load event (the page records performance.now() then),
       in a fresh browser each run: the first run is cold (thumbnails made on demand), the rest
-      warm. Also counts what the page fetched, to show it did not fetch every render.
+      warm. Also counts what the page fetched, to show it did not fetch every render, and opens
+      the jobs table.
 
 Prints one JSON object on stdout: what it saw, "error" (null when every step passed),
 "consoleErrors" (every SEVERE browser log entry: any one fails the test) and the screenshots.
@@ -194,6 +199,8 @@ def run_live(s, args, seen):
     s.wait("the sleeper job in the jobs table", lambda: s.text(f'tr[data-id="{args.sleeper}"]'), timeout=30)
     s.screenshot("jobs.png", docs=True)
     s.driver.find_element(By.CSS_SELECTOR, row + " a").click()
+    with open(args.trigger, "w") as trigger:
+        trigger.write("go\n")
     s.wait("the job page", lambda: s.js("return location.hash") == f"#/job/{args.job}")
     counts = []
     def grew():
@@ -276,21 +283,97 @@ def first_thumbnail(args):
         finally:
             session.quit()
             seen.setdefault("consoleErrors", []).extend(session.console)
+    if seen["error"]:
+        return seen
+    session = Session(args.out, None)
+    try:
+        session.driver.get(args.base.rstrip("/") + "/#/jobs")
+        start = time.monotonic()
+        session.wait("the first job row", lambda: session.js("return document.querySelectorAll('tbody tr').length"), timeout=60,
+                     interval=0.01)
+        seen["jobs"] = {
+            "firstRowSeconds": round(time.monotonic() - start, 3),
+            "rows": session.js("return document.querySelectorAll('tbody tr').length"),
+            "count": session.text(".count"),
+            "moreShown": session.js("return !document.querySelector('button.more').hidden"),
+        }
+        session.driver.find_element(By.CSS_SELECTOR, "button.more").click()
+        session.wait("the second page of jobs", lambda: session.js("return document.querySelectorAll('tbody tr').length") > seen["jobs"]["rows"], timeout=60)
+        seen["jobs"]["rowsAfterMore"] = session.js("return document.querySelectorAll('tbody tr').length")
+    except Exception as error:
+        seen["error"] = f"{type(error).__name__}: {error}"
+    finally:
+        session.quit()
+        seen["consoleErrors"].extend(session.console)
     return seen
+
+
+def png(width, height, seed):
+    """A PNG of a gradient that differs per seed (zlib and struct only: no imaging library)."""
+    import struct
+    import zlib
+    r, g, b = (seed * 37) % 256, (seed * 91) % 256, (seed * 53) % 256
+    rows = []
+    for y in range(height):
+        shade = y * 255 // max(1, height - 1)
+        rows.append(b"\0" + bytes(((r + shade) % 256, g, (b + shade // 2) % 256)) * width)
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 1)) + chunk(b"IEND", b""))
+
+
+def fill(args):
+    """Rows as Sources/RenderAutomation/Gallery/GallerySchema.swift and Jobs/JobSchema.swift define them."""
+    import sqlite3
+    os.makedirs(args.images, exist_ok=True)
+    db = sqlite3.connect(args.base, timeout=30)
+    now = time.time()
+    with db:
+        for i in range(args.renders):
+            folder = os.path.join(args.images, f"r{i:05d}")
+            os.makedirs(folder, exist_ok=True)
+            image = os.path.join(folder, "image.png")
+            with open(image, "wb") as f:
+                f.write(png(640, 480, i))
+            started = now - (args.renders - i) * 60
+            cursor = db.execute(
+                "INSERT INTO renders (label, renderer, scene, options, state, startedAt, endedAt, updatedAt, workDir, changeCount)"
+                " VALUES (?, 'POV-Ray', ?, '{}', 'finished', ?, ?, ?, ?, 1)",
+                (f"shot{i:04d}", f"/shows/demo/shot{i:04d}.pov", started, started + 42, started + 42, folder))
+            render = cursor.lastrowid
+            db.execute("INSERT INTO render_images (renderId, path, time) VALUES (?, ?, ?)", (render, image, started + 42))
+            for key, value in (("percentDone", 100), ("peakMemory", 50_000_000 + i * 1000), ("totalClockTime", 42.0)):
+                db.execute("INSERT INTO render_metadata (renderId, key, value) VALUES (?, ?, ?)", (render, key, json.dumps(value)))
+        for i in range(args.jobs):
+            created = now - (args.jobs - i) * 5
+            db.execute(
+                "INSERT INTO jobs (name, script, passedData, maxAttempts, state, attempts, progress, createdAt, startedAt, endedAt, updatedAt)"
+                " VALUES (?, '/shows/demo/bake.lua', '{}', 1, 'COMPLETED', 1, 1, ?, ?, ?, ?)",
+                (f"bake{i:05d}", created, created, created + 3, created + 3))
+    db.close()
+    return {"error": None, "renders": args.renders, "jobs": args.jobs}
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["live", "firstthumb"])
+    parser.add_argument("mode", choices=["live", "firstthumb", "fill"])
     parser.add_argument("base")
     parser.add_argument("--render", type=int)
     parser.add_argument("--job", type=int)
     parser.add_argument("--sleeper", type=int)
     parser.add_argument("--frames", type=int)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--trigger")
+    parser.add_argument("--renders", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=10000)
+    parser.add_argument("--images")
+    parser.add_argument("--out")
     parser.add_argument("--docs")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    if args.mode == "fill":
+        print(json.dumps(fill(args)))
+        return
     os.makedirs(args.out, exist_ok=True)
     try:
         seen = live(args) if args.mode == "live" else first_thumbnail(args)

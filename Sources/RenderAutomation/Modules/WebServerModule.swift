@@ -172,6 +172,16 @@ enum WebServerModule: RuntimeModule {
             guard let s = address.stringValue, !s.isEmpty else { throw LuaArgumentError(position: 1, "address must be a string") }
             settings.address = s
         }
+        if let token = fields["token"]?.stringValue, !token.isEmpty { settings.security.token = token }
+        switch fields["allowed_hosts"] {
+        case .array(let hosts)?:
+            let names = hosts.compactMap { $0.stringValue?.lowercased() }
+            settings.security.allowedHosts = names.contains("*") ? nil : Set(names)
+        case .object(let hosts)? where hosts.isEmpty:
+            settings.security.allowedHosts = []  // an empty list allows no host, as in Lua
+        default:
+            break
+        }
         if let debug = fields["debug"] { settings.debug = debug.isTruthy }
         if let sockets = fields["web_sockets"] { settings.webSockets = sockets.isTruthy }
         if let route = fields["benchmark_swift_route"], !route.isNil {

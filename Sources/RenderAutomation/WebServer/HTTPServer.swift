@@ -38,6 +38,10 @@ enum HTTPServer {
                         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                                         body: ResponseBody(byteBuffer: NIOCore.ByteBuffer(string: "<p>hello world</p>")))
                     }
+                    if let builtIn = settings.builtIn,
+                       let response = await builtIn.respond(to: request, context: context, security: settings.security) {
+                        return response
+                    }
                     let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox)
                     if let path = reply.filePath {
                         return FileReply.response(reply, path: path, range: request.headers[.range])

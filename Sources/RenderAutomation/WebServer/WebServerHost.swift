@@ -21,6 +21,8 @@ final class WebServerHost {
     private var group: ServiceGroup?
     private var startToken: LuaScheduler.WakeToken?
     private var shutdownWaiters: [LuaScheduler.WakeToken] = []
+    /// Routes the server answers in Swift before the Lua handlers (`rscript serve` sets them).
+    var builtInRoutes: (any BuiltInRoutes)?
     /// Requests handed to the dispatcher and not answered yet.
     private(set) var pendingRequests = 0
 
@@ -34,6 +36,8 @@ final class WebServerHost {
     /// Starts the server; the task waiting on `token` wakes with the port, or raises the reason
     /// the server could not listen.
     func start(_ settings: WebServerSettings, token: LuaScheduler.WakeToken) {
+        var settings = settings
+        settings.builtIn = builtInRoutes
         self.settings = settings
         startToken = token
         let scheduler = runtime.scheduler
@@ -68,6 +72,7 @@ final class WebServerHost {
     }
 
     private func stopped() {
+        settings.builtIn?.stop()
         group = nil
         port = nil
         ports = []
@@ -80,6 +85,8 @@ final class WebServerHost {
     /// Stops accepting connections; requests already in progress are answered first.
     func requestShutdown() {
         guard let group else { return }
+        // Event streams never end by themselves: they would hold the graceful shutdown open.
+        settings.builtIn?.stop()
         Task { await group.triggerGracefulShutdown() }
     }
 

@@ -28,4 +28,9 @@ struct WebServerSettings: Sendable {
     var idleTimeout: Double? = 60
     /// Seconds a handler has to answer before the client gets 504 (nil: no deadline).
     var requestTimeout: Double? = 60
+    /// The host names and the token the Lua half checks for its handlers, for the built-in
+    /// routes to check the same way.
+    var security = WebSecurity()
+    /// Routes answered in Swift before the Lua handlers (`rscript serve`'s API and page).
+    var builtIn: (any BuiltInRoutes)?
 }

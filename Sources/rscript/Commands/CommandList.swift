@@ -15,6 +15,7 @@ extension RScript {
         SlurmJobCommand.self,
         GalleryCommand.self,
         JobsCommand.self,
+        ServeCommand.self,
         ReplCommand.self,
         Version.self,
     ]

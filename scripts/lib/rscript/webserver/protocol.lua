@@ -295,6 +295,8 @@ return function(core)
             web_sockets = next(webSockets) ~= nil,
             benchmark_swift_route = settings.BENCHMARK_SWIFT_ROUTE,
             address = address,
+            token = token,
+            allowed_hosts = hosts,
             debug = options.debug and true or false,
             max_request_size = options.max_request_size,
             max_num_threads = options.max_num_threads,

@@ -139,8 +139,10 @@ final class ServeBrowserTests: XCTestCase {
         ], timeout: 600)
         print("ServeBrowserTests: screenshots in \(Self.outputFolder)")
         let context = "\(seen)\nserver stderr:\n\(server.stderr)\nrender stderr:\n\(render.stderr)\njobs stderr:\n\(jobs.stderr)"
-        XCTAssertNil(seen["error"] as? String, context)
         XCTAssertEqual(seen["consoleErrors"] as? [String], [], "no JavaScript console error: \(context)")
+        if let error = seen["error"] as? String {
+            return XCTFail("the page failed a step (after \(seen["steps"] ?? [])): \(error)\n\(context)")
+        }
 
         // The percent rose in the gallery, from events alone.
         let percents = seen["percents"] as? [Double] ?? []
@@ -202,8 +204,8 @@ final class ServeBrowserTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: Self.outputFolder, withIntermediateDirectories: true)
         let seen = try PythonClient.run("serve_browser.py", ["firstthumb", server.baseURL, "--out", Self.outputFolder, "--runs", "5"],
                                         timeout: 600)
-        XCTAssertNil(seen["error"] as? String, "\(seen)\nserver stderr:\n\(server.stderr)")
         XCTAssertEqual(seen["consoleErrors"] as? [String], [], "\(seen)")
+        if let error = seen["error"] as? String { return XCTFail("\(error)\n\(seen)\nserver stderr:\n\(server.stderr)") }
         let runs = seen["runs"] as? [[String: Any]] ?? []
         XCTAssertEqual(runs.count, 5, "\(seen)")
         let times = runs.compactMap { $0["firstThumbnailMs"] as? Double }

@@ -10,7 +10,9 @@
 
 // ---------------------------------------------------------------------------------------------
 // Token: `#token=...` (or `?token=...`) as `rscript serve` prints it. Kept for the tab's life in
-// sessionStorage and removed from the address bar, so it is not in screenshots or history.
+// sessionStorage and removed from the address bar, so it is not in screenshots or history. Sent
+// as `Authorization: Bearer` on fetch, and set as the `rscript_token` cookie (session, this site
+// only) for what cannot send headers: <img> and EventSource (which also gets `?token=`).
 
 const TOKEN = (() => {
   const find = (text) => {
@@ -25,6 +27,10 @@ const TOKEN = (() => {
   if (find(location.hash) || find(location.search)) {
     const hash = location.hash.replace(/[?&#]?token=[^&#]*/, "").replace(/^#?$/, "");
     history.replaceState(null, "", location.pathname + (hash.startsWith("#") ? hash : "#/gallery"));
+  }
+  if (token) {
+    const value = /^[A-Za-z0-9._~-]+$/.test(token) ? token : encodeURIComponent(token);
+    document.cookie = `rscript_token=${value}; path=/; SameSite=Strict`;
   }
   return token || null;
 })();
@@ -57,35 +63,11 @@ const postJSON = async (path, body) => (await request(path, {
   body: JSON.stringify(body || {}),
 })).json();
 
-// Images: a plain lazy <img> without a token; with one, fetched with the header (an <img>
-// cannot send it) as a blob URL once the image scrolls into view.
-const blobObserver = "IntersectionObserver" in window ? new IntersectionObserver((entries) => {
-  for (const entry of entries) {
-    if (entry.isIntersecting) { blobObserver.unobserve(entry.target); loadBlob(entry.target); }
-  }
-}, { rootMargin: "300px" }) : null;
-
-async function loadBlob(img) {
-  const url = img.dataset.src;
-  try {
-    const blob = await (await request(url)).blob();
-    if (img.dataset.src !== url) return;  // replaced meanwhile
-    if (img.dataset.blob) URL.revokeObjectURL(img.dataset.blob);
-    img.dataset.blob = URL.createObjectURL(blob);
-    img.src = img.dataset.blob;
-  } catch (error) {
-    img.replaceWith(placeholder("image unavailable: " + error.message));
-  }
-}
-
+// Images are plain <img> elements (the token, if any, is in the cookie): lazy where a list
+// shows them, so a gallery of 1,000 renders fetches only the thumbnails on screen.
 function setImage(img, url, lazy) {
-  if (!TOKEN) {
-    if (lazy) img.loading = "lazy";
-    img.src = url;
-    return;
-  }
-  img.dataset.src = url;
-  if (lazy && blobObserver) blobObserver.observe(img); else loadBlob(img);
+  if (lazy) img.loading = "lazy";
+  img.src = url;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,7 +442,7 @@ function renderView(main, id) {
   function showImage(url) {
     if (!url) return;
     imageVersion += 1;
-    const src = url + (url.includes("?") ? "&" : "?") + "v=" + imageVersion + "-" + Date.now();
+    const src = url + (url.includes("?") ? "&" : "?") + "t=" + imageVersion + "-" + Date.now();
     if (!img.isConnected) {
       setImage(img, src, false);
       frame.replaceChildren(h("div", { class: "image-box" }, img, marker));
@@ -531,7 +513,7 @@ function renderView(main, id) {
         if (render.state !== "rendering") refreshLog();
       } else if (type === "image" && data.render === render.id) {
         render.imagePaths = addImages(render.imagePaths || [], [{ path: data.path, time: data.time }]);
-        render.image = render.image || `/api/v1/renders/${id}/image`;
+        render.image = data.image || render.image || `/api/v1/renders/${id}/image`;
         update({});
         showImage(render.image);
       } else if (type === "log" && data.kind === "render" && data.id === render.id) {
@@ -877,7 +859,9 @@ function frameView(main, id) {
     }
     sheetVersion += 1;
     const img = h("img", { alt: `Contact sheet of frame render ${id}`, class: "contact" });
-    const url = `/api/v1/frames/${id}/contact-sheet?v=${sheetVersion}`;
+    const url = fr.contactSheet || `/api/v1/frames/${id}/contact-sheet?v=${sheetVersion}`;
+    if (sheet.dataset.url === url) return;
+    sheet.dataset.url = url;
     const current = sheet.querySelector("img");
     if (current) {
       const next = new Image();
@@ -955,6 +939,8 @@ function connectEvents() {
   source.onopen = () => { live.textContent = "live"; live.dataset.state = "open"; };
   // EventSource reconnects by itself (with Last-Event-ID), so an error only changes the badge.
   source.onerror = () => { live.textContent = source.readyState === 2 ? "offline" : "reconnecting"; live.dataset.state = "error"; };
+  // After a server restart the event ids mean nothing: the view is drawn again from the API.
+  source.addEventListener("reset", () => route());
   for (const type of ["render", "image", "job", "chunk", "frames", "log"]) {
     source.addEventListener(type, (event) => {
       let data;

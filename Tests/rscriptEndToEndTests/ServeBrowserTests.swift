@@ -106,11 +106,11 @@ final class ServeBrowserTests: XCTestCase {
         let frames = try rscript(["render", Self.scenes + "/orbit.pov", "--renderer", "POV-Ray", "--frames", "1-6",
                                   "--workers", "2", "--res", "96x72", "--output", folder + "/frames/orbit_####", "--json"])
         XCTAssertEqual(frames.status, 0, frames.stderr)
-        let plan = frames.stdout.split(separator: "\n").compactMap { object(String($0)) }.first { $0["event"] as? String == "plan" }
-        let frameRender = try XCTUnwrap(plan?["render"] as? Int, "the plan event names the frame render: \(frames.stdout)")
 
         let server = try startServer()
         defer { server.stop() }
+        let frameList = try HTTPExchange.curl(server.baseURL + "/api/v1/frames?limit=1")
+        let frameRender = try XCTUnwrap(((frameList.json["frames"] as? [[String: Any]])?.first)?["id"] as? Int, frameList.text)
         // Slow enough to be watched and clicked (about 20 s on one thread), with a quick preview
         // pass first so there is an image to click while the frame renders.
         let render = try BackgroundCommand(

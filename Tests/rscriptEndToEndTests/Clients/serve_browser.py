@@ -186,7 +186,7 @@ def run_live(s, args, seen):
     s.wait("the region image shown", lambda: s.js(
         "const i = document.querySelector('img.large'); return i && i.complete && i.naturalWidth > 0;"), timeout=30)
     seen["metadataKeys"] = s.js("return [...document.querySelectorAll('tr[data-key]')].map(tr => tr.dataset.key)")
-    seen["renderLog"] = s.wait("the render's log", lambda: s.text("pre.log"), timeout=30)
+    seen["renderLog"] = s.wait("the render's log", lambda: s.text("pre.log"), timeout=30)[-2000:]
     seen["noReloadOnRenderPage"] = s.marked()
     time.sleep(0.5)
     s.screenshot("render.png", docs=True)

@@ -90,6 +90,11 @@ function h(tag, attributes, ...children) {
 
 function placeholder(text) { return h("div", { class: "placeholder" }, text); }
 
+/// A table's head; the numeric columns are right-aligned like their cells.
+function header(columns, numeric) {
+  return h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: numeric.includes(c) ? "num" : null }, c))));
+}
+
 function formatDuration(seconds) {
   if (seconds === null || seconds === undefined || !isFinite(seconds)) return "–";
   const s = Math.max(0, Math.round(seconds));
@@ -173,12 +178,23 @@ function errorBox(error) {
 
 function pageTitle(...parts) { document.title = parts.concat("rscript").join(" · "); }
 
+/// A log as a terminal shows it: a progress line rewritten with carriage returns (POV-Ray's
+/// `Rendered N of M pixels`) shows its last state only.
+function terminalText(text) {
+  if (!text.includes("\r")) return text;
+  return text.split("\n").map((line) => {
+    const parts = line.split("\r").filter((part) => part !== "");
+    return parts.length ? parts[parts.length - 1] : "";
+  }).join("\n");
+}
+
 /// A log <pre> that keeps following the end unless the reader scrolled up.
 function logView(label) {
   const pre = h("pre", { class: "log", tabindex: "0", "aria-label": label, "aria-live": "off" });
   return {
     node: pre,
-    set(text) {
+    set(raw) {
+      const text = terminalText(raw);
       const atEnd = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
       if (pre.textContent !== text) pre.textContent = text;
       if (atEnd) pre.scrollTop = pre.scrollHeight;
@@ -545,7 +561,7 @@ function jobsView(main, query) {
   main.replaceChildren(
     h("div", { class: "toolbar" }, h("h1", {}, "Jobs"), count, h("span", { class: "grow" }), stateSelect, nameInput),
     h("table", { class: "list", "aria-label": "Jobs" },
-      h("thead", {}, h("tr", {}, ["id", "name", "state", "progress", "attempts", "duration", "created"].map((c) => h("th", { scope: "col" }, c)))),
+      header(["id", "name", "state", "progress", "attempts", "duration", "created"], ["id", "attempts", "duration"]),
       body),
     more.node);
   pageTitle("Jobs");
@@ -721,7 +737,7 @@ function framesView(main) {
   main.replaceChildren(
     h("div", { class: "toolbar" }, h("h1", {}, "Frame renders"), count),
     h("table", { class: "list", "aria-label": "Frame renders" },
-      h("thead", {}, h("tr", {}, ["id", "label", "state", "frames", "workers", "duration", "started"].map((c) => h("th", { scope: "col" }, c)))),
+      header(["id", "label", "state", "frames", "workers", "duration", "started"], ["id", "workers", "duration"]),
       body),
     more.node);
   pageTitle("Frames");

@@ -188,6 +188,31 @@ final class ServeBrowserTests: XCTestCase {
         }
     }
 
+    /// A server with a token: the page takes it from `#token=` (as `rscript serve` prints the
+    /// URL), sends it on every fetch, and as the cookie its images and event stream carry; no
+    /// request is refused (a 401 would be a console error).
+    func testThePageSendsTheTokenItIsGiven() throws {
+        try requireTools()
+        let rendered = try rscript(["render", Self.scenes + "/spheres.pov", "--renderer", "POV-Ray", "--res", "160x120", "--json"])
+        XCTAssertEqual(rendered.status, 0, rendered.stderr)
+        let renderID = try XCTUnwrap(rendered.stdout.split(separator: "\n").compactMap { object(String($0)) }
+            .first { $0["event"] as? String == "start" }?["id"] as? Int, rendered.stdout)
+        let token = "page-test-\(UUID().uuidString)"
+        let server = try ServerProcess(command: ["serve", "--port", "0", "--db", database, "--token", token], environment: environment)
+        defer { server.stop() }
+        XCTAssertTrue(server.stderr.contains("#token=" + token) || server.stderr.contains("listening"), server.stderr)
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/api/v1/renders").status, 401, "the token is required")
+        XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/").status, 200, "the page itself is public")
+        try FileManager.default.createDirectory(atPath: Self.outputFolder, withIntermediateDirectories: true)
+        let seen = try PythonClient.run("serve_browser.py", ["token", server.baseURL, "--token", token, "--render", String(renderID),
+                                                             "--out", Self.outputFolder], timeout: 300)
+        XCTAssertNil(seen["error"] as? String, "\(seen)\nserver stderr:\n\(server.stderr)")
+        XCTAssertEqual(seen["consoleErrors"] as? [String], [], "\(seen)")
+        XCTAssertFalse((seen["addressBar"] as? String ?? token).contains(token), "the token leaves the address bar: \(seen)")
+        XCTAssertTrue((seen["log"] as? String ?? "").contains("POV-Ray"), "\(seen)")
+        XCTAssertEqual(seen["reloaded"] as? Bool, true)
+    }
+
     /// Benchmark (docs/benchmarks.md): page load to the first thumbnail's load event with 1,000
     /// renders (each with its own 640x480 PNG) and 10,000 jobs in the database, in Chromium. The
     /// first run is cold (the server makes the thumbnails it is asked for), the others warm.

@@ -6,6 +6,10 @@
       region image), opens the jobs, creates FILE (the job waits for it before it logs) and
       follows the job's log as it grows, kills and retries another job with the page's buttons,
       opens a frame render, and stops the render with its button.
+  serve_browser.py token BASE_URL --token TOKEN --render ID --out DIR
+      Opens BASE_URL/#token=TOKEN as `rscript serve` prints it: the gallery, the render's
+      thumbnail and image (<img>: the cookie), the event stream (?token=), the log (fetch: the
+      header); then a fresh load without the token in the URL (the tab keeps it).
   serve_browser.py fill DB --renders N --jobs N --images DIR
       Writes N finished renders (each with its own 640x480 PNG in DIR) and N jobs straight into
       the gallery database DB (made by rscript: the tables exist), as many runs would have.
@@ -308,6 +312,40 @@ def first_thumbnail(args):
     return seen
 
 
+def token(args):
+    seen = {"error": None}
+    s = Session(args.out, None)
+    try:
+        base = args.base.rstrip("/")
+        s.driver.get(base + "/#token=" + args.token)
+        card = f'.card[data-id="{args.render}"]'
+        s.wait("the render's card", lambda: s.text(card))
+        seen["addressBar"] = s.js("return location.href")
+        s.wait("the thumbnail", lambda: s.js(
+            "const i = document.querySelector(arguments[0]); return i && i.complete && i.naturalWidth > 0;", card + " img"), timeout=60)
+        s.wait("the event stream", lambda: s.text("#live") == "live", timeout=15)
+        s.driver.get(base + f"/#/render/{args.render}")
+        s.wait("the image", lambda: s.js(
+            "const i = document.querySelector('img.large'); return i && i.complete && i.naturalWidth > 0;"), timeout=60)
+        seen["log"] = (s.wait("the log", lambda: s.text("pre.log"), timeout=30) or "")[-500:]
+        s.driver.get(base + "/")
+        s.driver.refresh()
+        s.wait("the gallery after a reload without the token in the URL", lambda: s.text(card), timeout=30)
+        s.wait("the event stream after the reload", lambda: s.text("#live") == "live", timeout=15)
+        seen["reloaded"] = True
+        s.screenshot("token.png")
+    except Exception as error:
+        seen["error"] = f"{type(error).__name__}: {error}"
+        try:
+            s.screenshot("token-failure.png")
+        except Exception:
+            pass
+    finally:
+        s.quit()
+    seen["consoleErrors"] = s.console
+    return seen
+
+
 def png(width, height, seed):
     """A PNG of a gradient that differs per seed (zlib and struct only: no imaging library)."""
     import struct
@@ -357,7 +395,8 @@ def fill(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["live", "firstthumb", "fill"])
+    parser.add_argument("mode", choices=["live", "firstthumb", "fill", "token"])
+    parser.add_argument("--token")
     parser.add_argument("base")
     parser.add_argument("--render", type=int)
     parser.add_argument("--job", type=int)
@@ -376,7 +415,7 @@ def main():
         return
     os.makedirs(args.out, exist_ok=True)
     try:
-        seen = live(args) if args.mode == "live" else first_thumbnail(args)
+        seen = {"live": live, "firstthumb": first_thumbnail, "token": token}[args.mode](args)
     except Exception as error:  # the browser did not start
         seen = {"error": f"{type(error).__name__}: {error}", "consoleErrors": []}
     print(json.dumps(seen))

@@ -10,6 +10,7 @@ PACKAGES=(
   tmux                              # the REPL's pty tests
   povray blender                    # the renderers the shipped plugins drive (Cycles on CPU)
   libsqlite3-dev sqlite3            # the gallery database (GRDB links the system SQLite); tests read it
+  python3 util-linux                # test clients; setpriv runs one as another user (control channel)
   chromium chromium-driver          # the browser test of `rscript serve`'s page (headless, through selenium)
 )
 

@@ -1,8 +1,7 @@
 import Foundation
 
-/// A real `rscript run server.lua` (or `rscript serve`) for end-to-end tests of the web server:
-/// started on port 0, its port read from the `listening on http://ADDRESS:PORT` line it prints
-/// to stderr.
+/// A real `rscript run server.lua` for end-to-end tests of the web server: started on port 0,
+/// its port read from the `listening on http://ADDRESS:PORT` line it prints to stderr.
 public final class ServerProcess: @unchecked Sendable {  // stderr is guarded by `lock`
     public let process = Process()
     public private(set) var port = 0
@@ -12,17 +11,16 @@ public final class ServerProcess: @unchecked Sendable {  // stderr is guarded by
 
     /// Starts `rscript run SCRIPT ARGS...` and waits (at most `timeout` seconds) for it to
     /// listen. Throws with what it printed if it exits or never listens.
-    public convenience init(script: String, arguments: [String] = [], environment: [String: String] = [:],
-                            timeout: Double = 30, executable: String? = nil) throws {
-        try self.init(command: ["run", script] + arguments, environment: environment, timeout: timeout,
-                      executable: executable)
+    public convenience init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30,
+                            executable: String? = nil) throws {
+        try self.init(rscript: ["run", script] + arguments, environment: environment, timeout: timeout, executable: executable)
     }
 
-    /// Starts `rscript COMMAND...` (say `["serve", "--port", "0"]`) and waits, as above.
-    public init(command: [String], environment: [String: String] = [:], timeout: Double = 30,
+    /// Starts `rscript ARGUMENTS...` (`["serve", "--port", "0"]`), as above.
+    public init(rscript arguments: [String], environment: [String: String] = [:], timeout: Double = 30,
                 executable: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable ?? RScriptBinary.path)
-        process.arguments = command
+        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         if env["RSCRIPT_DB"] == nil { env["RSCRIPT_DB"] = RScriptBinary.testDatabase }
         for (k, v) in environment { env[k] = v }

@@ -59,7 +59,7 @@ final class ServeBrowserTests: XCTestCase {
     }
 
     private func startServer() throws -> ServerProcess {
-        try ServerProcess(command: ["serve", "--port", "0", "--db", database], environment: environment)
+        try ServerProcess(rscript: ["serve", "--port", "0", "--db", database], environment: environment)
     }
 
     private func object(_ line: String) -> [String: Any]? {
@@ -198,7 +198,7 @@ final class ServeBrowserTests: XCTestCase {
         let renderID = try XCTUnwrap(rendered.stdout.split(separator: "\n").compactMap { object(String($0)) }
             .first { $0["event"] as? String == "start" }?["id"] as? Int, rendered.stdout)
         let token = "page-test-\(UUID().uuidString)"
-        let server = try ServerProcess(command: ["serve", "--port", "0", "--db", database, "--token", token], environment: environment)
+        let server = try ServerProcess(rscript: ["serve", "--port", "0", "--db", database, "--token", token], environment: environment)
         defer { server.stop() }
         XCTAssertTrue(server.stderr.contains("#token=" + token) || server.stderr.contains("listening"), server.stderr)
         XCTAssertEqual(try HTTPExchange.curl(server.baseURL + "/api/v1/renders").status, 401, "the token is required")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The gallery's tables and their migrations.
 ///
@@ -97,7 +98,35 @@ enum GallerySchema {
     /// Refuses, before SQLite touches it, a file that is not SQLite, or that is another program's
     /// rollback-journal SQLite database (opening it would switch it to WAL mode). A WAL-mode file
     /// may hold our identity in its WAL only, so it is checked after opening, by `migrate`.
+    ///
+    /// Only the first open of a file in this process reads it; later ones trust that check.
+    /// Reading means opening and closing a descriptor of the file, and closing any descriptor
+    /// drops every POSIX lock this process holds on the file, SQLite's included: a second store
+    /// opened on a file that a first one holds would leave it unlocked, so another process's
+    /// last connection would think itself alone, checkpoint, and delete the WAL file that this
+    /// process still writes into (its commits then land in a file nobody else can see).
     static func checkHeader(path: String) throws {
+        let key = canonicalPath(path)
+        if checkedFiles.withLock({ $0.contains(key) }) { return }
+        try readHeader(path: path)
+        // A missing file too: SQLite creates it, held by this process from then on.
+        checkedFiles.withLock { _ = $0.insert(key) }
+    }
+
+    /// The file's folder resolved (symlinks, `..`), plus its name: one key per file, whichever
+    /// way it is named, even before it exists.
+    static func canonicalPath(_ path: String) -> String {
+        let folder = Environment.directory(of: path)
+        let name = (path as NSString).lastPathComponent
+        guard let resolved = realpath(folder, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved) + "/" + name
+    }
+
+    /// The database files already checked (and so possibly held open) by this process.
+    private static let checkedFiles = Mutex<Set<String>>([])
+
+    private static func readHeader(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }  // missing: new file
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 100)) ?? Data()

@@ -28,6 +28,8 @@ public final class BackgroundRender {
     /// Set while the render waits for its leftover processes to die before it ends.
     var pendingEnd: (state: RenderState, error: String?, processes: Int)?
     var finishedWaiters: [(BackgroundRender) -> Void] = []
+    /// The control channel that routes other processes' commands here, while the render runs.
+    var controlListener: ControlListener?
     /// The end is in the recorder (landed in the database) and was announced to the waiters.
     public internal(set) var endAnnounced = false
     /// Called on the loop thread after each change (progress lines of the CLI).

@@ -23,6 +23,9 @@ public final class GalleryRecorder: RenderRecorder {
         get throws { try opening.store() }
     }
 
+    /// The database file (its renders' control channel listens beside it).
+    var databasePath: String { opening.path }
+
     /// Writes synchronously, on the calling thread's turn (tests, tools).
     public convenience init(store: GalleryStore) {
         self.init(opening: Opening(path: store.path, opened: store))

@@ -69,6 +69,7 @@ extension RenderManager {
         job.error = error
         if let task = job.task { jobsByTask[ObjectIdentifier(task)] = nil }
         lastFlush[job.id] = nil
+        withdrawFromControlChannel(job)
         record { try $0.finish(id: job.id, state: state, error: error) }
         let announce = {
             job.endAnnounced = true

@@ -112,6 +112,7 @@ extension RenderManager {
         }
         job.task = task
         jobsByTask[ObjectIdentifier(task)] = job
+        offerToControlChannel(job)
         if let timeout = request.timeout {
             job.timeoutTimer = runtime.scheduler.after(timeout) { [unowned self] in
                 self.stop(job, reason: .timeout(timeout))

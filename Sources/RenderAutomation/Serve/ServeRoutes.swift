@@ -133,7 +133,7 @@ final class ServeRoutes: BuiltInRoutes {
     }
 
     private func makeRoutes() -> [ServeRoute] {
-        renderRoutes() + jobRoutes() + frameRoutes() + [
+        renderRoutes() + controlRoutes() + jobRoutes() + frameRoutes() + [
             ServeRoute(method: .get, pattern: "/api/v1/events", summary: "Server-sent events: render, image, job, chunk, frames and log changes (resume with Last-Event-ID).",
                        produces: "text/event-stream") { [unowned self] request in eventStream(request) },
             ServeRoute(method: .get, pattern: "/metrics", summary: "Prometheus metrics: renders, jobs and chunks by state, durations, attempts, active processes, event subscribers.",

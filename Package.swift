@@ -35,6 +35,8 @@ let package = Package(
         ),
         .target(name: "CLuaShim", dependencies: ["CLua"]),
         .target(name: "CProcess"),
+        // libvips for thumbnails, opened with dlopen at the first one (start-up; see CVips.h).
+        .target(name: "CVips", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(
             name: "CEdit",
             pkgConfig: "libedit",
@@ -47,6 +49,7 @@ let package = Package(
                 "LuaBridge",
                 "CEdit",
                 "CProcess",
+                "CVips",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
-import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The gallery's tables and their migrations.
 ///
@@ -99,32 +102,31 @@ enum GallerySchema {
     /// rollback-journal SQLite database (opening it would switch it to WAL mode). A WAL-mode file
     /// may hold our identity in its WAL only, so it is checked after opening, by `migrate`.
     ///
-    /// Only the first open of a file in this process reads it; later ones trust that check.
-    /// Reading means opening and closing a descriptor of the file, and closing any descriptor
-    /// drops every POSIX lock this process holds on the file, SQLite's included: a second store
-    /// opened on a file that a first one holds would leave it unlocked, so another process's
-    /// last connection would think itself alone, checkpoint, and delete the WAL file that this
-    /// process still writes into (its commits then land in a file nobody else can see).
+    /// A file this process already holds open is not read again (it was checked when first
+    /// opened): reading means opening and closing a descriptor of the file, and closing any
+    /// descriptor drops every POSIX lock this process holds on the file, SQLite's included. A
+    /// second store opened on a file that a first one holds would leave it unlocked, so another
+    /// process's last connection would think itself alone, checkpoint, and delete the WAL file
+    /// this process still commits into (its writes then land in a file nobody else can see).
     static func checkHeader(path: String) throws {
-        let key = canonicalPath(path)
-        if checkedFiles.withLock({ $0.contains(key) }) { return }
+        if isOpenInThisProcess(path) { return }
         try readHeader(path: path)
-        // A missing file too: SQLite creates it, held by this process from then on.
-        checkedFiles.withLock { _ = $0.insert(key) }
     }
 
-    /// The file's folder resolved (symlinks, `..`), plus its name: one key per file, whichever
-    /// way it is named, even before it exists.
-    static func canonicalPath(_ path: String) -> String {
-        let folder = Environment.directory(of: path)
-        let name = (path as NSString).lastPathComponent
-        guard let resolved = realpath(folder, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved) + "/" + name
+    /// Whether a descriptor of this process refers to the file at `path` (same device and inode).
+    static func isOpenInThisProcess(_ path: String) -> Bool {
+        var target = stat()
+        guard stat(path, &target) == 0, let directory = opendir("/proc/self/fd") else { return false }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd != own else { continue }
+            var info = stat()
+            if fstat(fd, &info) == 0, info.st_dev == target.st_dev, info.st_ino == target.st_ino { return true }
+        }
+        return false
     }
-
-    /// The database files already checked (and so possibly held open) by this process.
-    private static let checkedFiles = Mutex<Set<String>>([])
 
     private static func readHeader(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }  // missing: new file

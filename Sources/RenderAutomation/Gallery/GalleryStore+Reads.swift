@@ -58,6 +58,31 @@ extension GalleryStore {
         FROM renders
         """
 
+    /// The snapshots of many rows at once, each with its latest image only: three queries for a
+    /// page of renders, not two per render (`rscript serve`'s lists).
+    static func snapshots(_ db: Database, rows: [Row]) throws -> [RenderSnapshot] {
+        guard !rows.isEmpty else { return [] }
+        let ids: [Int64] = rows.map { $0["id"] }
+        let list = ids.map(String.init).joined(separator: ",")  // integers only: nothing to escape
+        var latest: [Int64: RenderSnapshot.ImageUpdate] = [:]
+        for image in try Row.fetchAll(db, sql: """
+            SELECT renderId, path, time FROM render_images
+            WHERE id IN (SELECT MAX(id) FROM render_images WHERE renderId IN (\(list)) GROUP BY renderId)
+            """) {
+            latest[image["renderId"]] = RenderSnapshot.ImageUpdate(path: image["path"], time: Date(timeIntervalSince1970: image["time"]))
+        }
+        var metadata: [Int64: [String: JSONValue]] = [:]
+        for entry in try Row.fetchAll(db, sql: "SELECT renderId, key, value FROM render_metadata WHERE renderId IN (\(list))") {
+            let id: Int64 = entry["renderId"], key: String = entry["key"]
+            metadata[id, default: [:]][key] = try StoredJSONError.decode(
+                entry["value"], table: "render_metadata", row: "render \(id), key '\(key)'", column: "value")
+        }
+        return try rows.map { row in
+            let id: Int64 = row["id"]
+            return try snapshot(row: row, images: latest[id].map { [$0] } ?? [], metadata: metadata[id] ?? [:])
+        }
+    }
+
     static func snapshot(_ db: Database, row: Row, fullImageHistory: Bool) throws -> RenderSnapshot {
         let id: Int64 = row["id"]
         let imageSQL = fullImageHistory
@@ -71,6 +96,11 @@ extension GalleryStore {
             let key: String = entry["key"]
             metadata[key] = try StoredJSONError.decode(entry["value"], table: "render_metadata", row: "render \(id), key '\(key)'", column: "value")
         }
+        return try snapshot(row: row, images: images, metadata: metadata)
+    }
+
+    private static func snapshot(row: Row, images: [RenderSnapshot.ImageUpdate], metadata: [String: JSONValue]) throws -> RenderSnapshot {
+        let id: Int64 = row["id"]
         let errorMessage: String? = row["errorMessage"]
         return RenderSnapshot(
             id: id,

@@ -66,6 +66,15 @@ public final class ServeDatabase: Sendable {
         _ db: Database, table: String, select: String, textColumn: String?, filter: Filter,
         decode: (Database, Row) throws -> Item
     ) throws -> Page<Item> {
+        try page(db, table: table, select: select, textColumn: textColumn, filter: filter) { db, rows in
+            try rows.map { try decode(db, $0) }
+        }
+    }
+
+    private func page<Item>(
+        _ db: Database, table: String, select: String, textColumn: String?, filter: Filter,
+        decodeAll: (Database, [Row]) throws -> [Item]
+    ) throws -> Page<Item> {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let state = filter.state {
@@ -89,7 +98,7 @@ public final class ServeDatabase: Sendable {
         let where_ = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
         pageArguments += [filter.limit + 1]
         let rows = try Row.fetchAll(db, sql: select + where_ + " ORDER BY id DESC LIMIT ?", arguments: pageArguments)
-        let items = try rows.prefix(filter.limit).map { try decode(db, $0) }
+        let items = try decodeAll(db, Array(rows.prefix(filter.limit)))
         let next: Int64? = rows.count > filter.limit ? rows[filter.limit - 1]["id"] : nil
         return Page(items: items, next: next, total: total)
     }
@@ -99,7 +108,7 @@ public final class ServeDatabase: Sendable {
     func renders(_ filter: Filter) throws -> Page<RenderSnapshot> {
         try read { db in
             try page(db, table: "renders", select: GalleryStore.selectRenders, textColumn: "label", filter: filter) {
-                try GalleryStore.snapshot($0, row: $1, fullImageHistory: false)
+                try GalleryStore.snapshots($0, rows: $1)
             }
         }
     }

@@ -40,13 +40,16 @@ struct ServeScan {
         let now = Date()
 
         let renderRows = try Row.fetchAll(db, sql: GalleryStore.selectRenders + " WHERE updatedAt >= ? ORDER BY updatedAt", arguments: [since])
+        var changed: [Row] = []
         for row in renderRows {
             let id: Int64 = row["id"], count: Int64 = row["changeCount"], updatedAt: Double = row["updatedAt"]
-            let images: Int = row["imageCount"], state: String = row["state"]
             newest = max(newest, updatedAt)
+            if renders[id]?.changeCount != count { changed.append(row) }
+        }
+        for (row, snapshot) in zip(changed, try GalleryStore.snapshots(db, rows: changed)) {
+            let id = snapshot.id, count = snapshot.changeCount, updatedAt: Double = row["updatedAt"]
+            let images = snapshot.imageCount, state = snapshot.state.rawValue
             let before = renders[id]
-            if before?.changeCount == count { continue }
-            let snapshot = try GalleryStore.snapshot(db, row: row, fullImageHistory: false)
             let json = ServeJSON.render(snapshot, now: now)
             found.events.append(("render", json))
             if images != (before?.images ?? 0), let latest = snapshot.latestImage {

@@ -340,7 +340,7 @@ function galleryView(main, query) {
       more.next = page.next;
       if (!cards.size) grid.replaceChildren(placeholder("No renders yet. Start one with `rscript render SCENE`."));
     } catch (error) {
-      main.append(errorBox(error));
+      if (main.contains(more.node)) main.append(errorBox(error));  // unless another view replaced this one
     }
   }
   load();
@@ -625,7 +625,7 @@ function jobsView(main, query) {
       showCount();
       more.next = page.next;
     } catch (error) {
-      main.append(errorBox(error));
+      if (main.contains(more.node)) main.append(errorBox(error));  // unless another view replaced this one
     }
   }
   load();
@@ -782,7 +782,7 @@ function framesView(main) {
       showCount();
       more.next = page.next;
     } catch (error) {
-      main.append(errorBox(error));
+      if (main.contains(more.node)) main.append(errorBox(error));  // unless another view replaced this one
     }
   }
   load();

@@ -161,6 +161,58 @@ final class ServeTests: XCTestCase {
         check(try post(server, "/api/v1/renders/\(doomed.id)/stop"), 409, "which is gone")
     }
 
+    /// Width and height from a PNG's IHDR chunk.
+    func pngSize(_ data: Data) -> (Int, Int)? {
+        let bytes = [UInt8](data)
+        guard bytes.count > 24, bytes[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { return nil }
+        func be32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
+    }
+
+    func testThumbnailsContactSheetsAndPlaceholders() throws {
+        try requirePOVRay()
+        XCTAssertEqual(try render([Self.scenes + "/spheres.pov", "--renderer", "POV-Ray", "--res", "640x480"]).status, 0)
+        let frames = try render([Self.scenes + "/orbit.pov", "--renderer", "POV-Ray", "--frames", "1-4", "--workers", "2",
+                                 "--res", "96x72", "--output", folder + "/frames"])
+        XCTAssertEqual(frames.status, 0, frames.stderr)
+        let server = try serve()
+
+        let thumbnail = try get(server, "/api/v1/renders/1/thumbnail")
+        XCTAssertEqual(thumbnail.status, 200, thumbnail.text)
+        XCTAssertEqual(thumbnail.headers["content-type"], "image/png")
+        XCTAssertEqual(pngSize(thumbnail.body).map { [$0.0, $0.1] }, [256, 192], "256 px on the long side, aspect kept")
+        let etag = try XCTUnwrap(thumbnail.headers["etag"])
+        XCTAssertEqual(try get(server, "/api/v1/renders/1/thumbnail", ["-H", "If-None-Match: \(etag)"]).status, 304)
+        XCTAssertEqual(pngSize(try get(server, "/api/v1/renders/1/thumbnail?size=64").body).map { $0.0 }, 64)
+        check(try get(server, "/api/v1/renders/1/thumbnail?size=9"), 400, "size must be")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/gallery-thumbnails"), "the cache lives beside the database")
+
+        let listed = try get(server, "/api/v1/frames")
+        let frameRender = try XCTUnwrap((listed.json["frames"] as? [[String: Any]])?.first, listed.text)
+        XCTAssertEqual(frameRender["state"] as? String, "finished")
+        let detail = try get(server, "/api/v1/frames/\(frameRender["id"] as? Int ?? 0)")
+        XCTAssertEqual((detail.json["chunks"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "done" }, true, detail.text)
+        let frameList = try XCTUnwrap(detail.json["frameList"] as? [[String: Any]])
+        XCTAssertEqual(frameList.map { $0["frame"] as? Int }, [1, 2, 3, 4])
+        XCTAssertEqual(frameList.map { $0["exists"] as? Bool }, [true, true, true, true], detail.text)
+        let sheet = try get(server, "/api/v1/frames/\(frameRender["id"] as? Int ?? 0)/contact-sheet")
+        XCTAssertEqual(sheet.status, 200)
+        let (width, height) = try XCTUnwrap(pngSize(sheet.body))
+        XCTAssertGreaterThan(width, 4 * 96, "four tiles side by side: \(width)x\(height)")
+
+        // The image is damaged: a placeholder, a logged reason, never a 500.
+        let image = try XCTUnwrap((try get(server, "/api/v1/renders/1").json["imagePaths"] as? [[String: Any]])?.last?["path"] as? String)
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: image))
+        for _ in 0..<3 {
+            let broken = try get(server, "/api/v1/renders/1/thumbnail")
+            XCTAssertEqual(broken.status, 200)
+            XCTAssertEqual(broken.headers["cache-control"], "no-cache", "a placeholder is not kept")
+            XCTAssertNotNil(pngSize(broken.body))
+        }
+        XCTAssertTrue(waitFor(timeout: 5) { server.stderr.contains("render 1's thumbnail") }, server.stderr)
+        XCTAssertEqual(server.stderr.components(separatedBy: "render 1's thumbnail").count - 1, 1, "logged once: \(server.stderr)")
+    }
+
     // MARK: Jobs
 
     func testAJobIsFollowedKilledAndRetriedThroughTheAPI() throws {

@@ -51,6 +51,9 @@ final class ServeRoutes: BuiltInRoutes {
     let events: ServeEvents
     let metrics: ServeMetrics
     let watcher: ServeWatcher
+    let thumbnails: ThumbnailCache
+    /// The placeholder reasons already logged (an unreadable image is asked for again and again).
+    let loggedReasons = Mutex<Set<String>>([])
     /// Set once, at the end of `init` (the handlers capture the routes object).
     private let table = Mutex<[ServeRoute]>([])
     var routes: [ServeRoute] { table.withLock { $0 } }
@@ -61,6 +64,7 @@ final class ServeRoutes: BuiltInRoutes {
         metrics = ServeMetrics()
         try metrics.seed(from: database)
         watcher = ServeWatcher(database: database, events: events, metrics: metrics)
+        thumbnails = ThumbnailCache.beside(database: database.path)
         let made = makeRoutes()
         table.withLock { $0 = made }
         try watcher.start()
@@ -133,7 +137,7 @@ final class ServeRoutes: BuiltInRoutes {
     }
 
     private func makeRoutes() -> [ServeRoute] {
-        renderRoutes() + controlRoutes() + jobRoutes() + frameRoutes() + [
+        renderRoutes() + controlRoutes() + thumbnailRoutes() + jobRoutes() + frameRoutes() + [
             ServeRoute(method: .get, pattern: "/api/v1/events", summary: "Server-sent events: render, image, job, chunk, frames and log changes (resume with Last-Event-ID).",
                        produces: "text/event-stream") { [unowned self] request in eventStream(request) },
             ServeRoute(method: .get, pattern: "/metrics", summary: "Prometheus metrics: renders, jobs and chunks by state, durations, attempts, active processes, event subscribers.",

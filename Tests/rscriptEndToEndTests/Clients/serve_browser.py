@@ -123,8 +123,17 @@ def percent_of(text):
     return float(m.group(1)) if m else None
 
 
+def forget(out, name):
+    """A failure screenshot of an earlier run would mislead."""
+    try:
+        os.remove(os.path.join(out, name))
+    except FileNotFoundError:
+        pass
+
+
 def live(args):
     seen = {"error": None, "steps": []}
+    forget(args.out, "failure.png")
     session = Session(args.out, args.docs)
     try:
         run_live(session, args, seen)
@@ -239,12 +248,12 @@ def run_live(s, args, seen):
         s.driver.get(base + f"/#/frames/{args.frames}")
         s.wait("the chunk strip", lambda: s.js("return document.querySelectorAll('.strip .chunk').length"), timeout=30)
         seen["chunks"] = s.js("return [...document.querySelectorAll('.strip .chunk')].map(c => c.className.replace('chunk ', ''))")
-        s.driver.find_element(By.CSS_SELECTOR, ".strip .chunk").click()
-        s.wait("the chunk's log", lambda: s.text("pre.log"), timeout=30)
         s.wait("the contact sheet", lambda: s.js(
             "const i = document.querySelector('.sheet img'); return i && i.complete && i.naturalWidth > 0;"), timeout=60)
         seen["contactSheet"] = s.js("const i = document.querySelector('.sheet img'); return [i.naturalWidth, i.naturalHeight];")
         s.screenshot("frames.png", docs=True)
+        s.driver.find_element(By.CSS_SELECTOR, ".strip .chunk").click()
+        seen["chunkLog"] = (s.wait("the chunk's log", lambda: s.text("pre.log"), timeout=30) or "")[-300:]
         step("frames")
 
     # Stop the render with its button (unless it finished meanwhile).
@@ -314,6 +323,7 @@ def first_thumbnail(args):
 
 def token(args):
     seen = {"error": None}
+    forget(args.out, "token-failure.png")
     s = Session(args.out, None)
     try:
         base = args.base.rstrip("/")

@@ -241,8 +241,10 @@ final class ServeBrowserTests: XCTestCase {
         }
         let warm = times.dropFirst().sorted()
         let median = warm.isEmpty ? 0 : warm[warm.count / 2]
-        print(String(format: "ServeBrowserTests: page load to first thumbnail, 1,000 renders: cold %.0f ms, warm median %.0f ms (runs %@)",
-                     times.first ?? 0, median, times.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+        let fetched = runs.compactMap { $0["thumbnailsFetched"] as? Int }
+        print(String(format: "ServeBrowserTests: page load to first thumbnail, 1,000 renders: cold %.0f ms, warm median %.0f ms (runs %@; thumbnails fetched per load %@, of 1,000)",
+                     times.first ?? 0, median, times.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+                     fetched.map(String.init).joined(separator: ", ")))
         let jobs = seen["jobs"] as? [String: Any] ?? [:]
         XCTAssertEqual(jobs["count"] as? String, "10000 jobs", "\(jobs)")
         XCTAssertEqual(jobs["rows"] as? Int, 100, "one page of jobs: \(jobs)")

@@ -416,14 +416,38 @@ function renderView(main, id) {
     if (box && img.naturalHeight) box.style.width = `min(100%, calc(75vh * ${img.naturalWidth / img.naturalHeight}))`;
   });
 
-  async function click(event) {
-    if (!render || render.state !== "rendering") return;
+  function click(event) {
     const box = img.getBoundingClientRect();
-    const x = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
-    const y = Math.min(1, Math.max(0, (event.clientY - box.top) / box.height));
+    send(Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)),
+      Math.min(1, Math.max(0, (event.clientY - box.top) / box.height)));
+  }
+
+  // From the keyboard: the arrow keys move the marker (a twentieth of the image a step), Enter
+  // or Space clicks there.
+  const cursor = { x: 0.5, y: 0.5 };
+  img.addEventListener("keydown", (event) => {
+    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[event.key];
+    if (step) {
+      cursor.x = Math.min(1, Math.max(0, cursor.x + step[0] / 20));
+      cursor.y = Math.min(1, Math.max(0, cursor.y + step[1] / 20));
+      showMarker(cursor.x, cursor.y);
+    } else if (event.key === "Enter" || event.key === " ") {
+      send(cursor.x, cursor.y);
+    } else return;
+    event.preventDefault();
+  });
+
+  function showMarker(x, y) {
     marker.style.left = (x * 100) + "%";
     marker.style.top = (y * 100) + "%";
     marker.hidden = false;
+  }
+
+  async function send(x, y) {
+    if (!render || render.state !== "rendering") return;
+    cursor.x = x;
+    cursor.y = y;
+    showMarker(x, y);
     try {
       await postJSON(`/api/v1/renders/${id}/click`, { x, y });
       message.textContent = `Clicked at ${x.toFixed(3)}, ${y.toFixed(3)}: the renderer renders there first.`;
@@ -480,8 +504,9 @@ function renderView(main, id) {
     state.replaceChildren(stateBadge(render.state), render.orphaned ? h("span", { class: "state state-failed" }, "orphaned") : "");
     const running = render.state === "rendering";
     stop.disabled = !running;
-    hint.textContent = running ? "Click the image: the renderer renders there first." : "";
+    hint.textContent = running ? "Click the image (or focus it, move with the arrow keys, press Enter): the renderer renders there first." : "";
     img.classList.toggle("clickable", running);
+    if (running) img.tabIndex = 0; else img.removeAttribute("tabindex");
     const metadata = render.metadata || {};
     const keys = Object.keys(metadata).sort();
     metadataBody.replaceChildren(...(keys.length ? keys.map((key) => {

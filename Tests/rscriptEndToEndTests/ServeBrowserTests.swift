@@ -250,6 +250,9 @@ final class ServeBrowserTests: XCTestCase {
         XCTAssertEqual(jobs["rows"] as? Int, 100, "one page of jobs: \(jobs)")
         XCTAssertEqual(jobs["rowsAfterMore"] as? Int, 200, "\(jobs)")
         print("ServeBrowserTests: jobs page, 10,000 jobs: first row after \(jobs["firstRowSeconds"] ?? "?") s")
+        for (index, run) in runs.enumerated() {
+            print("ServeBrowserTests: run \(index + 1): first thumbnail loaded at \(run["firstThumbnailMs"] ?? "?") ms: app files loaded at \(run["scriptsLoadedMs"] ?? "?") ms, cards shown at \(run["cardsShownMs"] ?? "?") ms (list request \(run["listMs"] ?? "?") ms), first thumbnail arrived at \(run["firstThumbnailArrivedMs"] ?? "?") ms (its request \(run["firstThumbnailFetchMs"] ?? "?") ms)")
+        }
     }
 
     private func luaString(_ s: String) -> String {

@@ -285,6 +285,11 @@ def first_thumbnail(args):
                   count: document.querySelector('.count').textContent,
                   thumbnailsFetched: res.filter(r => r.name.includes('/thumbnail')).length,
                   listRequests: res.filter(r => r.name.includes('/api/v1/renders?')).map(r => r.name.split('?')[1]),
+                  listMs: res.filter(r => r.name.includes('/api/v1/renders?')).map(r => Math.round(r.responseEnd - r.startTime))[0],
+                  scriptsLoadedMs: Math.round(Math.max(...res.filter(r => r.name.includes('/app/')).map(r => r.responseEnd))),
+                  firstThumbnailFetchMs: res.filter(r => r.name.includes('/thumbnail')).map(r => Math.round(r.responseEnd - r.startTime))[0],
+                  cardsShownMs: performance.getEntriesByName('rscript-gallery-shown').map(m => Math.round(m.startTime))[0],
+                  firstThumbnailArrivedMs: Math.round(Math.min(...res.filter(r => r.name.includes('/thumbnail')).map(r => r.responseEnd))),
                 };""")
             numbers["firstThumbnailMs"] = round(ms, 1)
             seen["runs"].append(numbers)

@@ -4,16 +4,9 @@ import Hummingbird
 extension ServeRoutes {
     func frameRoutes() -> [ServeRoute] {
         [
-            ServeRoute(method: .get, pattern: "/api/v1/frames", summary: "Frame renders (rscript render --frames), newest first.",
-                       query: ServeRoute.listQuery(text: "label")) { [unowned self] request in
-                let filter = try ServeQuery.filter(request, states: ["rendering", "finished", "failed", "interrupted"], textParameter: "label")
-                let page = try await blocking { [database] in try database.frameRenders(filter) }
-                let now = Date()
-                return ServeResponse.json(.object([
-                    "frames": .array(page.items.map { $0.jsonValue(now: now) }),
-                    "next": page.next.map(JSONValue.int) ?? .null, "total": .int(Int64(page.total)),
-                ]))
-            },
+            listRoute("/api/v1/frames", summary: "Frame renders (rscript render --frames), newest first.", key: "frames",
+                      states: ["rendering", "finished", "failed", "interrupted"], text: "label",
+                      fetch: { try $0.frameRenders($1) }, json: { $0.jsonValue(now: $1) }),
             ServeRoute(method: .get, pattern: "/api/v1/frames/{id}", summary: "One frame render with its chunks (state, frames, attempts, log) and its frames' images.") { [unowned self] request in
                 let render = try await frameRender(request.id())
                 let chunks = try await blocking { [database] in try database.chunks(ofFrameRender: render.id) }

@@ -4,16 +4,8 @@ import Hummingbird
 extension ServeRoutes {
     func jobRoutes() -> [ServeRoute] {
         [
-            ServeRoute(method: .get, pattern: "/api/v1/jobs", summary: "Jobs of the queue, newest first, one page at a time.",
-                       query: ServeRoute.listQuery(text: "name")) { [unowned self] request in
-                let filter = try ServeQuery.filter(request, states: JobState.allNames, textParameter: "name")
-                let page = try await blocking { [database] in try database.jobList(filter) }
-                let now = Date()
-                return ServeResponse.json(.object([
-                    "jobs": .array(page.items.map { ServeJSON.job($0, now: now) }),
-                    "next": page.next.map(JSONValue.int) ?? .null, "total": .int(Int64(page.total)),
-                ]))
-            },
+            listRoute("/api/v1/jobs", summary: "Jobs of the queue, newest first, one page at a time.", key: "jobs",
+                      states: JobState.allNames, text: "name", fetch: { try $0.jobList($1) }, json: { ServeJSON.job($0, now: $1) }),
             ServeRoute(method: .get, pattern: "/api/v1/jobs/{id}", summary: "One job: state, progress, attempts, result or error.") { [unowned self] request in
                 ServeResponse.json(ServeJSON.job(try await job(request.id())))
             },

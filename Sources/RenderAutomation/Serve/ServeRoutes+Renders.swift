@@ -5,16 +5,8 @@ import NIOCore
 extension ServeRoutes {
     func renderRoutes() -> [ServeRoute] {
         [
-            ServeRoute(method: .get, pattern: "/api/v1/renders", summary: "Renders, newest first, one page at a time.",
-                       query: ServeRoute.listQuery(text: "label")) { [unowned self] request in
-                let filter = try ServeQuery.filter(request, states: RenderState.allNames, textParameter: "label")
-                let page = try await blocking { [database] in try database.renders(filter) }
-                let now = Date()
-                return ServeResponse.json(.object([
-                    "renders": .array(page.items.map { ServeJSON.render($0, now: now) }),
-                    "next": page.next.map(JSONValue.int) ?? .null, "total": .int(Int64(page.total)),
-                ]))
-            },
+            listRoute("/api/v1/renders", summary: "Renders, newest first, one page at a time.", key: "renders",
+                      states: RenderState.allNames, text: "label", fetch: { try $0.renders($1) }, json: { ServeJSON.render($0, now: $1) }),
             ServeRoute(method: .get, pattern: "/api/v1/renders/{id}", summary: "One render: state, metadata, every image, error.") { [unowned self] request in
                 ServeResponse.json(ServeJSON.render(try await render(request.id(), fullImageHistory: true)))
             },

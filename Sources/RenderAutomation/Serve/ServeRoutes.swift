@@ -149,15 +149,9 @@ final class ServeRoutes: BuiltInRoutes {
             ServeRoute(method: .get, pattern: "/api/v1/openapi.json", summary: "This API's OpenAPI 3 description.") { [unowned self] _ in
                 ServeResponse.json(ServeOpenAPI.document(routes))
             },
-            ServeRoute(method: .get, pattern: "/api/v1/pool-tasks", summary: "Tasks submitted to rscript.pool pools, newest first.",
-                       query: ServeRoute.listQuery(text: "label")) { [unowned self] request in
-                let filter = try ServeQuery.filter(request, states: ["queued", "running", "finished", "failed", "cancelled"], textParameter: "label")
-                let page = try await blocking { [database] in try database.poolTasks(filter) }
-                return ServeResponse.json(.object([
-                    "tasks": .array(page.items.map { $0.jsonValue() }), "next": page.next.map(JSONValue.int) ?? .null,
-                    "total": .int(Int64(page.total)),
-                ]))
-            },
+            listRoute("/api/v1/pool-tasks", summary: "Tasks submitted to rscript.pool pools, newest first.", key: "tasks",
+                      states: ["queued", "running", "finished", "failed", "cancelled"], text: "label",
+                      fetch: { try $0.poolTasks($1) }, json: { item, _ in item.jsonValue() }),
         ]
     }
 }
@@ -166,5 +160,25 @@ extension ServeRoute {
     static func listQuery(text: String) -> [(name: String, about: String)] {
         [("state", "only items in this state"), (text, "only items whose \(text) contains this text"),
          ("limit", "page size, 1 to 1000 (default 50)"), ("before", "only ids below this one: the `next` of the previous page")]
+    }
+}
+
+extension ServeRoutes {
+    /// `GET` of a paged list: the filter checked, one page read off the server's threads, and
+    /// `{KEY: [...], "next": ID, "total": N}`.
+    func listRoute<Item: Sendable>(
+        _ pattern: String, summary: String, key: String, states: [String], text: String,
+        fetch: @escaping @Sendable (ServeDatabase, ServeDatabase.Filter) throws -> ServeDatabase.Page<Item>,
+        json: @escaping @Sendable (Item, Date) -> JSONValue
+    ) -> ServeRoute {
+        ServeRoute(method: .get, pattern: pattern, summary: summary, query: ServeRoute.listQuery(text: text)) { [unowned self] request in
+            let filter = try ServeQuery.filter(request, states: states, textParameter: text)
+            let page = try await blocking { [database] in try fetch(database, filter) }
+            let now = Date()
+            return ServeResponse.json(.object([
+                key: .array(page.items.map { json($0, now) }),
+                "next": page.next.map(JSONValue.int) ?? .null, "total": .int(Int64(page.total)),
+            ]))
+        }
     }
 }

@@ -31,6 +31,7 @@ enum HTTPServer {
         let ports = [settings.port] + settings.extraPorts
         let http1 = HTTP1Channel.Configuration(idleTimeout: settings.idleTimeout.map { TimeAmount.milliseconds(Int64($0 * 1000)) })
         let bound = BoundPorts(count: ports.count)
+        let deadlines = ReplyDeadlines(eventLoop: threads.next())
         let apps = ports.enumerated().map { index, port in
             Application(
                 responder: CallbackResponder<WebRequestContext> { request, context in
@@ -42,7 +43,7 @@ enum HTTPServer {
                        let response = await builtIn.respond(to: request, context: context, security: settings.security) {
                         return response
                     }
-                    let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox)
+                    let reply = await respond(to: request, context: context, settings: settings, mailbox: mailbox, deadlines: deadlines)
                     if let path = reply.filePath {
                         return FileReply.response(reply, path: path, range: request.headers[.range])
                     }
@@ -77,7 +78,8 @@ enum HTTPServer {
     }
 
     private static func respond(
-        to request: Request, context: WebRequestContext, settings: WebServerSettings, mailbox: Mailbox
+        to request: Request, context: WebRequestContext, settings: WebServerSettings, mailbox: Mailbox,
+        deadlines: ReplyDeadlines
     ) async -> WebReply {
         var request = request
         var body = NIOCore.ByteBuffer()
@@ -115,16 +117,12 @@ enum HTTPServer {
         }
         let ready = data
         let reply = ReplyOnce()
-        // The loop ends the handler at its deadline and answers 504; this timer answers too
-        // (a second later), in case the loop itself is busy in a long C call. NIO's timer, not
-        // a sleeping Task: a cancelled one leaves its queue at once (a cancelled Task.sleep
-        // held about 1 KB per request until its 61 s were up).
+        // The loop ends the handler at its deadline and answers 504; the sweep answers too (a
+        // second later), in case the loop itself is busy in a long C call.
         let deadline = settings.requestTimeout.map { timeout in
-            context.eventLoop.scheduleTask(in: .milliseconds(Int64((timeout + 1) * 1000))) {
-                reply.answer(.error(504, WebServerHost.timeoutMessage(timeout)))
-            }
+            deadlines.add(reply, seconds: timeout + 1, answer: .error(504, WebServerHost.timeoutMessage(timeout)))
         }
-        defer { deadline?.cancel() }
+        defer { if let deadline { deadlines.remove(deadline) } }
         mailbox.post { scheduler in
             guard let runtime = ScriptRuntime.of(scheduler.state) else {
                 reply.answer(.error(503, "the script has stopped"))

@@ -6,16 +6,16 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the gallery, the job queue and frame renders as a web page and a REST API.",
         discussion: """
-            One process serves everything in the database, live, whichever rscript process wrote it:
-            renders with their images and metadata, jobs and their logs, frame renders and their
-            chunks. Open the printed URL in a browser; scripts use the REST API under /api/v1/
-            (described at /api/v1/openapi.json), follow changes at /api/v1/events (server-sent
-            events), and Prometheus scrapes /metrics. `/api` stays the Houdini hwebserver RPC
-            endpoint for the apiFunctions of --script.
+            One process serves everything in the database, live, whichever rscript process \
+            wrote it: renders with their images and metadata, jobs and their logs, frame \
+            renders and their chunks. Open the printed URL in a browser. Scripts use the REST \
+            API under /api/v1/ (described at /api/v1/openapi.json) and follow changes at \
+            /api/v1/events (server-sent events); Prometheus scrapes /metrics. /api stays \
+            Houdini's hwebserver RPC endpoint, for the apiFunctions of --script.
 
-            The server listens on 127.0.0.1. Any other --address needs a token: --token, else
-            $RSCRIPT_WEB_TOKEN, else a random one is made and printed in the URL. Ctrl-C stops it.
-            See docs/serve.md.
+            The server listens on 127.0.0.1. Any other --address needs a token: --token, else \
+            $RSCRIPT_WEB_TOKEN, else a random one is made and printed in the URL. Ctrl-C stops \
+            it. See docs/serve.md.
             """
     )
 

@@ -62,6 +62,13 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The page of `rscript serve`, compiled into the binary (machines without internet,
+            // no files to install beside it): PackageResources.index_html etc., read by ServePage.
+            resources: [
+                .embedInCode("Serve/Page/index.html"),
+                .embedInCode("Serve/Page/app.js"),
+                .embedInCode("Serve/Page/app.css"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

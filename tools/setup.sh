@@ -12,6 +12,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3            # the gallery database (GRDB links the system SQLite); tests read it
   python3 util-linux                # test clients; setpriv runs one as another user (control channel)
   libvips42 libvips-tools           # `rscript serve`'s thumbnails (dlopen'd at the first one, not linked); tests make PNG/JPEG with `vips`
+  chromium chromium-driver          # the browser test of `rscript serve`'s page (headless, through selenium)
 )
 
 missing=()

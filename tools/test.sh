@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh debug
-# The web server's tests talk to it with the Python clients studios use (PyPI).
-echo "==> python3 -m pip install requests websocket-client"
-python3 -m pip install -q --disable-pip-version-check requests websocket-client 2>/dev/null \
-  || python3 -m pip install -q --disable-pip-version-check --break-system-packages requests websocket-client
+# The web server's tests talk to it with the Python clients studios use (PyPI); the page of
+# `rscript serve` is tested in headless Chromium through selenium.
+echo "==> python3 -m pip install requests websocket-client selenium"
+python3 -m pip install -q --disable-pip-version-check requests websocket-client selenium 2>/dev/null \
+  || python3 -m pip install -q --disable-pip-version-check --break-system-packages requests websocket-client selenium
 echo "==> swift build --build-tests"
 swift build --build-tests
 # The release binary: the 200 MB upload test runs through it (a debug build's multipart

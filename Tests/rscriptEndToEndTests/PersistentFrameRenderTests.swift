@@ -7,7 +7,8 @@ import XCTest
 /// `rscript render SCENE.blend --renderer Blender --frames SPEC --persistent` through the real
 /// binary and Debian's real Blender: its `--json` events (those of a chunked render, one chunk
 /// per frame) and its records in the frame tables, when every frame renders, when a frame's
-/// Blender dies every time it renders it, and after Ctrl-C.
+/// Blender dies every time it renders it, after Ctrl-C, and with the database locked by another
+/// process for the whole render.
 final class PersistentFrameRenderTests: XCTestCase {
     static let folder = NSTemporaryDirectory() + "rscript-persistent-\(UUID().uuidString)"
     static let makeBlend = RScriptBinary.repositoryRoot + "/scripts/examples/scenes/make_blend.py"
@@ -344,5 +345,70 @@ final class PersistentFrameRenderTests: XCTestCase {
             "\($0["state"] as String)|\($0["rendered"] as Int)|\($0["notRendered"] as String)" }, ["interrupted|3|2"])
         XCTAssertEqual(try rows(database, "SELECT first, state FROM frame_chunks ORDER BY first").map {
             "\($0["first"] as Int)|\($0["state"] as String)" }, ["1|done", "2|interrupted", "3|done", "4|done"])
+    }
+
+    func testALockedDatabaseDoesNotHoldTheRenderAndItsRecordsLandAfterwards() throws {
+        let scene = try blend()
+        let (dir, env) = try workspace()
+        let database = dir + "/gallery.db"
+        _ = try FrameStore(path: database)  // the tables, so that opening it later only reads
+        let sqlite = try XCTUnwrap(["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                   "sqlite3 is not installed: `apt-get install -y sqlite3` (tools/setup.sh installs it)")
+        // Another process takes the write lock and keeps it until told to commit.
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: sqlite)
+        locker.arguments = [database]
+        let lockIn = Pipe()
+        let lockOut = Pipe()
+        locker.standardInput = lockIn
+        locker.standardOutput = lockOut
+        try locker.run()
+        lockIn.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+        var said = ""
+        while !said.contains("locked") {
+            let chunk = lockOut.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        XCTAssertTrue(said.contains("locked"), said)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
+        process.arguments = arguments(scene, frames: "1-3", workers: 2, output: dir + "/out", ["--persistent"])
+        process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Every frame renders while the lock is held: nothing on the loop waited for it.
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while text.components(separatedBy: "\"frameDone\"").count < 4 && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        XCTAssertTrue(locker.isRunning, "the lock was held all along")
+        XCTAssertEqual(named(events(text), "frameDone").count, 3, text)
+
+        // Once the lock is gone, the records land and the render ends.
+        lockIn.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
+        try lockIn.fileHandleForWriting.close()
+        locker.waitUntilExit()
+        let exitDeadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < exitDeadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertEqual(named(events(text), "end").first?["state"], "finished", text)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertFalse(stderr.contains("cannot record"), stderr)
+        XCTAssertEqual(try rows(database, "SELECT state, rendered FROM frame_renders").map {
+            "\($0["state"] as String)|\($0["rendered"] as Int)" }, ["finished|3"])
+        XCTAssertEqual(try rows(database, "SELECT first, state FROM frame_chunks ORDER BY first").map {
+            "\($0["first"] as Int)|\($0["state"] as String)" }, ["1|done", "2|done", "3|done"])
     }
 }

@@ -12,7 +12,7 @@ import Glibc
 /// was queued again, as a new row) or `failed`; rows left `queued` or `rendering` at the end
 /// become `interrupted`.
 ///
-/// The writes are queued to a `DatabaseWriter` and made on its thread, so the runtime's loop
+/// The database is opened and written on a `DatabaseWriter`'s thread, so the runtime's loop
 /// never waits for SQLite (another process's lock, a commit); row ids travel to later writes in
 /// `DatabaseRowID`s. A failed write is reported once and recording stops; the render goes on.
 /// Used on the runtime's loop thread.
@@ -24,11 +24,17 @@ final class PersistentFrameRecorder {
     private var rows: [Int: DatabaseRowID] = [:]
     private var broken = false
 
-    /// Writes to `store`'s file (opened, with its tables, before the loop runs).
-    init(store: FrameStore, runtime: ScriptRuntime) {
+    /// Writes to the database at `path`, which the writer's thread opens (adding the frame
+    /// tables) at the first write: a file another process holds locked delays the records, not
+    /// the render. Throws `GalleryError` now for a path that cannot be an rscript database (a
+    /// folder, another program's file), so that nothing starts.
+    init(path: String, runtime: ScriptRuntime) throws {
+        if Environment.isDirectory(path) {
+            throw GalleryError(.notADatabase, path: path, message: "\(path) is a folder, not an rscript database")
+        }
+        try GallerySchema.checkHeader(path: path)
         self.runtime = runtime
-        let path = store.path
-        writer = DatabaseWriter(pool: store.pool, label: "rscript.frames.writer") { error in
+        writer = DatabaseWriter(opening: { try FrameStore(path: path).pool }, label: "rscript.frames.writer") { error in
             GalleryError.wrap(error, path: path).description
         }
     }

@@ -59,9 +59,7 @@ public struct PersistentFrameRender {
         if databasePath != "" {
             let path = databasePath ?? GalleryStore.defaultPath()
             do {
-                // Opened now, before the loop runs: a database that cannot be opened stops the
-                // render before any Blender starts, as for chunked renders.
-                recorder = PersistentFrameRecorder(store: try FrameStore(path: path), runtime: runtime)
+                recorder = try PersistentFrameRecorder(path: path, runtime: runtime)
             } catch {
                 StandardError.write("rscript: \(error)\n")
                 return 1

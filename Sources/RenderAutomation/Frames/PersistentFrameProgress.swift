@@ -103,17 +103,19 @@ final class PersistentFrameProgress {
 
     // MARK: The end
 
-    /// Settles the render once the Lua side is over: `interrupted` after Ctrl-C (the frames in
-    /// flight are reported so), `finished` when it succeeded with every frame done, else
-    /// `failed`. Prints `end`, records it, and waits for the records to land.
+    /// Settles the render once the Lua side is over: `interrupted` after Ctrl-C, `finished` when
+    /// it succeeded with every frame done, else `failed`. Frames still on a client (their
+    /// Blenders are gone with the runtime) are reported `interrupted`, as the chunked renderer
+    /// reports its running chunks; they stay in `notRendered`. Prints `end`, records it, and
+    /// waits for the records to land.
     func end(interrupted: Bool, succeeded: Bool) -> FrameRender.State {
+        for (frame, attempt) in running.sorted(by: { $0.key < $1.key }) {
+            emit(FrameEventJSON.chunkFailed(run: attempt.run, chunk: Self.chunk(frame), attempt: attempt.attempt,
+                                            reason: "interrupted", frames: [frame], retry: false, log: attempt.log))
+        }
+        running = [:]
         let state: FrameRender.State
         if interrupted {
-            for (frame, attempt) in running.sorted(by: { $0.key < $1.key }) {
-                emit(FrameEventJSON.chunkFailed(run: attempt.run, chunk: Self.chunk(frame), attempt: attempt.attempt,
-                                                reason: "interrupted", frames: [frame], retry: false, log: attempt.log))
-            }
-            running = [:]
             state = .interrupted
         } else {
             state = succeeded && failed.isEmpty && notRendered.isEmpty ? .finished : .failed

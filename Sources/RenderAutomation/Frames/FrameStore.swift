@@ -9,6 +9,8 @@ import GRDB
 /// `interrupted`, the frames not rendered as `1-3,7`). Table `frame_chunks`: one row per chunk
 /// attempt, `queued` → `rendering` (worker, pid, log) → `done`, `retried` (its missing frames
 /// were queued again as new rows), `failed` or `interrupted`, with `framesDone` and the reason.
+/// A `--persistent` render's chunks are single frames, its workers the Blender clients
+/// (`PersistentFrameRecorder`, which writes through the static statements below).
 /// The version is the row `frames` of `rscript_schemas` (shared with the job queue's tables).
 /// Times are seconds since 1970.
 ///

@@ -122,15 +122,23 @@ final class PersistentFrameRenderTests: XCTestCase {
         try DatabaseQueue(path: database).read { db in try Row.fetchAll(db, sql: sql) }
     }
 
-    /// No Blender server started for `dir` (its images go there) is left running.
-    private func assertNoServerLeft(_ pids: [Int], file: StaticString = #filePath, line: UInt = #line) {
+    /// No Blender server started from `dir` (rscript's working folder there) is left running,
+    /// restarted ones included.
+    private func assertNoServerLeft(in dir: String, file: StaticString = #filePath, line: UInt = #line) {
         let deadline = Date().addingTimeInterval(5)
-        var left = pids
-        while !left.isEmpty && Date() < deadline {
-            left = left.filter { kill(pid_t($0), 0) == 0 }
-            if !left.isEmpty { usleep(100_000) }
-        }
-        XCTAssertEqual(left, [], "Blender clients left running", file: file, line: line)
+        var left: [String] = []
+        repeat {
+            left = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid -> String? in
+                guard Int(pid) != nil, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                      String(decoding: cmdline, as: UTF8.self).contains("rscript_blender_server.py"),
+                      let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+                      cwd.hasPrefix(dir) else { return nil }
+                return pid
+            } ?? []
+            if left.isEmpty { return }
+            usleep(100_000)
+        } while Date() < deadline
+        XCTFail("Blender clients left running: \(left)", file: file, line: line)
     }
 
     // MARK: - tests
@@ -255,7 +263,7 @@ final class PersistentFrameRenderTests: XCTestCase {
                 XCTAssertEqual(ours[key].map(kind), kind(value), "\(name).\(key): \(ours) against \(theirs)")
             }
         }
-        assertNoServerLeft(Array(pidOfFrame.values))
+        assertNoServerLeft(in: dir)
     }
 
     func testAFrameWhoseBlenderAlwaysDiesIsRetriedOnceThenRecordedFailed() throws {
@@ -294,7 +302,7 @@ final class PersistentFrameRenderTests: XCTestCase {
         XCTAssertEqual(chunks.map { "\($0["first"] as Int)|\($0["attempt"] as Int)|\($0["state"] as String)|\($0["framesDone"] as Int)" },
                        ["1|1|done|1", "2|1|retried|0", "2|2|failed|0", "3|1|done|1"])
         XCTAssertTrue(chunks.filter { $0["first"] as Int == 2 }.allSatisfy { ($0["reason"] as String?)?.contains("died (exit code 3)") == true })
-        assertNoServerLeft(named(stream, "chunkStart").compactMap { int($0["pid"]) })
+        assertNoServerLeft(in: dir)
     }
 
     func testCtrlCRecordsTheRenderInterruptedAndStopsEveryBlender() throws {
@@ -338,7 +346,7 @@ final class PersistentFrameRenderTests: XCTestCase {
         XCTAssertEqual(ints(end["notRendered"]), [2])
         XCTAssertEqual(int(end["rendered"]), 3)
         XCTAssertEqual(int(end["exitStatus"]), 130)
-        assertNoServerLeft(named(stream, "chunkStart").compactMap { int($0["pid"]) })
+        assertNoServerLeft(in: dir)
 
         let database = dir + "/gallery.db"
         XCTAssertEqual(try rows(database, "SELECT state, rendered, notRendered FROM frame_renders").map {
@@ -410,5 +418,6 @@ final class PersistentFrameRenderTests: XCTestCase {
             "\($0["state"] as String)|\($0["rendered"] as Int)" }, ["finished|3"])
         XCTAssertEqual(try rows(database, "SELECT first, state FROM frame_chunks ORDER BY first").map {
             "\($0["first"] as Int)|\($0["state"] as String)" }, ["1|done", "2|done", "3|done"])
+        assertNoServerLeft(in: dir)
     }
 }

@@ -9,6 +9,8 @@ import GRDB
 /// `interrupted`, the frames not rendered as `1-3,7`). Table `frame_chunks`: one row per chunk
 /// attempt, `queued` → `rendering` (worker, pid, log) → `done`, `retried` (its missing frames
 /// were queued again as new rows), `failed` or `interrupted`, with `framesDone` and the reason.
+/// A `--persistent` render's chunks are single frames, its workers the Blender clients
+/// (`PersistentFrameRecorder`, which writes through the static statements below).
 /// The version is the row `frames` of `rscript_schemas` (shared with the job queue's tables).
 /// Times are seconds since 1970.
 ///
@@ -83,21 +85,11 @@ public final class FrameStore: Sendable {
     /// Records a render and its planned chunks (`queued`); returns the render's id and the
     /// chunks' row ids in order.
     func insertRender(_ render: FrameRender, ownerPid: Int32) throws -> (id: Int64, chunks: [Int64]) {
+        let row = NewRender(label: render.request.label, scene: render.scenePath, spec: render.request.spec.text,
+                            output: render.folder, pattern: render.pattern, workers: render.slots.count,
+                            frames: render.frames.count, skipped: render.skipped.count)
         let now = Date().timeIntervalSince1970
-        return try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO frame_renders (label, scene, spec, output, pattern, workers, frames, skipped, state,
-                                               ownerPid, startedAt, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'rendering', ?, ?, ?)
-                    """,
-                arguments: [render.request.label, render.scenePath, render.request.spec.text, render.folder,
-                            render.pattern, render.slots.count, render.frames.count, render.skipped.count,
-                            ownerPid, now, now])
-            let id = db.lastInsertedRowID
-            let chunks = try render.planned.map { try Self.insertChunk(db, renderId: id, chunk: $0, attempt: 1, now: now) }
-            return (id, chunks)
-        }
+        return try write { db in try Self.insertRender(db, row, chunks: render.planned, ownerPid: ownerPid, now: now) }
     }
 
     func insertChunks(renderId: Int64, _ chunks: [FrameChunk], attempt: Int) throws -> [Int64] {
@@ -107,40 +99,76 @@ public final class FrameStore: Sendable {
         }
     }
 
-    private static func insertChunk(_ db: Database, renderId: Int64, chunk: FrameChunk, attempt: Int, now: Double) throws -> Int64 {
+    func chunkStarted(_ id: Int64, worker: Int, pid: Int32?, logPath: String) throws {
+        let now = Date().timeIntervalSince1970
+        try write { db in try Self.chunkStarted(db, id, worker: worker, pid: pid, logPath: logPath, now: now) }
+    }
+
+    func chunkEnded(_ id: Int64, state: String, framesDone: Int, reason: String?) throws {
+        let now = Date().timeIntervalSince1970
+        try write { db in try Self.chunkEnded(db, id, state: state, framesDone: framesDone, reason: reason, now: now) }
+    }
+
+    func renderEnded(_ id: Int64, state: String, rendered: Int, notRendered: String?) throws {
+        let now = Date().timeIntervalSince1970
+        try write { db in try Self.renderEnded(db, id, state: state, rendered: rendered, notRendered: notRendered, now: now) }
+    }
+
+    // MARK: Statements (in a write of the caller's: a store's own, or a `DatabaseWriter`'s)
+
+    /// A `frame_renders` row as it starts.
+    struct NewRender: Sendable {
+        var label: String
+        var scene: String
+        var spec: String
+        var output: String
+        var pattern: String
+        var workers: Int
+        var frames: Int
+        var skipped: Int
+    }
+
+    static func insertRender(_ db: Database, _ render: NewRender, chunks: [FrameChunk], ownerPid: Int32,
+                             now: Double) throws -> (id: Int64, chunks: [Int64]) {
+        try db.execute(
+            sql: """
+                INSERT INTO frame_renders (label, scene, spec, output, pattern, workers, frames, skipped, state,
+                                           ownerPid, startedAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'rendering', ?, ?, ?)
+                """,
+            arguments: [render.label, render.scene, render.spec, render.output, render.pattern, render.workers,
+                        render.frames, render.skipped, ownerPid, now, now])
+        let id = db.lastInsertedRowID
+        let rows = try chunks.map { try insertChunk(db, renderId: id, chunk: $0, attempt: 1, now: now) }
+        return (id, rows)
+    }
+
+    static func insertChunk(_ db: Database, renderId: Int64, chunk: FrameChunk, attempt: Int, now: Double) throws -> Int64 {
         try db.execute(
             sql: "INSERT INTO frame_chunks (renderId, first, last, step, attempt, state, updatedAt) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
             arguments: [renderId, chunk.first, chunk.last, chunk.step, attempt, now])
         return db.lastInsertedRowID
     }
 
-    func chunkStarted(_ id: Int64, worker: Int, pid: Int32?, logPath: String) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in
-            try db.execute(
-                sql: "UPDATE frame_chunks SET state = 'rendering', worker = ?, pid = ?, logPath = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
-                arguments: [worker, pid, logPath, now, now, id])
-        }
+    static func chunkStarted(_ db: Database, _ id: Int64, worker: Int, pid: Int32?, logPath: String, now: Double) throws {
+        try db.execute(
+            sql: "UPDATE frame_chunks SET state = 'rendering', worker = ?, pid = ?, logPath = ?, startedAt = ?, updatedAt = ? WHERE id = ?",
+            arguments: [worker, pid, logPath, now, now, id])
     }
 
-    func chunkEnded(_ id: Int64, state: String, framesDone: Int, reason: String?) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in
-            try db.execute(
-                sql: "UPDATE frame_chunks SET state = ?, framesDone = ?, reason = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
-                arguments: [state, framesDone, reason, now, now, id])
-        }
+    static func chunkEnded(_ db: Database, _ id: Int64, state: String, framesDone: Int, reason: String?, now: Double) throws {
+        try db.execute(
+            sql: "UPDATE frame_chunks SET state = ?, framesDone = ?, reason = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
+            arguments: [state, framesDone, reason, now, now, id])
     }
 
-    func renderEnded(_ id: Int64, state: String, rendered: Int, notRendered: String?) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in
-            try db.execute(
-                sql: "UPDATE frame_renders SET state = ?, rendered = ?, notRendered = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
-                arguments: [state, rendered, notRendered, now, now, id])
-            try db.execute(
-                sql: "UPDATE frame_chunks SET state = 'interrupted', endedAt = ?, updatedAt = ? WHERE renderId = ? AND state IN ('queued', 'rendering')",
-                arguments: [now, now, id])
-        }
+    /// Ends the render; its chunks still `queued` or `rendering` become `interrupted`.
+    static func renderEnded(_ db: Database, _ id: Int64, state: String, rendered: Int, notRendered: String?, now: Double) throws {
+        try db.execute(
+            sql: "UPDATE frame_renders SET state = ?, rendered = ?, notRendered = ?, endedAt = ?, updatedAt = ? WHERE id = ?",
+            arguments: [state, rendered, notRendered, now, now, id])
+        try db.execute(
+            sql: "UPDATE frame_chunks SET state = 'interrupted', endedAt = ?, updatedAt = ? WHERE renderId = ? AND state IN ('queued', 'rendering')",
+            arguments: [now, now, id])
     }
 }

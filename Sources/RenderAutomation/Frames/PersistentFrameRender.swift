@@ -3,10 +3,16 @@ import LuaBridge
 /// `rscript render SCENE.blend --renderer Blender --frames SPEC --persistent`: the range rendered
 /// by `--workers` persistent Blender clients (`rscript.blender`), each started once, frames
 /// handed to whichever is free. The Lua side is `rscript/internal/persistent_frames.lua`; this
-/// passes it the request as JSON and turns its outcome into the exit code (0: every frame is
-/// there, 1: some are not, 130: Ctrl-C).
+/// passes it the request as JSON, hears what it does through `rscript.internal.frames`
+/// (`PersistentFrameProgress`: the `--json` events and the database records, one chunk per
+/// frame), and turns the outcome into the exit code (0: every frame is there, 1: some are not,
+/// 130: Ctrl-C).
 public struct PersistentFrameRender {
     public var request: FrameRenderRequest
+    /// Print the `--json` events (stdout then has nothing else) instead of lines for people.
+    public var json = false
+    /// The database that records the render: nil for the default (the gallery's), "" for none.
+    public var databasePath: String?
 
     public init(request: FrameRenderRequest) { self.request = request }
 
@@ -48,15 +54,35 @@ public struct PersistentFrameRender {
             }
         }
         config["options"] = .object(options)
+        config["json"] = .bool(json)
+        var recorder: PersistentFrameRecorder?
+        if databasePath != "" {
+            let path = databasePath ?? GalleryStore.defaultPath()
+            do {
+                recorder = try PersistentFrameRecorder(path: path, runtime: runtime)
+            } catch {
+                StandardError.write("rscript: \(error)\n")
+                return 1
+            }
+        }
+        let row = FrameStore.NewRender(label: request.label, scene: FrameRender.absolute(request.scene), spec: request.spec.text,
+                                       output: layout.folder, pattern: layout.pattern, workers: request.workers,
+                                       frames: request.spec.frames.count, skipped: 0)
+        let progress = PersistentFrameProgress(frames: request.spec.frames, folder: layout.folder, pattern: layout.pattern,
+                                               json: json, row: row, recorder: recorder)
+        progress.preload(in: runtime)
         let outcome = runtime.runFile(library + "/rscript/internal/persistent_frames.lua",
                                       arguments: [JSONValue.object(config).jsonText])
         switch outcome {
         case .success:
-            return runtime.requestedExitStatus ?? 0
+            let state = progress.end(interrupted: false, succeeded: (runtime.requestedExitStatus ?? 0) == 0)
+            return state == .finished ? 0 : 1
         case .failure(let error):
             StandardError.write("rscript: \(error.kind == .file ? error.message : error.description)\n")
+            _ = progress.end(interrupted: false, succeeded: false)
             return 1
         case .interrupted:
+            _ = progress.end(interrupted: true, succeeded: false)
             StandardError.write("rscript: interrupted\n")
             return 130
         }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// Pool tasks in the gallery's SQLite database file, beside the job queue and the frame chunks,
 /// written as they change so another process (or `sqlite3`) sees what a pool is doing.
@@ -19,11 +18,7 @@ public final class PoolTaskStore: Sendable {
     let pool: DatabasePool
 
     /// A row id known once the writer inserted the row; read on the writer's thread only after.
-    final class RowID: Sendable {
-        private let id = Mutex<Int64?>(nil)
-        var value: Int64? { id.withLock { $0 } }
-        func set(_ value: Int64) { id.withLock { $0 = value } }
-    }
+    typealias RowID = DatabaseRowID
 
     static let component = "pool"
     static let currentVersion = 1

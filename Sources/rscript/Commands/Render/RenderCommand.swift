@@ -77,7 +77,10 @@ struct RenderCommand: ParsableCommand {
             }
             var runtimeOptions = runtimeFlags.runtimeOptions()
             runtimeOptions.handlesInterrupt = true
-            let status = PersistentFrameRender(request: request).run(in: try ScriptRuntime(options: runtimeOptions))
+            var persistent = PersistentFrameRender(request: request)
+            persistent.json = render.json
+            persistent.databasePath = render.db
+            let status = persistent.run(in: try ScriptRuntime(options: runtimeOptions))
             if status != 0 { throw ExitCode(status) }
             return
         }

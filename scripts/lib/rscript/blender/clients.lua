@@ -73,11 +73,15 @@ end
 
 -- Renders `frames` on every client, taking frames from one queue; `update_fn` gets
 -- {frame, done, total, sample, samples, completed} as frames end and samples go by.
+-- `_observe(kind, event)` (INTERNAL, for `rscript render --persistent`) hears each attempt at a
+-- frame: "start" {frame, client, pid, log, attempt}, "progress" {frame, client, sample,
+-- samples}, then "done" {frame, client, path} or "failed" {frame, client, reason, retry}.
 local function renderQueue(self, frames, options)
   local queue, head, tail, attempts = {}, 1, #frames, {}
   for i, n in ipairs(frames) do queue[i] = n end
   local total, done, results = #frames, 0, {}
   local update = options.update_fn
+  local observe = options._observe or function() end
   local inFlight = {}  -- client index -> {frame, fraction}
   local function report(frame, sample, samples, path)
     if not update then return end
@@ -102,10 +106,14 @@ local function renderQueue(self, frames, options)
         head = head + 1
         inFlight[i] = { frame = n, fraction = 0 }
         attempts[n] = (attempts[n] or 0) + 1
+        observe("start", { frame = n, client = i, pid = client.pid, log = client.logPath, attempt = attempts[n] })
         local ok, result = pcall(client.render_frame, client, n, {
           allow_skips = options.allow_skips,
-          update_fn = update and function(p)
-            if p.samples and p.samples > 0 then inFlight[i].fraction = p.sample / p.samples end
+          update_fn = (update or options._observe) and function(p)
+            if p.samples and p.samples > 0 then
+              inFlight[i].fraction = p.sample / p.samples
+              if not p.path then observe("progress", { frame = n, client = i, sample = p.sample, samples = p.samples }) end
+            end
             if not p.path then report(n, p.sample, p.samples) end
           end,
         })
@@ -113,15 +121,19 @@ local function renderQueue(self, frames, options)
         if ok then
           results[#results + 1] = result
           done = done + 1
+          observe("done", { frame = n, client = i, path = result.path })
           report(n, nil, nil, result.path)
         elseif client.dead and not client.closed then
           failures[#failures + 1] = result
-          if attempts[n] < 2 then
+          local retry = attempts[n] < 2
+          observe("failed", { frame = n, client = i, reason = tostring(result), retry = retry })
+          if retry then
             tail = tail + 1
             queue[tail] = n  -- another client (or this one, restarted) renders it again
           end
           if not pcall(client.restart, client) then return end
         else
+          observe("failed", { frame = n, client = i, reason = tostring(result), retry = false })
           error(result, 0)
         end
       end

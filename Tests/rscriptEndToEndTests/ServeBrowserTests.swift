@@ -6,7 +6,8 @@ import XCTest
 /// driven by `selenium` from PyPI through Clients/serve_browser.py), against the real server and
 /// a real POV-Ray render in another rscript process. Any JavaScript console error fails.
 /// Screenshots go to the output folder ($RSCRIPT_TEST_OUTPUT, else $TMPDIR/rscript-serve-browser)
-/// and to docs/serve/ for docs/serve.md.
+/// and, with RSCRIPT_UPDATE_SCREENSHOTS=1, to docs/serve/ for docs/serve.md (as help snapshots are
+/// recorded: a plain test run leaves the tree as it was).
 final class ServeBrowserTests: XCTestCase {
     static let scenes = RScriptBinary.repositoryRoot + "/scripts/examples/scenes"
     static let install = "sudo apt-get install -y chromium chromium-driver && python3 -m pip install selenium (tools/test.sh installs them)"
@@ -132,11 +133,11 @@ final class ServeBrowserTests: XCTestCase {
         }
 
         try FileManager.default.createDirectory(atPath: Self.outputFolder, withIntermediateDirectories: true)
+        let updateDocs = ProcessInfo.processInfo.environment["RSCRIPT_UPDATE_SCREENSHOTS"] == "1"
         let seen = try PythonClient.run("serve_browser.py", [
             "live", server.baseURL, "--render", String(renderID), "--job", String(ids.0), "--sleeper", String(ids.1),
             "--frames", String(frameRender), "--trigger", trigger, "--out", Self.outputFolder,
-            "--docs", RScriptBinary.repositoryRoot + "/docs/serve",
-        ], timeout: 600)
+        ] + (updateDocs ? ["--docs", RScriptBinary.repositoryRoot + "/docs/serve"] : []), timeout: 600)
         print("ServeBrowserTests: screenshots in \(Self.outputFolder)")
         let context = "\(seen)\nserver stderr:\n\(server.stderr)\nrender stderr:\n\(render.stderr)\njobs stderr:\n\(jobs.stderr)"
         XCTAssertEqual(seen["consoleErrors"] as? [String], [], "no JavaScript console error: \(context)")

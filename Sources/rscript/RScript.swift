@@ -25,17 +25,25 @@ struct RScript: ParsableCommand {
         subcommands: RScript.commands
     )
 
-    /// `rscript run FILE ARGS...` (no flags before FILE) goes straight to the launcher, with the
+    /// `rscript run [--safe] [--memory-limit MB] FILE ARGS...` goes straight to the launcher, with the
     /// same defaults and environment as the parsed path: ArgumentParser's reflection is a third
     /// of the start-up, and its positional parsing is quadratic in the number of arguments
     /// (100,000 script arguments took minutes; lua5.4 takes them at once).
     static func main() {
         let arguments = CommandLine.arguments
-        if arguments.count >= 3, arguments[1] == "run", arguments[2] == "-" || !arguments[2].hasPrefix("-") {
-            let source: ScriptLauncher.Source = arguments[2] == "-" ? .standardInput : .file(arguments[2])
-            let status = ScriptLauncher.run(source, arguments: Array(arguments.dropFirst(3)), options: RuntimeOptions.fromEnvironment(),
-                                            renderArguments: ScriptRenderFlags.parser(file: arguments[2]))
-            Glibc.exit(status)
+        if arguments.count >= 3, arguments[1] == "run" {
+            switch RunFastPath.parse(arguments.dropFirst(2)) {
+            case .run(let options, let file, let scriptArguments):
+                let source: ScriptLauncher.Source = file == "-" ? .standardInput : .file(file)
+                let status = ScriptLauncher.run(source, arguments: scriptArguments, options: options,
+                                                renderArguments: ScriptRenderFlags.parser(file: file))
+                Glibc.exit(status)
+            case .usage(let message):
+                StandardError.write(message)
+                Glibc.exit(64)
+            case .notMine:
+                break
+            }
         }
         main(nil)
     }

@@ -69,4 +69,26 @@ final class RunFastPathTests: XCTestCase {
         let safe = try RScriptBinary.run(["--safe", "run", script])
         XCTAssertEqual(safe.stdout, "false\n", safe.stderr)
     }
+
+    /// `run --safe FILE` and `run --memory-limit MB FILE` (the flags before the file): ArgumentParser
+    /// refused them ("Unknown option '--safe'"); the fast path reads them with the same meaning.
+    func testRuntimeFlagsBeforeTheFileApply() throws {
+        let script = try RScriptBinary.temporaryScript("print(io == nil, os.execute == nil, ...)")
+        let safe = try RScriptBinary.run(["run", "--safe", script, "x"])
+        XCTAssertEqual(safe.status, 0, safe.stderr)
+        XCTAssertEqual(safe.stdout, "true\ttrue\tx\n")
+        XCTAssertEqual(try RScriptBinary.run(["run", "--memory-limit", "64", "--safe", script]).stdout, "true\ttrue\n")
+        XCTAssertEqual(try RScriptBinary.run(["run", "--memory-limit=64", script]).stdout, "false\tfalse\n")
+        let hungry = try RScriptBinary.temporaryScript("local t = {} for i = 1, 1e8 do t[i] = i end", name: "hungry.lua")
+        let limited = try RScriptBinary.run(["run", "--memory-limit", "16", hungry], timeout: 60)
+        XCTAssertEqual(limited.status, 1, "the limit applies: \(limited.stderr)")
+        XCTAssertTrue(limited.stderr.contains("memory"), limited.stderr)
+        for (value, message) in [("0", "--memory-limit must be a positive number of megabytes, got 0"),
+                                 ("lots", "The value 'lots' is invalid for '--memory-limit <MB>'")] {
+            let bad = try RScriptBinary.run(["run", "--memory-limit", value, script])
+            XCTAssertEqual(bad.status, 64, bad.stderr)
+            XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
+        }
+        XCTAssertEqual(try RScriptBinary.run(["run", "--memory-limit"]).status, 64)
+    }
 }

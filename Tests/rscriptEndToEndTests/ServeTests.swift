@@ -400,6 +400,18 @@ final class ServeTests: XCTestCase {
         for tap in taps { XCTAssertTrue(waitFor(timeout: 5) { !tap.isRunning }, "the stream ended") }
     }
 
+    func testOpenStartsTheBrowserWithThePagesURL() throws {
+        let opened = folder + "/opened.txt"
+        let browser = folder + "/browser.sh"
+        try "#!/bin/sh\necho \"$1\" > \(opened)\n".write(toFile: browser, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: browser)
+        let server = try serve(["--open", "--token", "t0k"], environment: ["BROWSER": browser])
+        XCTAssertTrue(waitFor(timeout: 10) { FileManager.default.fileExists(atPath: opened) }, server.stderr)
+        XCTAssertTrue(waitFor(timeout: 5) {
+            (try? String(contentsOfFile: opened, encoding: .utf8)) == "http://127.0.0.1:\(server.port)/#token=t0k\n"
+        }, (try? String(contentsOfFile: opened, encoding: .utf8)) ?? "")
+    }
+
     // MARK: Helpers
 
     func check(_ exchange: HTTPExchange, _ status: Int, _ fragment: String, line: UInt = #line) {

@@ -46,7 +46,8 @@ final class ServeTests: XCTestCase {
     func testEventsAndTheAPIFollowARenderMadeByAnotherProcess() throws {
         try requirePOVRay()
         let server = try serve()
-        XCTAssertTrue(server.stderr.contains("rscript serve: \(db) at http://127.0.0.1:\(server.port)/"), server.stderr)
+        // Printed once `run` returns, just after the server's own "listening on" line.
+        XCTAssertTrue(waitFor(timeout: 10) { server.stderr.contains("rscript serve: \(self.db) at http://127.0.0.1:\(server.port)/") }, server.stderr)
         let tap = try EventTap(server.baseURL + "/api/v1/events")
         XCTAssertTrue(tap.wait(timeout: 10) { _ in tap.raw.contains("retry: 2000") }, "the stream opened: \(tap.raw)")
 
@@ -293,7 +294,7 @@ final class ServeTests: XCTestCase {
 
     func testTokenHostAndTraversalRules() throws {
         let server = try serve(["--address", "127.0.0.2", "--token", "s3cret"])
-        XCTAssertTrue(server.stderr.contains("#token=s3cret"), server.stderr)
+        XCTAssertTrue(waitFor(timeout: 10) { server.stderr.contains("#token=s3cret") }, server.stderr)
         XCTAssertEqual(try get(server, "/api/v1/renders").status, 401)
         XCTAssertEqual(try get(server, "/api/v1/renders", ["-H", "Authorization: Bearer wrong"]).status, 401)
         XCTAssertEqual(try get(server, "/api/v1/renders", ["-H", "Authorization: Bearer s3cret"]).status, 200)
@@ -315,6 +316,7 @@ final class ServeTests: XCTestCase {
 
     func testAnotherAddressWithoutATokenGetsARandomOne() throws {
         let server = try serve(["--address", "127.0.0.2"])
+        XCTAssertTrue(waitFor(timeout: 10) { server.stderr.contains("#token=") }, server.stderr)
         let line = try XCTUnwrap(server.stderr.split(separator: "\n").first { $0.contains("#token=") }, server.stderr)
         let token = String(line.split(separator: "=").last ?? "")
         XCTAssertGreaterThan(token.count, 16)
@@ -383,7 +385,7 @@ final class ServeTests: XCTestCase {
             webServer.run(9999)  -- ignored: serve runs the server
             """.write(toFile: script, atomically: true, encoding: .utf8)
         let server = try serve(["--script", script])
-        XCTAssertTrue(server.stderr.contains("calls webServer.run: ignored"), server.stderr)
+        XCTAssertTrue(waitFor(timeout: 10) { server.stderr.contains("calls webServer.run: ignored") }, server.stderr)
         XCTAssertEqual(try get(server, "/studio/hello").text, "<p>hello from the studio</p>")
         let api = try HTTPExchange.curl(server.baseURL + "/api", ["--data-urlencode", "cmd_function=studio.double", "--data-urlencode", "x=21"])
         XCTAssertEqual(api.json["doubled"] as? Int, 42, api.text)

@@ -196,7 +196,7 @@ final class BlockedDatabaseTests: XCTestCase {
                    reason, startedAt <= endedAt FROM frame_chunks ORDER BY id
             """
         let locked = try Self.rows(database, renders) + Self.rows(database, chunks)
-        XCTAssertEqual(locked, ["Shell|1-6|scene_####|2|6|0|6|nil|finished",
+        XCTAssertEqual(locked, ["Shell|1-6|\(folder)/out/scene_####|2|6|0|6|nil|finished",
                                 "1|2|1|1|done|1|1|1|2|nil|1", "3|4|1|1|done|1|1|1|2|nil|1", "5|6|1|1|done|1|1|1|2|nil|1"])
         let pids = try Self.rows(database, "SELECT pid FROM frame_chunks ORDER BY first")
         XCTAssertEqual(pids, Self.events(text, "chunkStart").sorted { "\($0["chunk"]!)" < "\($1["chunk"]!)" }

@@ -1,11 +1,12 @@
 import Foundation
+import GRDB
 import RScriptTesting
 @testable import RenderAutomation
 import XCTest
 
 /// The loop never waits for the database: with another process holding the gallery's write
-/// lock, timers fire on time and renders and pool tasks keep going; what they recorded lands once
-/// the lock is released.
+/// lock, timers fire on time and renders, pool tasks and frame-range chunks keep going; what they
+/// recorded lands once the lock is released.
 final class BlockedDatabaseTests: XCTestCase {
     /// A renderer with no process that records one image per poll (every 50 ms).
     static let writerPlugin = """
@@ -119,6 +120,155 @@ final class BlockedDatabaseTests: XCTestCase {
         let states = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         query.waitUntilExit()
         XCTAssertEqual(states, "finished\nfinished\nfinished\n", "the pool's tasks, recorded while locked, landed")
+    }
+
+    /// `rscript render --frames`: the chunks render and the render ends while another process
+    /// holds the lock; rscript then waits for its records, which land after COMMIT exactly as
+    /// an unlocked render's do.
+    func testAChunkedFrameRenderDoesNotWaitForALockedDatabaseAndItsRecordsLandAfterwards() throws {
+        let sqlite = try XCTUnwrap(Self.executable("sqlite3"), "sqlite3 is not installed: `apt-get install -y sqlite3` (tools/setup.sh installs it)")
+        let folder = try Self.frameFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let database = folder + "/gallery.db"
+        _ = try FrameStore(path: database)  // the gallery's database, with its tables
+        // Another process takes the write lock and keeps it until told to commit.
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: sqlite)
+        locker.arguments = [database]
+        let lockIn = Pipe()
+        let lockOut = Pipe()
+        locker.standardInput = lockIn
+        locker.standardOutput = lockOut
+        try locker.run()
+        lockIn.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+        var said = ""
+        while !said.contains("locked") {
+            let chunk = lockOut.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        XCTAssertTrue(said.contains("locked"), said)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
+        process.arguments = Self.shellFrames(folder, database: database)
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.frameEnvironment(folder)) { $1 }
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let started = Date()
+        try process.run()
+        // Every chunk renders and the render ends while the lock is held: the loop waited for
+        // nothing (the open used to wait the 5 s busy timeout, then fail the render).
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while Self.events(text, "end").isEmpty && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let ended = Date().timeIntervalSince(started)
+        XCTAssertTrue(locker.isRunning, "the lock was held all along")
+        XCTAssertEqual(Self.events(text, "frameDone").compactMap { $0["frame"] as? Int }.sorted(), Array(1...6), text)
+        XCTAssertEqual(Self.events(text, "end").first?["state"] as? String, "finished", text)
+        usleep(300_000)
+        XCTAssertTrue(process.isRunning, "rscript waits for its records before exiting")
+
+        // Once the lock is gone, the records land and rscript exits.
+        lockIn.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
+        try lockIn.fileHandleForWriting.close()
+        locker.waitUntilExit()
+        let exitDeadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < exitDeadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertFalse(stderr.contains("cannot record"), stderr)
+
+        // The rows are those of an unlocked render of the same frames.
+        let renders = "SELECT label, spec, pattern, workers, frames, skipped, rendered, notRendered, state FROM frame_renders"
+        let chunks = """
+            SELECT first, last, step, attempt, state, worker IS NOT NULL, pid IS NOT NULL, logPath IS NOT NULL, framesDone,
+                   reason, startedAt <= endedAt FROM frame_chunks ORDER BY id
+            """
+        let locked = try Self.rows(database, renders) + Self.rows(database, chunks)
+        XCTAssertEqual(locked, ["Shell|1-6|\(folder)/out/scene_####|2|6|0|6|nil|finished",
+                                "1|2|1|1|done|1|1|1|2|nil|1", "3|4|1|1|done|1|1|1|2|nil|1", "5|6|1|1|done|1|1|1|2|nil|1"])
+        let pids = try Self.rows(database, "SELECT pid FROM frame_chunks ORDER BY first")
+        XCTAssertEqual(pids, Self.events(text, "chunkStart").sorted { "\($0["chunk"]!)" < "\($1["chunk"]!)" }
+            .map { "\($0["pid"] as? Int ?? 0)" }, "each chunk's renderer")
+        let free = folder + "/free.db"
+        let unlockedStart = Date()
+        let again = try RScriptBinary.run(Self.shellFrames(folder, database: free) + ["--no-skip"],
+                                          environment: Self.frameEnvironment(folder), directory: folder, timeout: 60)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        print(String(format: "frames 1-6: ended %.2f s after the start with the database locked, %.2f s unlocked",
+                     ended, Date().timeIntervalSince(unlockedStart)))
+        XCTAssertEqual(try Self.rows(free, renders) + Self.rows(free, chunks), locked)
+    }
+
+    func testAChunkedFrameRenderRefusesAFolderOrAnotherProgramsFileBeforeItStarts() throws {
+        let folder = try Self.frameFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "not a database, and longer than the hundred bytes of a header: \(String(repeating: "x", count: 100))"
+            .write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: folder + "/records", withIntermediateDirectories: true)
+        for (path, message) in [(folder + "/records", "is a folder, not an rscript database"),
+                                (folder + "/notes.txt", "is not an rscript gallery database")] {
+            let result = try RScriptBinary.run(Self.shellFrames(folder, database: path), environment: Self.frameEnvironment(folder),
+                                               directory: folder, timeout: 60)
+            XCTAssertEqual(result.status, 1, result.stdout)
+            XCTAssertTrue(result.stderr.contains("rscript: \(path) \(message)"), result.stderr)
+            XCTAssertFalse(result.stdout.contains("chunkStart"), "nothing started: \(result.stdout)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out/scene_0001.png"), "no frame rendered")
+        }
+    }
+
+    /// A folder with `FrameRenderTests`' Shell renderer (it copies a PNG per frame) and a scene.
+    static func frameFolder() throws -> String {
+        let folder = NSTemporaryDirectory() + "rscript-blocked-frames-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/plugins/backgroundrenderers", withIntermediateDirectories: true)
+        try "scene".write(toFile: folder + "/scene.txt", atomically: true, encoding: .utf8)
+        try FrameRenderTests.png.write(to: URL(fileURLWithPath: folder + "/fixture.png"))
+        try FrameRenderTests.testPlugin.write(toFile: folder + "/plugins/backgroundrenderers/frametest.lua", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    static func frameEnvironment(_ folder: String) -> [String: String] {
+        ["RSCRIPT_PLUGIN_PATH": folder + "/plugins:&", "XDG_CONFIG_HOME": folder + "/config", "TMPDIR": folder]
+    }
+
+    /// Frames 1-6 in chunks of 2 on 2 workers, recorded in `database`, as `--json` events.
+    static func shellFrames(_ folder: String, database: String) -> [String] {
+        ["render", "scene.txt", "--renderer", "Shell", "--frames", "1-6", "--workers", "2", "--chunk", "2", "--output", "out",
+         "--json", "--db", database, "--option", "png=\(folder)/fixture.png"]
+    }
+
+    static func events(_ stdout: String, _ name: String) -> [[String: Any]] {
+        stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["event"] as? String == name }
+    }
+
+    /// Each row of `sql` as its columns joined by `|` (NULL as `nil`).
+    static func rows(_ database: String, _ sql: String) throws -> [String] {
+        try DatabaseQueue(path: database).read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                row.databaseValues.map { value -> String in
+                    switch value.storage {
+                    case .null: "nil"
+                    case .int64(let n): "\(n)"
+                    case .double(let d): "\(d)"
+                    case .string(let text): text
+                    case .blob(let data): "\(data.count) bytes"
+                    }
+                }.joined(separator: "|")
+            }
+        }
     }
 
     /// The program's path in PATH, if any.

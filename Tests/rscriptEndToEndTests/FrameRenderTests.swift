@@ -303,6 +303,17 @@ final class FrameRenderTests: XCTestCase {
         for pid in pids { XCTAssertNotEqual(kill(pid_t(pid), 0), 0, "renderer \(pid) is gone") }
         XCTAssertEqual(events(text, "end").first?["state"] as? String, "interrupted")
         XCTAssertEqual(events(text, "end").first?["notRendered"] as? [Int], [1, 2, 3, 4])
+        // Its records landed before rscript exited: every chunk, run or queued, is interrupted.
+        let query = Process()
+        query.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        query.arguments = [folder + "/gallery.db",
+                           "SELECT first, state FROM frame_chunks ORDER BY first; SELECT state, rendered, notRendered FROM frame_renders"]
+        let pipe = Pipe()
+        query.standardOutput = pipe
+        try query.run()
+        let rows = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        query.waitUntilExit()
+        XCTAssertEqual(rows, "1|interrupted\n2|interrupted\n3|interrupted\n4|interrupted\ninterrupted|0|1-4\n")
     }
 
     // MARK: - Bad input

@@ -30,14 +30,17 @@ public struct FrameRenderSession {
             StandardError.write("rscript: \(error)\n")
             return 1
         }
+        // A folder or another program's file is refused now; the database itself is opened and
+        // written off the loop, so another process's lock delays the records, not the render.
+        var recorder: FrameRecorder?
         if databasePath != "" {
-            let path = databasePath ?? GalleryStore.defaultPath()
             do {
-                FrameRecorder(store: try FrameStore(path: path)).attach(render)
+                recorder = try FrameRecorder(path: databasePath ?? GalleryStore.defaultPath(), runtime: runtime)
             } catch {
                 StandardError.write("rscript: \(error)\n")
                 return 1
             }
+            recorder?.attach(render)
         }
         FrameProgressPrinter.automatic(json: json).attach(render)
         render.start()
@@ -47,9 +50,11 @@ public struct FrameRenderSession {
             runtime.state.clearInterrupt()
             render.interrupt()
             runtime.scheduler.run(until: { render.isEnded })
+            recorder?.waitUntilWritten()
             runtime.runStopHooks()
             return 130
         }
+        recorder?.waitUntilWritten()
         return render.state == .finished ? 0 : 1
     }
 }

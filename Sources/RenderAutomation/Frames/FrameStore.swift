@@ -9,13 +9,14 @@ import GRDB
 /// `interrupted`, the frames not rendered as `1-3,7`). Table `frame_chunks`: one row per chunk
 /// attempt, `queued` → `rendering` (worker, pid, log) → `done`, `retried` (its missing frames
 /// were queued again as new rows), `failed` or `interrupted`, with `framesDone` and the reason.
-/// A `--persistent` render's chunks are single frames, its workers the Blender clients
-/// (`PersistentFrameRecorder`, which writes through the static statements below).
+/// A `--persistent` render's chunks are single frames, its workers the Blender clients. Both
+/// renderers write through `FrameRecords` (a `DatabaseWriter`, off the loop), which runs the
+/// static statements below.
 /// The version is the row `frames` of `rscript_schemas` (shared with the job queue's tables).
 /// Times are seconds since 1970.
 ///
-/// - Concurrency: synchronous, throwing `GalleryError`; safe from any thread; WAL, one
-///   BEGIN IMMEDIATE transaction per write, as `GalleryStore`.
+/// - Concurrency: opening is synchronous, throwing `GalleryError`; safe from any thread; WAL,
+///   the statements run in the caller's BEGIN IMMEDIATE transaction, as `GalleryStore`'s.
 public final class FrameStore: Sendable {
     public let path: String
     let pool: DatabasePool
@@ -74,47 +75,7 @@ public final class FrameStore: Sendable {
             schema: Self.version1, busyTimeout: busyTimeout)
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.write { db in try body(db) }
-        } catch {
-            throw GalleryError.wrap(error, path: path)
-        }
-    }
-
-    /// Records a render and its planned chunks (`queued`); returns the render's id and the
-    /// chunks' row ids in order.
-    func insertRender(_ render: FrameRender, ownerPid: Int32) throws -> (id: Int64, chunks: [Int64]) {
-        let row = NewRender(label: render.request.label, scene: render.scenePath, spec: render.request.spec.text,
-                            output: render.folder, pattern: render.pattern, workers: render.slots.count,
-                            frames: render.frames.count, skipped: render.skipped.count)
-        let now = Date().timeIntervalSince1970
-        return try write { db in try Self.insertRender(db, row, chunks: render.planned, ownerPid: ownerPid, now: now) }
-    }
-
-    func insertChunks(renderId: Int64, _ chunks: [FrameChunk], attempt: Int) throws -> [Int64] {
-        let now = Date().timeIntervalSince1970
-        return try write { db in
-            try chunks.map { try Self.insertChunk(db, renderId: renderId, chunk: $0, attempt: attempt, now: now) }
-        }
-    }
-
-    func chunkStarted(_ id: Int64, worker: Int, pid: Int32?, logPath: String) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in try Self.chunkStarted(db, id, worker: worker, pid: pid, logPath: logPath, now: now) }
-    }
-
-    func chunkEnded(_ id: Int64, state: String, framesDone: Int, reason: String?) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in try Self.chunkEnded(db, id, state: state, framesDone: framesDone, reason: reason, now: now) }
-    }
-
-    func renderEnded(_ id: Int64, state: String, rendered: Int, notRendered: String?) throws {
-        let now = Date().timeIntervalSince1970
-        try write { db in try Self.renderEnded(db, id, state: state, rendered: rendered, notRendered: notRendered, now: now) }
-    }
-
-    // MARK: Statements (in a write of the caller's: a store's own, or a `DatabaseWriter`'s)
+    // MARK: Statements (in a write of the caller's: a `DatabaseWriter`'s)
 
     /// A `frame_renders` row as it starts.
     struct NewRender: Sendable {

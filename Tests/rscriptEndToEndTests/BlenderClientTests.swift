@@ -77,23 +77,8 @@ final class BlenderClientTests: XCTestCase {
         XCTAssertTrue(result.stdout.hasSuffix("ok\n"), "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)", file: file, line: line)
     }
 
-    /// No Blender server started from `dir` (its working folder) is left running. Scoped to
-    /// the folder: tests of this class may run at once in parallel workers.
     private func assertNoServerLeft(in dir: String, file: StaticString = #filePath, line: UInt = #line) {
-        let deadline = Date().addingTimeInterval(5)
-        var left: [String] = []
-        repeat {
-            left = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid -> String? in
-                guard Int(pid) != nil, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                      String(decoding: cmdline, as: UTF8.self).contains("rscript_blender_server.py"),
-                      let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
-                      cwd.hasPrefix(dir) else { return nil }
-                return pid
-            } ?? []
-            if left.isEmpty { return }
-            usleep(100_000)
-        } while Date() < deadline
-        XCTFail("Blender servers left running: \(left)", file: file, line: line)
+        BlenderServers.assertNoneLeft(in: dir, file: file, line: line)
     }
 
     // MARK: - one client

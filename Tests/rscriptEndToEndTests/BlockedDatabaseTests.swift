@@ -126,28 +126,12 @@ final class BlockedDatabaseTests: XCTestCase {
     /// holds the lock; rscript then waits for its records, which land after COMMIT exactly as
     /// an unlocked render's do.
     func testAChunkedFrameRenderDoesNotWaitForALockedDatabaseAndItsRecordsLandAfterwards() throws {
-        let sqlite = try XCTUnwrap(Self.executable("sqlite3"), "sqlite3 is not installed: `apt-get install -y sqlite3` (tools/setup.sh installs it)")
         let folder = try Self.frameFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = folder + "/gallery.db"
         _ = try FrameStore(path: database)  // the gallery's database, with its tables
         // Another process takes the write lock and keeps it until told to commit.
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: sqlite)
-        locker.arguments = [database]
-        let lockIn = Pipe()
-        let lockOut = Pipe()
-        locker.standardInput = lockIn
-        locker.standardOutput = lockOut
-        try locker.run()
-        lockIn.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
-        var said = ""
-        while !said.contains("locked") {
-            let chunk = lockOut.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += String(decoding: chunk, as: UTF8.self)
-        }
-        XCTAssertTrue(said.contains("locked"), said)
+        let locker = try SQLiteWriteLock(database)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
@@ -170,16 +154,14 @@ final class BlockedDatabaseTests: XCTestCase {
             text += String(decoding: chunk, as: UTF8.self)
         }
         let ended = Date().timeIntervalSince(started)
-        XCTAssertTrue(locker.isRunning, "the lock was held all along")
+        XCTAssertTrue(locker.isHeld, "the lock was held all along")
         XCTAssertEqual(Self.events(text, "frameDone").compactMap { $0["frame"] as? Int }.sorted(), Array(1...6), text)
         XCTAssertEqual(Self.events(text, "end").first?["state"] as? String, "finished", text)
         usleep(300_000)
         XCTAssertTrue(process.isRunning, "rscript waits for its records before exiting")
 
         // Once the lock is gone, the records land and rscript exits.
-        lockIn.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
-        try lockIn.fileHandleForWriting.close()
-        locker.waitUntilExit()
+        try locker.commit()
         let exitDeadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < exitDeadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

@@ -122,23 +122,8 @@ final class PersistentFrameRenderTests: XCTestCase {
         try DatabaseQueue(path: database).read { db in try Row.fetchAll(db, sql: sql) }
     }
 
-    /// No Blender server started from `dir` (rscript's working folder there) is left running,
-    /// restarted ones included.
     private func assertNoServerLeft(in dir: String, file: StaticString = #filePath, line: UInt = #line) {
-        let deadline = Date().addingTimeInterval(5)
-        var left: [String] = []
-        repeat {
-            left = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid -> String? in
-                guard Int(pid) != nil, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                      String(decoding: cmdline, as: UTF8.self).contains("rscript_blender_server.py"),
-                      let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
-                      cwd.hasPrefix(dir) else { return nil }
-                return pid
-            } ?? []
-            if left.isEmpty { return }
-            usleep(100_000)
-        } while Date() < deadline
-        XCTFail("Blender clients left running: \(left)", file: file, line: line)
+        BlenderServers.assertNoneLeft(in: dir, file: file, line: line)
     }
 
     // MARK: - tests
@@ -360,25 +345,8 @@ final class PersistentFrameRenderTests: XCTestCase {
         let (dir, env) = try workspace()
         let database = dir + "/gallery.db"
         _ = try FrameStore(path: database)  // the tables, so that opening it later only reads
-        let sqlite = try XCTUnwrap(["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
-                                   "sqlite3 is not installed: `apt-get install -y sqlite3` (tools/setup.sh installs it)")
         // Another process takes the write lock and keeps it until told to commit.
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: sqlite)
-        locker.arguments = [database]
-        let lockIn = Pipe()
-        let lockOut = Pipe()
-        locker.standardInput = lockIn
-        locker.standardOutput = lockOut
-        try locker.run()
-        lockIn.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
-        var said = ""
-        while !said.contains("locked") {
-            let chunk = lockOut.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += String(decoding: chunk, as: UTF8.self)
-        }
-        XCTAssertTrue(said.contains("locked"), said)
+        let locker = try SQLiteWriteLock(database)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RScriptBinary.path)
@@ -398,13 +366,11 @@ final class PersistentFrameRenderTests: XCTestCase {
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        XCTAssertTrue(locker.isRunning, "the lock was held all along")
+        XCTAssertTrue(locker.isHeld, "the lock was held all along")
         XCTAssertEqual(named(events(text), "frameDone").count, 3, text)
 
         // Once the lock is gone, the records land and the render ends.
-        lockIn.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
-        try lockIn.fileHandleForWriting.close()
-        locker.waitUntilExit()
+        try locker.commit()
         let exitDeadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < exitDeadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

@@ -1,7 +1,7 @@
 """visionsim's own Blender pool, the peer side (v) of scripts/bench/blender_persistent.lua.
 
     $VENV/bin/python visionsim_pool.py SCENE OUT [--mode pool|spawn] [--jobs 2] [--frames 24]
-        [--timeout 60] [--blender-site DIR] [--logs DIR]
+        [--timeout 60] [--blender-site DIR] [--logs DIR] [--kill-after S]
 
 Renders frames 1..N of SCENE into OUT/frames with `--jobs` Blender servers, the way visionsim's
 documentation shows, spawn and discovery included:
@@ -17,6 +17,9 @@ measurement did); with `--timeout -1` it hands each server a port instead.
 visionsim sets no thread count: SCENE must carry it (render.threads_mode = "FIXED"), which the
 bench arranges with a copy of its scene.
 
+`--kill-after S` kills the first Blender S seconds in (scripts/bench/blender_kill.lua's test):
+visionsim then fails, and the line says how many frames were written.
+
 The servers are `blender -b --python-use-system-env --python visionsim/simulate/blender.py`: they
 import numpy and rpyc in Blender's own Python, found through PYTHONPATH=--blender-site (from
 visionsim_venv.sh). That goes into the environment the servers inherit, not this process's, whose
@@ -29,7 +32,9 @@ the spawn to the end of visionsim's with-block; exits 1 when a frame is missing,
 import argparse
 import os
 import subprocess
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +49,7 @@ def parse():
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--blender-site")
     p.add_argument("--logs")
+    p.add_argument("--kill-after", type=float, help="SIGKILL the first Blender this many seconds in (the kill test)")
     return p.parse_args()
 
 
@@ -89,6 +95,14 @@ def main():
 
     t0 = time.monotonic()
     spawned = None
+    if args.kill_after:
+        def kill():
+            time.sleep(args.kill_after)
+            if TrackedPopen.started and TrackedPopen.started[0].poll() is None:
+                os.kill(TrackedPopen.started[0].pid, signal.SIGKILL)
+                print("visionsim: killed Blender %d at %.1f s" % (TrackedPopen.started[0].pid, time.monotonic() - t0),
+                      file=sys.stderr)
+        threading.Thread(target=kill, daemon=True).start()
     try:
         if args.mode == "pool":
             with BlenderClients.pool(**spawn_args) as pool:
@@ -101,8 +115,10 @@ def main():
                 clients.initialize(scene, out)
                 rendered = len(clients.render_animation(frame_start=1, frame_end=args.frames)["frames"])
     except Exception as e:
-        print("visionsim: %s failed after %.1f s: %s: %s\n%s" % (args.mode, time.monotonic() - t0,
-              type(e).__name__, e, server_logs(args.logs)), file=sys.stderr)
+        written = len(list(Path(out, "frames").glob("frame_*")))
+        print("visionsim: %s failed after %.1f s, %d of %d frames written: %s: %s\n%s" % (
+              args.mode, time.monotonic() - t0, written, args.frames, type(e).__name__, e, server_logs(args.logs)),
+              file=sys.stderr)
         return 1
     t1 = time.monotonic()
     for p in TrackedPopen.started:

@@ -8,7 +8,11 @@
 --    (b) two plain `blender -b scene.blend -t 1 -s A -e B -a` halves in parallel: the limit
 --    (c) `rscript render scene.blend --renderer Blender --frames 1-24 --workers 2` (no --persistent)
 --    (e) the same with --persistent
---    Target: (a) <= 1.00 x (b).
+--    (v) visionsim's own pool, the peer: `BlenderClients.pool(jobs = 2)`, one half of the frames per
+--        server (spawn and discovery included), run by visionsim_pool.py in the venv that
+--        visionsim_venv.sh makes; skipped, with a note, when that venv is not there
+--    (w) visionsim `BlenderClients.spawn(jobs = 2)` then `render_animation()`, in the same venv
+--    Target: (a) <= 1.00 x (b), ahead of (v).
 -- 2. 20 one-frame renders of one scene with the resolution changed between them:
 --    (a) one persistent client, against (d) one new `blender -b` per frame. Target: (a) <= 0.5 x (d).
 local blender = require("rscript.blender")
@@ -28,6 +32,13 @@ local work = os.tmpname()
 os.remove(work)
 fs.mkdir(work)
 local scene = work .. "/scene.blend"
+-- visionsim sets no thread count, so its servers get a copy of the scene that carries one
+local sceneT1 = work .. "/scene-t1.blend"
+local VENV = os.getenv("VISIONSIM_VENV") or ((os.getenv("HOME") or "") .. "/.cache/rscript/visionsim-venv")
+local VISIONSIM = fs.exists(VENV .. "/bin/python") and fs.exists(VENV .. "/blender-site")
+if not VISIONSIM then
+  io.stderr:write("no visionsim venv at " .. VENV .. " (sh " .. here .. "/visionsim_venv.sh makes it): sides v and w skipped\n")
+end
 
 local function run(command, label)
   local p = process.spawn(command)
@@ -37,6 +48,25 @@ end
 
 run({ "blender", "-b", "--factory-startup", "--python", makeBlend, "--", scene, "--res", W .. "x" .. H,
   "--samples", SAMPLES, "--frames", "24" }, "make_blend.py")
+if VISIONSIM then
+  run({ "blender", "-b", scene, "--python-expr", "import bpy; r = bpy.context.scene.render; "
+    .. "r.threads_mode, r.threads = 'FIXED', 1; bpy.ops.wm.save_as_mainfile(filepath=" .. string.format("%q", sceneT1)
+    .. ", compress=False)" }, "the one-thread copy of the scene")
+end
+
+-- One visionsim run (mode "pool" or "spawn"): its own figures, seconds from just before the spawn.
+local function visionsim(mode, out)
+  local p = process.spawn({ VENV .. "/bin/python", here .. "/visionsim_pool.py", sceneT1, out, "--mode", mode,
+    "--jobs", "2", "--frames", "24", "--timeout", "60", "--blender-site", VENV .. "/blender-site", "--logs", out .. "-logs" })
+  local code = p:wait()
+  local lines = p:tail(30)
+  if code ~= 0 then error("visionsim " .. mode .. " failed (" .. code .. "):\n" .. table.concat(lines, "\n"), 0) end
+  for _, line in ipairs(lines) do
+    local spawn, total = line:match("^visionsim: spawn ([%d.]+) render [%d.]+ total ([%d.]+) frames 24 ")
+    if spawn then return tonumber(total), tonumber(spawn) end
+  end
+  error("visionsim " .. mode .. ": no figures in its output:\n" .. table.concat(lines, "\n"), 0)
+end
 
 local function timed(fn)
   local t0 = time.monotonic()
@@ -60,7 +90,8 @@ local function parallel(fns)
   end
 end
 
-local sides = { a = {}, b = {}, c = {}, e = {}, a2 = {}, d = {} }
+local sides = { a = {}, b = {}, c = {}, e = {}, v = {}, vspawn = {}, vwall = {}, w = {}, wspawn = {}, wwall = {},
+  a2 = {}, d = {} }
 for round = 1, ROUNDS do
   local out = work .. "/r" .. round
   sides.a[round] = timed(function()
@@ -83,6 +114,10 @@ for round = 1, ROUNDS do
     run({ RSCRIPT, "render", scene, "--renderer", "Blender", "--frames", "1-24", "--workers", "2", "--persistent",
       "--option", "threads=1", "--output", out .. "/e", "--no-skip" }, "rscript render --frames --persistent")
   end)
+  if VISIONSIM then
+    sides.vwall[round] = timed(function() sides.v[round], sides.vspawn[round] = visionsim("pool", out .. "/v") end)
+    sides.wwall[round] = timed(function() sides.w[round], sides.wspawn[round] = visionsim("spawn", out .. "/w") end)
+  end
   -- 2: twenty one-frame renders, the resolution changed between them
   sides.a2[round] = timed(function()
     local client <close> = blender.BlenderClient.spawn{ threads = 1, timeout = 60 }
@@ -99,8 +134,10 @@ for round = 1, ROUNDS do
         "-o", out .. "/d/f_####", "-f", tostring(i) }, "blender -f")
     end
   end)
-  io.stderr:write(string.format("round %d: a %.2f  b %.2f  c %.2f  e %.2f  |  a %.2f  d %.2f\n", round,
-    sides.a[round], sides.b[round], sides.c[round], sides.e[round], sides.a2[round], sides.d[round]))
+  local peer = VISIONSIM and string.format("  v %.2f (spawn %.2f, wall %.2f)  w %.2f (spawn %.2f, wall %.2f)",
+    sides.v[round], sides.vspawn[round], sides.vwall[round], sides.w[round], sides.wspawn[round], sides.wwall[round]) or ""
+  io.stderr:write(string.format("round %d: a %.2f  b %.2f  c %.2f  e %.2f%s  |  a %.2f  d %.2f\n", round,
+    sides.a[round], sides.b[round], sides.c[round], sides.e[round], peer, sides.a2[round], sides.d[round]))
 end
 
 local b, d = median(sides.b), median(sides.d)
@@ -109,6 +146,12 @@ print(string.format("  (a) BlenderClients 2 clients          %6.2f  %.2f", media
 print(string.format("  (b) 2 x blender -a halves             %6.2f  1.00", b))
 print(string.format("  (c) rscript render --frames --workers 2 %4.2f  %.2f", median(sides.c), median(sides.c) / b))
 print(string.format("  (e) rscript render ... --persistent     %6.2f  %.2f", median(sides.e), median(sides.e) / b))
+if VISIONSIM then
+  print(string.format("  (v) visionsim pool, 2 clients         %6.2f  %.2f  (spawn and discovery %.2f s; wall with Python %.2f s)",
+    median(sides.v), median(sides.v) / b, median(sides.vspawn), median(sides.vwall)))
+  print(string.format("  (w) visionsim spawn + render_animation %5.2f  %.2f  (spawn and discovery %.2f s; wall with Python %.2f s)",
+    median(sides.w), median(sides.w) / b, median(sides.wspawn), median(sides.wwall)))
+end
 print("20 one-frame renders, resolution changed between them (median s, ratio to d):")
 print(string.format("  (a) one persistent client             %6.2f  %.2f", median(sides.a2), median(sides.a2) / d))
 print(string.format("  (d) a new blender -b per frame        %6.2f  1.00", d))

@@ -27,7 +27,7 @@ URL="http://127.0.0.1:$PORT"
 echo "== 1. event latency: 1 render, 1 subscriber, 20 writes/s, ${SECS}s"
 python3 scripts/bench/serve_events.py "$URL" "$DB" "$server" --renders 1 --subscribers 1 --rate 20 --seconds "$SECS"
 echo "== 2. load: 200 renders, 50 subscribers, 200 writes/s, ${SECS}s"
-python3 scripts/bench/serve_events.py "$URL" "$DB" "$server" --renders 200 --subscribers 50 --rate 200 --seconds "$SECS"
+python3 scripts/bench/serve_events.py "$URL" "$DB" "$server" --renders 200 --subscribers 50 --processes 5 --rate 200 --seconds "$SECS"
 
 echo "== 3. GET /api/v1/renders?limit=100 with 10,000 renders (wrk -t2 -c16 -d${SECS}s)"
 python3 - "$DB" <<'PY'

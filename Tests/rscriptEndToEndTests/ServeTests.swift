@@ -414,6 +414,20 @@ final class ServeTests: XCTestCase {
         }, (try? String(contentsOfFile: opened, encoding: .utf8)) ?? "")
     }
 
+    func testSubscribersThatLeaveGiveBackTheirPlace() throws {
+        let server = try serve()
+        let taps = try (0..<20).map { _ in try EventTap(server.baseURL + "/api/v1/events", maxTime: 4) }
+        func subscribers() -> Int? {
+            let metrics = (try? get(server, "/metrics").text) ?? ""
+            return metrics.split(separator: "\n").first { $0.hasPrefix("rscript_event_subscribers ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
+        }
+        XCTAssertTrue(waitFor(timeout: 5) { subscribers() == 20 }, "\(subscribers() ?? -1)")
+        XCTAssertTrue(waitFor(timeout: 10) { taps.allSatisfy { !$0.isRunning } }, "the clients left")
+        // Two keep-alives (5 s apart) after they left, their streams are gone.
+        XCTAssertTrue(waitFor(timeout: 20) { subscribers() == 0 }, "still counted: \(subscribers() ?? -1)")
+    }
+
     // MARK: Helpers
 
     func check(_ exchange: HTTPExchange, _ status: Int, _ fragment: String, line: UInt = #line) {

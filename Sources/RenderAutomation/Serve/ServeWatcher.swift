@@ -21,6 +21,10 @@ final class ServeWatcher: @unchecked Sendable {
     let database: ServeDatabase
     let events: ServeEvents
     let metrics: ServeMetrics
+    /// Seconds between keep-alive comments. A stream that only writes learns that its client left
+    /// at its second write after the close (the first fills the socket; the peer's reset fails the
+    /// next), so this also bounds how long a departed subscriber holds its place: 2 × 5 s.
+    static let keepAliveInterval = 5.0
     /// How long after the first write of a burst the watcher reads (the rest of the burst joins it).
     var settle = 0.015
     private let stopped = Atomic<Bool>(false)
@@ -77,9 +81,9 @@ final class ServeWatcher: @unchecked Sendable {
         var lastKeepAlive = MonotonicClock.now()
         while !stopped.load(ordering: .relaxed) {
             var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
-            // A quiet wake every 15 s: keep-alives, and a data_version check in case the file
+            // A quiet wake every few seconds: keep-alives, and a data_version check in case the file
             // system did not report a write (a network mount).
-            let ready = poll(&fds, 2, pendingLogs.isEmpty ? 15_000 : 250)
+            let ready = poll(&fds, 2, pendingLogs.isEmpty ? Int32(Self.keepAliveInterval * 1000) : 250)
             if stopped.load(ordering: .relaxed) { break }
             var databaseTouched = ready == 0
             if ready > 0 && fds[0].revents != 0 {
@@ -89,7 +93,7 @@ final class ServeWatcher: @unchecked Sendable {
             if databaseTouched { check() }
             flushLogEvents()
             let now = MonotonicClock.now()
-            if now - lastKeepAlive >= 15 {
+            if now - lastKeepAlive >= Self.keepAliveInterval {
                 events.keepAlive()
                 lastKeepAlive = now
             }
